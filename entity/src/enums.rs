@@ -1,0 +1,190 @@
+//! Enumerations stored as strings (or ranks) in the database and exposed as GraphQL enums.
+//!
+//! One Rust type per concept, end to end: the database value, the Rust enum and the
+//! GraphQL enum are the same thing, so no string comparison exists anywhere else.
+
+use async_graphql::Enum;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant,)+
+        }
+
+        impl $name {
+            /// The stable wire and database spelling of the value.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $value,)+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// How likely a client is to buy (DOMAIN: high = clear need and timeline).
+    IntentLevel { High = "HIGH", Medium = "MEDIUM", Low = "LOW" }
+}
+
+string_enum! {
+    /// Where a client first came from.
+    ClientSource {
+        Website = "WEBSITE", TradeShow = "TRADE_SHOW", Referral = "REFERRAL",
+        OutboundSales = "OUTBOUND_SALES", Partner = "PARTNER",
+        ExistingCustomer = "EXISTING_CUSTOMER", Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// The phase a project is in; the transition table is `domain::status::ProjectStatus`.
+    ProjectStatus {
+        /// Step 1: registered, first contact made.
+        Lead = "LEAD",
+        /// Step 2: requirement discovery and analysis.
+        Discovery = "DISCOVERY",
+        /// Step 3: solution proposal and presentation.
+        Proposal = "PROPOSAL",
+        /// Step 4: negotiation and contract.
+        Negotiation = "NEGOTIATION",
+        /// Contract signed; team formed and kickoff within 72 hours.
+        ContractSigned = "CONTRACT_SIGNED",
+        /// Requirement calibration with the client, line by line.
+        Requirements = "REQUIREMENTS",
+        /// Solution design: outline, demo, final.
+        Design = "DESIGN",
+        /// Execution against the stage plan, with risk log and reports.
+        Execution = "EXECUTION",
+        /// Waiting for the client's acceptance sign-off.
+        Acceptance = "ACCEPTANCE",
+        /// Accepted; tickets and follow-ups.
+        AfterSales = "AFTER_SALES",
+        /// Service period over.
+        Closed = "CLOSED",
+        /// Paused; resumes to the phase it was held in.
+        OnHold = "ON_HOLD",
+        /// Abandoned.
+        Cancelled = "CANCELLED",
+    }
+}
+
+string_enum! {
+    /// A team member's role in the "1+N" service team.
+    TeamRole {
+        Sales = "SALES", ProductManager = "PRODUCT_MANAGER", Engineer = "ENGINEER",
+        ProjectManager = "PROJECT_MANAGER", ImplementationManager = "IMPLEMENTATION_MANAGER",
+        CustomerSuccessManager = "CUSTOMER_SUCCESS_MANAGER", Legal = "LEGAL", Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// Kano-style class of a requirement.
+    RequirementCategory { Core = "CORE", Expected = "EXPECTED", Potential = "POTENTIAL" }
+}
+
+string_enum! {
+    /// Whether the vendor can deliver a requirement as asked.
+    Feasibility { Feasible = "FEASIBLE", Partial = "PARTIAL", NotFeasible = "NOT_FEASIBLE" }
+}
+
+string_enum! {
+    /// Status of a stage (milestone) of the delivery plan.
+    StageStatus { NotStarted = "NOT_STARTED", InProgress = "IN_PROGRESS", Blocked = "BLOCKED", Done = "DONE" }
+}
+
+string_enum! {
+    /// What kind of risk a risk-log entry is.
+    RiskCategory {
+        SupplierDelay = "SUPPLIER_DELAY", KeyContactLeaving = "KEY_CONTACT_LEAVING",
+        Technical = "TECHNICAL", Schedule = "SCHEDULE", Scope = "SCOPE", Budget = "BUDGET",
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// Status of a risk-log entry.
+    RiskStatus { Open = "OPEN", Mitigating = "MITIGATING", Occurred = "OCCURRED", Closed = "CLOSED" }
+}
+
+string_enum! {
+    /// What an after-sales ticket is about.
+    TicketType {
+        HardwareFault = "HARDWARE_FAULT", SoftwareBug = "SOFTWARE_BUG",
+        UsageQuestion = "USAGE_QUESTION", ChangeRequest = "CHANGE_REQUEST",
+        Consultation = "CONSULTATION",
+    }
+}
+
+string_enum! {
+    /// Status of a ticket.
+    TicketStatus {
+        New = "NEW", Acknowledged = "ACKNOWLEDGED", InProgress = "IN_PROGRESS",
+        WaitingOnCustomer = "WAITING_ON_CUSTOMER", Resolved = "RESOLVED", Closed = "CLOSED",
+    }
+}
+
+string_enum! {
+    /// How a ticket reached the vendor.
+    TicketChannel { Phone = "PHONE", Email = "EMAIL", Portal = "PORTAL", Onsite = "ONSITE", Other = "OTHER" }
+}
+
+string_enum! {
+    /// Kind of a progress report.
+    ReportKind { Daily = "DAILY", Weekly = "WEEKLY", MilestoneReview = "MILESTONE_REVIEW" }
+}
+
+string_enum! {
+    /// Who performed a change recorded in the event log.
+    ActorKind { System = "SYSTEM", User = "USER", Contact = "CONTACT" }
+}
+
+string_enum! {
+    /// The type of the entity an event is about.
+    EntityKind {
+        User = "USER", Client = "CLIENT", Contact = "CONTACT", Project = "PROJECT",
+        TeamMember = "TEAM_MEMBER", Requirement = "REQUIREMENT", Stage = "STAGE", Risk = "RISK",
+        Ticket = "TICKET", TicketComment = "TICKET_COMMENT", Report = "REPORT",
+    }
+}
+
+string_enum! {
+    /// What happened, in the event log.
+    EventKind {
+        Created = "CREATED", Updated = "UPDATED", Deleted = "DELETED",
+        StatusChanged = "STATUS_CHANGED",
+    }
+}
+
+/// Ticket priority, stored as its rank so that ordering by priority is meaningful in SQL.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "i32", db_type = "Integer")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TicketPriority {
+    Low = 1,
+    Medium = 2,
+    High = 3,
+    Urgent = 4,
+}
+
+impl TicketPriority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+            Self::Urgent => "URGENT",
+        }
+    }
+}

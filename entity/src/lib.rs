@@ -1,0 +1,20 @@
+//! SeaORM models of Delivery Desk and the enums stored in their columns.
+//!
+//! Nothing but persistence shapes lives here: rules about which status may follow
+//! which, health and scoping are in the server's `domain` module.
+
+pub mod client;
+pub mod contact;
+pub mod enums;
+pub mod event;
+pub mod project;
+pub mod report;
+pub mod requirement;
+pub mod risk;
+pub mod stage;
+pub mod team_member;
+pub mod ticket;
+pub mod ticket_comment;
+pub mod user;
+
+pub use enums::*;

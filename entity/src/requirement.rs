@@ -1,0 +1,26 @@
+//! One line of a project's requirement list.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "requirements")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub detail: Option<String>,
+    pub category: crate::RequirementCategory,
+    pub feasibility: crate::Feasibility,
+    /// The alternative offered when the requirement is not fully feasible.
+    pub alternative: Option<String>,
+    pub in_scope: bool,
+    pub scope_note: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

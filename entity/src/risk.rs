@@ -1,0 +1,29 @@
+//! An entry of a project's risk log.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "risks")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: crate::RiskCategory,
+    pub likelihood: i32,
+    pub impact: i32,
+    pub owner_id: Option<i64>,
+    pub mitigation: Option<String>,
+    pub contingency: Option<String>,
+    pub status: crate::RiskStatus,
+    pub raised_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! Database migrations of Delivery Desk. One module per change; a migration is never
+//! edited after it has landed on `main`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_delivery_model;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_delivery_model::Migration)]
+    }
+}

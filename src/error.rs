@@ -1,0 +1,115 @@
+//! The one error type of Delivery Desk and its policy.
+//!
+//! Policy:
+//! - Every failure a caller can cause or fix is a variant with a stable code
+//!   (`extensions.code` in GraphQL); messages are for people, codes are for programs.
+//! - Input errors name the offending input field (`extensions.field`).
+//! - Anything else (database down, a bug) is `Internal`: logged here with its cause,
+//!   returned to the caller as an opaque `INTERNAL_SERVER_ERROR` without details.
+//! - Not-found and forbidden are indistinguishable to a caller who may not see the
+//!   object, so scoping never leaks existence.
+
+use std::fmt;
+
+use async_graphql::ErrorExtensions;
+
+/// A failed use case.
+///
+/// Deliberately not `Display`: async-graphql converts anything displayable into an error
+/// without extensions, so this type can only leave through the `From` below, which sets
+/// the code. The compiler thereby refuses any path that would lose it.
+#[derive(Debug)]
+pub enum AppError {
+    BadUserInput { field: String, message: String },
+    NotFound { entity: &'static str },
+    Conflict(String),
+    InvalidTransition { entity: &'static str, from: String, to: String },
+    Forbidden(String),
+    Unauthenticated,
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn input(field: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self::BadUserInput { field: field.into(), message: message.to_string() }
+    }
+
+    pub fn not_found(entity: &'static str) -> Self {
+        Self::NotFound { entity }
+    }
+
+    pub fn transition(entity: &'static str, from: impl fmt::Display, to: impl fmt::Display) -> Self {
+        Self::InvalidTransition { entity, from: from.to_string(), to: to.to_string() }
+    }
+
+    /// The message shown to the caller; never details of an internal error.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::NotFound { entity } => format!("{entity} not found"),
+            Self::Conflict(message) | Self::Forbidden(message) => message.clone(),
+            Self::InvalidTransition { entity, from, to } => {
+                format!("cannot change {entity} status from {from} to {to}")
+            }
+            Self::Unauthenticated => "authentication required".into(),
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::Conflict(_) => "CONFLICT",
+            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        // Named constraints are the database's way of saying "bad input"; turn the ones a
+        // caller can cause into client errors here, in one place.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+            let field = if detail.contains("contract_number") {
+                "contractNumber"
+            } else if detail.contains("email") {
+                "email"
+            } else if detail.contains("team_members") {
+                "role"
+            } else {
+                "input"
+            };
+            return Self::Conflict(format!("{field} is already taken"));
+        }
+        if let Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict("the object is still referenced by others".into());
+        }
+        Self::Internal(Box::new(err))
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(source) = &err {
+            tracing::error!(error = %source, debug = ?source, "internal error");
+        }
+        let code = err.code();
+        let field = match &err {
+            AppError::BadUserInput { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}

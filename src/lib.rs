@@ -1,0 +1,5 @@
+//! Delivery Desk: a GraphQL API for delivering what was sold.
+
+pub mod domain;
+pub mod error;
+pub mod service;

@@ -1,0 +1,192 @@
+//! Clients (customer organisations) and their contacts.
+
+use chrono::{DateTime, Utc};
+use entity::{ClientSource, EntityKind, EventKind, IntentLevel, client, contact};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set,
+    sea_query::{Expr, ExprTrait, Func},
+};
+
+use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use crate::{error::AppResult, snapshot};
+
+pub struct NewClient {
+    pub name: String,
+    pub industry: Option<String>,
+    pub main_business: Option<String>,
+    pub source: ClientSource,
+    pub intent_level: IntentLevel,
+    pub budget_range: Option<String>,
+    pub decision_chain: Option<String>,
+    pub key_needs: Option<String>,
+    pub notes: Option<String>,
+    pub first_contact_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct ClientPatch {
+    pub name: Option<String>,
+    pub industry: Option<Option<String>>,
+    pub main_business: Option<Option<String>>,
+    pub source: Option<ClientSource>,
+    pub intent_level: Option<IntentLevel>,
+    pub budget_range: Option<Option<String>>,
+    pub decision_chain: Option<Option<String>>,
+    pub key_needs: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    pub first_contact_at: Option<Option<DateTime<Utc>>>,
+}
+
+#[derive(Default)]
+pub struct ClientFilter {
+    pub intent_levels: Vec<IntentLevel>,
+    pub sources: Vec<ClientSource>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}
+
+/// Escapes LIKE wildcards so that user text matches literally.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn list(filter: ClientFilter) -> Select<client::Entity> {
+    let mut q = client::Entity::find();
+    if !filter.intent_levels.is_empty() {
+        q = q.filter(client::Column::IntentLevel.is_in(filter.intent_levels));
+    }
+    if !filter.sources.is_empty() {
+        q = q.filter(client::Column::Source.is_in(filter.sources));
+    }
+    if let Some(text) = filter.name_contains {
+        q = q.filter(
+            Expr::expr(Func::lower(Expr::col(client::Column::Name))).like(
+                sea_orm::sea_query::LikeExpr::new(like_pattern(&text)).escape('\\'),
+            ),
+        );
+    }
+    q
+}
+
+pub async fn create(ctx: Ctx<'_>, new: NewClient) -> AppResult<client::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let row = client::ActiveModel {
+        name: Set(new.name),
+        industry: Set(new.industry),
+        main_business: Set(new.main_business),
+        source: Set(new.source),
+        intent_level: Set(new.intent_level),
+        budget_range: Set(new.budget_range),
+        decision_chain: Set(new.decision_chain),
+        key_needs: Set(new.key_needs),
+        notes: Set(new.notes),
+        first_contact_at: Set(new.first_contact_at),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    let snap = snapshot!(row; name, industry, source, intent_level, budget_range, decision_chain, key_needs);
+    uow.record(EventDraft::new(EventKind::Created, EntityKind::Client, row.id).client(row.id).changes(snap)).await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(ctx: Ctx<'_>, id: i64, p: ClientPatch, expected: Option<i32>) -> AppResult<client::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<client::Entity>(uow.txn(), id).await?;
+    check_version("client", cur.version, expected)?;
+    let mut ch = Changes::default();
+    let am = client::ActiveModel {
+        name: ch.field("name", &cur.name, p.name),
+        industry: ch.field("industry", &cur.industry, p.industry),
+        main_business: ch.field("main_business", &cur.main_business, p.main_business),
+        source: ch.field("source", &cur.source, p.source),
+        intent_level: ch.field("intent_level", &cur.intent_level, p.intent_level),
+        budget_range: ch.field("budget_range", &cur.budget_range, p.budget_range),
+        decision_chain: ch.field("decision_chain", &cur.decision_chain, p.decision_chain),
+        key_needs: ch.field("key_needs", &cur.key_needs, p.key_needs),
+        notes: ch.field("notes", &cur.notes, p.notes),
+        first_contact_at: ch.field("first_contact_at", &cur.first_contact_at, p.first_contact_at),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    if ch.is_empty() {
+        return Ok(cur);
+    }
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(EventDraft::new(EventKind::Updated, EntityKind::Client, id).client(id).changes(ch.into_json())).await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub struct NewContact {
+    pub client_id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ContactPatch {
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+}
+
+pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    require::<client::Entity>(uow.txn(), "clientId", new.client_id).await?;
+    let row = contact::ActiveModel {
+        client_id: Set(new.client_id),
+        name: Set(new.name),
+        title: Set(new.title),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    let snap = snapshot!(row; name, title, email, phone);
+    uow.record(EventDraft::new(EventKind::Created, EntityKind::Contact, row.id).client(row.client_id).changes(snap))
+        .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn update_contact(ctx: Ctx<'_>, id: i64, p: ContactPatch, expected: Option<i32>) -> AppResult<contact::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<contact::Entity>(uow.txn(), id).await?;
+    check_version("contact", cur.version, expected)?;
+    let mut ch = Changes::default();
+    let am = contact::ActiveModel {
+        name: ch.field("name", &cur.name, p.name),
+        title: ch.field("title", &cur.title, p.title),
+        email: ch.field("email", &cur.email, p.email),
+        phone: ch.field("phone", &cur.phone, p.phone),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    if ch.is_empty() {
+        return Ok(cur);
+    }
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Contact, id).client(cur.client_id).changes(ch.into_json()),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub fn contacts_of(client_id: i64) -> Select<contact::Entity> {
+    contact::Entity::find().filter(contact::Column::ClientId.eq(client_id))
+}

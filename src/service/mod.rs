@@ -1,0 +1,216 @@
+//! Use cases, one module per aggregate.
+//!
+//! Every write follows one path: begin a transaction, load, check the domain rules,
+//! write, record the event with [`UnitOfWork::record`], commit. The change and the event
+//! that announces it commit together or not at all. Every operation knows its
+//! [`Caller`], whose identity each event records.
+
+pub mod clients;
+pub mod events;
+pub mod patch;
+pub mod projects;
+pub mod reports;
+pub mod requirements;
+pub mod risks;
+pub mod stages;
+pub mod tickets;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+use entity::{ActorKind, EntityKind, EventKind, event};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait, prelude::Expr,
+};
+
+use crate::error::{AppError, AppResult};
+
+/// Who is asking. Access control hangs off this; the event log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// The server itself: migrations, demo data, background jobs.
+    System,
+    /// A member of the vendor's staff.
+    User(i64),
+}
+
+impl Caller {
+    fn actor(&self) -> (ActorKind, Option<i64>) {
+        match self {
+            Caller::System => (ActorKind::System, None),
+            Caller::User(id) => (ActorKind::User, Some(*id)),
+        }
+    }
+}
+
+/// What a service needs to run a use case.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub db: &'a DatabaseConnection,
+    pub caller: &'a Caller,
+}
+
+/// The description of one change, before it is written to the event log.
+#[derive(Debug, Clone)]
+pub struct EventDraft {
+    pub kind: EventKind,
+    pub entity_kind: EntityKind,
+    pub entity_id: i64,
+    pub project_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub changes: serde_json::Value,
+}
+
+impl EventDraft {
+    pub fn new(kind: EventKind, entity_kind: EntityKind, entity_id: i64) -> Self {
+        Self {
+            kind,
+            entity_kind,
+            entity_id,
+            project_id: None,
+            client_id: None,
+            from_status: None,
+            to_status: None,
+            changes: serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    pub fn project(mut self, project_id: i64, client_id: i64) -> Self {
+        self.project_id = Some(project_id);
+        self.client_id = Some(client_id);
+        self
+    }
+
+    pub fn client(mut self, client_id: i64) -> Self {
+        self.client_id = Some(client_id);
+        self
+    }
+
+    pub fn status(mut self, from: impl std::fmt::Display, to: impl std::fmt::Display) -> Self {
+        self.from_status = Some(from.to_string());
+        self.to_status = Some(to.to_string());
+        self
+    }
+
+    pub fn changes(mut self, changes: serde_json::Value) -> Self {
+        self.changes = changes;
+        self
+    }
+}
+
+/// A transaction that records events as it goes and commits them with the change.
+pub struct UnitOfWork<'a> {
+    txn: DatabaseTransaction,
+    caller: &'a Caller,
+    now: DateTime<Utc>,
+    recorded: Vec<event::Model>,
+}
+
+impl<'a> UnitOfWork<'a> {
+    pub async fn begin(ctx: Ctx<'a>) -> AppResult<Self> {
+        Ok(Self { txn: ctx.db.begin().await?, caller: ctx.caller, now: Utc::now(), recorded: Vec::new() })
+    }
+
+    /// The transaction every read and write of the use case goes through.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// The instant of this change, the same for every row and event it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Writes one event row in this transaction.
+    pub async fn record(&mut self, draft: EventDraft) -> AppResult<()> {
+        let (actor_kind, actor_id) = self.caller.actor();
+        let event = events::insert(&self.txn, self.now, actor_kind, actor_id, draft).await?;
+        self.recorded.push(event);
+        Ok(())
+    }
+
+    /// Commits the change with its events and returns the events as stored.
+    pub async fn commit(self) -> AppResult<Vec<event::Model>> {
+        self.txn.commit().await?;
+        Ok(self.recorded)
+    }
+}
+
+/// An entity whose rows carry an optimistic-concurrency `version` and an `id`.
+pub trait Versioned: EntityTrait {
+    const NAME: &'static str;
+    fn id_column() -> Self::Column;
+    fn version_column() -> Self::Column;
+}
+
+/// The version a caller expects, checked against the stored one.
+pub fn check_version(entity: &str, stored: i32, expected: Option<i32>) -> AppResult<()> {
+    match expected {
+        Some(expected) if expected != stored => Err(AppError::Conflict(format!(
+            "{entity} was changed by someone else: expected version {expected}, found {stored}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the set fields of `changes` if and only if the row still has `version`, bumping
+/// it; a row changed in between is a `CONFLICT`, never a lost update. Returns the new row.
+pub async fn save_versioned<E, A>(
+    txn: &DatabaseTransaction,
+    changes: A,
+    id: i64,
+    version: i32,
+) -> AppResult<E::Model>
+where
+    E: Versioned,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    let result = E::update_many()
+        .set(changes)
+        .col_expr(E::version_column(), Expr::value(version + 1))
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::Conflict(format!("{} was changed concurrently; reload and retry", E::NAME)));
+    }
+    E::find().filter(E::id_column().eq(id)).one(txn).await?.ok_or(AppError::not_found(E::NAME))
+}
+
+/// Loads a row by id or fails with `NOT_FOUND` naming the entity.
+pub async fn load<E: Versioned>(conn: &impl ConnectionTrait, id: i64) -> AppResult<E::Model> {
+    E::find().filter(E::id_column().eq(id)).one(conn).await?.ok_or(AppError::not_found(E::NAME))
+}
+
+macro_rules! versioned {
+    ($($module:ident => $name:literal),+ $(,)?) => {
+        $(impl Versioned for entity::$module::Entity {
+            const NAME: &'static str = $name;
+            fn id_column() -> Self::Column { entity::$module::Column::Id }
+            fn version_column() -> Self::Column { entity::$module::Column::Version }
+        })+
+    };
+}
+
+versioned!(
+    user => "user",
+    client => "client",
+    contact => "contact",
+    project => "project",
+    requirement => "requirement",
+    stage => "stage",
+    risk => "risk",
+    ticket => "ticket",
+);
+
+/// Ensures that a referenced row exists, naming the input field when it does not.
+pub async fn require<E: Versioned>(conn: &impl ConnectionTrait, field: &str, id: i64) -> AppResult<E::Model> {
+    E::find()
+        .filter(E::id_column().eq(id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::input(field, format!("{field} does not name an existing {}", E::NAME)))
+}

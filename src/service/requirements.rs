@@ -1,0 +1,94 @@
+//! The requirement list of a project: category, feasibility and scope of each line.
+
+use entity::{EntityKind, EventKind, Feasibility, RequirementCategory, project, requirement};
+use sea_orm::{ActiveModelTrait, Set};
+
+use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use crate::{domain::requirement::check_alternative, error::AppResult, snapshot};
+
+pub struct NewRequirement {
+    pub project_id: i64,
+    pub title: String,
+    pub detail: Option<String>,
+    pub category: RequirementCategory,
+    pub feasibility: Feasibility,
+    pub alternative: Option<String>,
+    pub in_scope: bool,
+    pub scope_note: Option<String>,
+}
+
+#[derive(Default)]
+pub struct RequirementPatch {
+    pub title: Option<String>,
+    pub detail: Option<Option<String>>,
+    pub category: Option<RequirementCategory>,
+    pub feasibility: Option<Feasibility>,
+    pub alternative: Option<Option<String>>,
+    pub in_scope: Option<bool>,
+    pub scope_note: Option<Option<String>>,
+}
+
+pub async fn create(ctx: Ctx<'_>, new: NewRequirement) -> AppResult<requirement::Model> {
+    check_alternative(new.feasibility, new.alternative.as_deref())?;
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let row = requirement::ActiveModel {
+        project_id: Set(new.project_id),
+        title: Set(new.title),
+        detail: Set(new.detail),
+        category: Set(new.category),
+        feasibility: Set(new.feasibility),
+        alternative: Set(new.alternative),
+        in_scope: Set(new.in_scope),
+        scope_note: Set(new.scope_note),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    let snap = snapshot!(row; title, category, feasibility, alternative, in_scope, scope_note);
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::Requirement, row.id)
+            .project(project.id, project.client_id)
+            .changes(snap),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(ctx: Ctx<'_>, id: i64, p: RequirementPatch, expected: Option<i32>) -> AppResult<requirement::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<requirement::Entity>(uow.txn(), id).await?;
+    check_version("requirement", cur.version, expected)?;
+    let feasibility = p.feasibility.unwrap_or(cur.feasibility);
+    let alternative = p.alternative.clone().unwrap_or(cur.alternative.clone());
+    check_alternative(feasibility, alternative.as_deref())?;
+    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let mut ch = Changes::default();
+    let am = requirement::ActiveModel {
+        title: ch.field("title", &cur.title, p.title),
+        detail: ch.field("detail", &cur.detail, p.detail),
+        category: ch.field("category", &cur.category, p.category),
+        feasibility: ch.field("feasibility", &cur.feasibility, p.feasibility),
+        alternative: ch.field("alternative", &cur.alternative, p.alternative),
+        in_scope: ch.field("in_scope", &cur.in_scope, p.in_scope),
+        scope_note: ch.field("scope_note", &cur.scope_note, p.scope_note),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    if ch.is_empty() {
+        return Ok(cur);
+    }
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Requirement, id)
+            .project(project.id, project.client_id)
+            .changes(ch.into_json()),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}

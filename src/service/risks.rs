@@ -1,0 +1,128 @@
+//! The risk log of a project.
+
+use entity::{EntityKind, EventKind, RiskCategory, RiskStatus, project, risk, user};
+use sea_orm::{ActiveModelTrait, Set};
+
+use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use crate::{domain::status::Lifecycle, error::AppResult, snapshot};
+
+pub struct NewRisk {
+    pub project_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: RiskCategory,
+    /// 1..=5, checked at the edge.
+    pub likelihood: i32,
+    /// 1..=5, checked at the edge.
+    pub impact: i32,
+    pub owner_id: Option<i64>,
+    pub mitigation: Option<String>,
+    pub contingency: Option<String>,
+}
+
+#[derive(Default)]
+pub struct RiskPatch {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub category: Option<RiskCategory>,
+    pub likelihood: Option<i32>,
+    pub impact: Option<i32>,
+    pub owner_id: Option<Option<i64>>,
+    pub mitigation: Option<Option<String>>,
+    pub contingency: Option<Option<String>>,
+}
+
+pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    if let Some(owner) = new.owner_id {
+        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+    }
+    let row = risk::ActiveModel {
+        project_id: Set(new.project_id),
+        title: Set(new.title),
+        description: Set(new.description),
+        category: Set(new.category),
+        likelihood: Set(new.likelihood),
+        impact: Set(new.impact),
+        owner_id: Set(new.owner_id),
+        mitigation: Set(new.mitigation),
+        contingency: Set(new.contingency),
+        status: Set(RiskStatus::Open),
+        raised_at: Set(uow.now()),
+        closed_at: Set(None),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    let snap = snapshot!(row; title, category, likelihood, impact, owner_id, mitigation, contingency, status);
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::Risk, row.id)
+            .project(project.id, project.client_id)
+            .changes(snap),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(ctx: Ctx<'_>, id: i64, p: RiskPatch, expected: Option<i32>) -> AppResult<risk::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<risk::Entity>(uow.txn(), id).await?;
+    check_version("risk", cur.version, expected)?;
+    if let Some(Some(owner)) = p.owner_id {
+        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+    }
+    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let mut ch = Changes::default();
+    let am = risk::ActiveModel {
+        title: ch.field("title", &cur.title, p.title),
+        description: ch.field("description", &cur.description, p.description),
+        category: ch.field("category", &cur.category, p.category),
+        likelihood: ch.field("likelihood", &cur.likelihood, p.likelihood),
+        impact: ch.field("impact", &cur.impact, p.impact),
+        owner_id: ch.field("owner_id", &cur.owner_id, p.owner_id),
+        mitigation: ch.field("mitigation", &cur.mitigation, p.mitigation),
+        contingency: ch.field("contingency", &cur.contingency, p.contingency),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    if ch.is_empty() {
+        return Ok(cur);
+    }
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Risk, id)
+            .project(project.id, project.client_id)
+            .changes(ch.into_json()),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn change_status(ctx: Ctx<'_>, id: i64, to: RiskStatus, expected: Option<i32>) -> AppResult<risk::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<risk::Entity>(uow.txn(), id).await?;
+    check_version("risk", cur.version, expected)?;
+    cur.status.check(to)?;
+    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let am = risk::ActiveModel {
+        status: Set(to),
+        closed_at: Set((to == RiskStatus::Closed).then(|| uow.now())),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::StatusChanged, EntityKind::Risk, id)
+            .project(project.id, project.client_id)
+            .status(cur.status, to),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,227 @@
+//! After-sales tickets and their comments.
+
+use entity::{
+    EntityKind, EventKind, TicketChannel, TicketPriority, TicketStatus, TicketType, contact, project, ticket,
+    ticket_comment, user,
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
+
+use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use crate::{
+    domain::status::Lifecycle,
+    error::{AppError, AppResult},
+    snapshot,
+};
+
+/// Statuses in which a ticket still needs the vendor's attention.
+pub const OPEN_STATUSES: [TicketStatus; 4] =
+    [TicketStatus::New, TicketStatus::Acknowledged, TicketStatus::InProgress, TicketStatus::WaitingOnCustomer];
+
+pub struct NewTicket {
+    pub project_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub ticket_type: TicketType,
+    pub priority: TicketPriority,
+    pub channel: TicketChannel,
+    pub assignee_id: Option<i64>,
+    pub reporter_contact_id: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct TicketPatch {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub ticket_type: Option<TicketType>,
+    pub priority: Option<TicketPriority>,
+    pub channel: Option<TicketChannel>,
+    pub assignee_id: Option<Option<i64>>,
+    pub reporter_contact_id: Option<Option<i64>>,
+}
+
+#[derive(Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<TicketStatus>,
+    pub priorities: Vec<TicketPriority>,
+    pub types: Vec<TicketType>,
+    pub assignee_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub client_id: Option<i64>,
+    /// Only tickets still open (see [`OPEN_STATUSES`]).
+    pub open: Option<bool>,
+}
+
+pub fn list(f: TicketFilter) -> Select<ticket::Entity> {
+    let mut q = ticket::Entity::find();
+    if !f.statuses.is_empty() {
+        q = q.filter(ticket::Column::Status.is_in(f.statuses));
+    }
+    if !f.priorities.is_empty() {
+        q = q.filter(ticket::Column::Priority.is_in(f.priorities));
+    }
+    if !f.types.is_empty() {
+        q = q.filter(ticket::Column::TicketType.is_in(f.types));
+    }
+    if let Some(id) = f.assignee_id {
+        q = q.filter(ticket::Column::AssigneeId.eq(id));
+    }
+    if let Some(id) = f.project_id {
+        q = q.filter(ticket::Column::ProjectId.eq(id));
+    }
+    if let Some(id) = f.client_id {
+        q = q.filter(ticket::Column::ClientId.eq(id));
+    }
+    match f.open {
+        Some(true) => q = q.filter(ticket::Column::Status.is_in(OPEN_STATUSES)),
+        Some(false) => q = q.filter(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
+        None => {}
+    }
+    q
+}
+
+/// A reporter must be a contact of the ticket's own client.
+async fn check_reporter(txn: &sea_orm::DatabaseTransaction, contact_id: i64, client_id: i64) -> AppResult<()> {
+    let contact = require::<contact::Entity>(txn, "reporterContactId", contact_id).await?;
+    if contact.client_id != client_id {
+        return Err(AppError::input("reporterContactId", "the reporter is not a contact of the project's client"));
+    }
+    Ok(())
+}
+
+pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    if let Some(id) = new.assignee_id {
+        require::<user::Entity>(uow.txn(), "assigneeId", id).await?;
+    }
+    if let Some(id) = new.reporter_contact_id {
+        check_reporter(uow.txn(), id, project.client_id).await?;
+    }
+    let row = ticket::ActiveModel {
+        project_id: Set(project.id),
+        client_id: Set(project.client_id),
+        title: Set(new.title),
+        description: Set(new.description),
+        ticket_type: Set(new.ticket_type),
+        priority: Set(new.priority),
+        status: Set(TicketStatus::New),
+        channel: Set(new.channel),
+        assignee_id: Set(new.assignee_id),
+        reporter_contact_id: Set(new.reporter_contact_id),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    let snap = snapshot!(row; title, ticket_type, priority, status, channel, assignee_id, reporter_contact_id);
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::Ticket, row.id)
+            .project(project.id, project.client_id)
+            .changes(snap),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(ctx: Ctx<'_>, id: i64, p: TicketPatch, expected: Option<i32>) -> AppResult<ticket::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<ticket::Entity>(uow.txn(), id).await?;
+    check_version("ticket", cur.version, expected)?;
+    if let Some(Some(a)) = p.assignee_id {
+        require::<user::Entity>(uow.txn(), "assigneeId", a).await?;
+    }
+    if let Some(Some(c)) = p.reporter_contact_id {
+        check_reporter(uow.txn(), c, cur.client_id).await?;
+    }
+    let mut ch = Changes::default();
+    let am = ticket::ActiveModel {
+        title: ch.field("title", &cur.title, p.title),
+        description: ch.field("description", &cur.description, p.description),
+        ticket_type: ch.field("ticket_type", &cur.ticket_type, p.ticket_type),
+        priority: ch.field("priority", &cur.priority, p.priority),
+        channel: ch.field("channel", &cur.channel, p.channel),
+        assignee_id: ch.field("assignee_id", &cur.assignee_id, p.assignee_id),
+        reporter_contact_id: ch.field("reporter_contact_id", &cur.reporter_contact_id, p.reporter_contact_id),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    if ch.is_empty() {
+        return Ok(cur);
+    }
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Ticket, id)
+            .project(cur.project_id, cur.client_id)
+            .changes(ch.into_json()),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn change_status(ctx: Ctx<'_>, id: i64, to: TicketStatus, expected: Option<i32>) -> AppResult<ticket::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<ticket::Entity>(uow.txn(), id).await?;
+    check_version("ticket", cur.version, expected)?;
+    cur.status.check(to)?;
+    let now = uow.now();
+    let am = ticket::ActiveModel {
+        status: Set(to),
+        // Resolution time is kept through closing and cleared by reopening.
+        resolved_at: Set(match to {
+            TicketStatus::Resolved => Some(now),
+            TicketStatus::Closed => cur.resolved_at,
+            _ => None,
+        }),
+        closed_at: Set((to == TicketStatus::Closed).then_some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::StatusChanged, EntityKind::Ticket, id)
+            .project(cur.project_id, cur.client_id)
+            .status(cur.status, to),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+pub async fn add_comment(ctx: Ctx<'_>, ticket_id: i64, body: String, internal: bool) -> AppResult<ticket_comment::Model> {
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let ticket = require::<ticket::Entity>(uow.txn(), "ticketId", ticket_id).await?;
+    let author_user_id = match ctx.caller {
+        Caller::User(id) => Some(*id),
+        Caller::System => None,
+    };
+    let row = ticket_comment::ActiveModel {
+        ticket_id: Set(ticket_id),
+        author_user_id: Set(author_user_id),
+        author_contact_id: Set(None),
+        body: Set(body),
+        internal: Set(internal),
+        created_at: Set(uow.now()),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await?;
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::TicketComment, row.id)
+            .project(ticket.project_id, ticket.client_id)
+            .changes(snapshot!(row; ticket_id, internal)),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+/// All tickets of a client: used by filters that name a client.
+pub fn of_client(client_id: i64) -> Select<ticket::Entity> {
+    ticket::Entity::find().filter(ticket::Column::ClientId.eq(client_id))
+}

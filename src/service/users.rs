@@ -1,7 +1,7 @@
 //! The vendor's staff directory.
 
 use entity::{EntityKind, EventKind, user};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Select, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Select, Set};
 
 use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, save_versioned};
 use crate::{error::AppResult, snapshot};
@@ -21,7 +21,7 @@ pub struct UserPatch {
 }
 
 pub fn list() -> Select<user::Entity> {
-    user::Entity::find().order_by_asc(user::Column::Id)
+    user::Entity::find()
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {

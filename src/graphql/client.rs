@@ -1,0 +1,312 @@
+//! Clients and contacts in the graph.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{ClientSource, EntityKind, IntentLevel, client, contact};
+
+use super::{
+    event::Event,
+    ids::{NodeKind, decode_as, encode},
+    input::{patch, patch_text, set_text},
+    loaders::{self, EventScope},
+    pagination::{KeyKind, Page, Sort, paginate},
+    project::Project,
+    sets::{ContactsOfClient, ProjectsOfClient, TicketsOf},
+    svc,
+    ticket::Ticket,
+};
+use crate::{
+    domain::input::{LONG, SHORT, email, opt_email, opt_phone, opt_text, text},
+    error::AppResult,
+    service::clients::{self, ClientFilter, ClientPatch, ContactPatch, NewClient, NewContact},
+};
+
+/// A customer organisation.
+pub struct Client(pub client::Model);
+
+#[Object]
+impl Client {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Client, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    async fn main_business(&self) -> Option<&str> {
+        self.0.main_business.as_deref()
+    }
+    async fn source(&self) -> ClientSource {
+        self.0.source
+    }
+    async fn intent_level(&self) -> IntentLevel {
+        self.0.intent_level
+    }
+    /// Key needs: the budget range the client gave.
+    async fn budget_range(&self) -> Option<&str> {
+        self.0.budget_range.as_deref()
+    }
+    /// Key needs: who decides, who signs, who influences.
+    async fn decision_chain(&self) -> Option<&str> {
+        self.0.decision_chain.as_deref()
+    }
+    /// Key needs: the functional asks.
+    async fn key_needs(&self) -> Option<&str> {
+        self.0.key_needs.as_deref()
+    }
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    async fn first_contact_at(&self) -> Option<DateTime<Utc>> {
+        self.0.first_contact_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Pass as `expectedVersion` to update without overwriting someone else's change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        Ok(loaders::children(ctx, self.0.id, ContactsOfClient).await?.into_iter().map(Contact).collect())
+    }
+    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
+        Ok(loaders::children(ctx, self.0.id, ProjectsOfClient).await?.into_iter().map(Project).collect())
+    }
+    /// The client's tickets, newest first; `open: true` for those still needing work.
+    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
+        let set = TicketsOf::client(open);
+        Ok(loaders::children(ctx, self.0.id, set).await?.into_iter().map(Ticket).collect())
+    }
+    /// The latest changes to the client and everything of theirs, newest first.
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        Ok(loaders::latest_events(ctx, self.0.id, EventScope::Client, last).await?.into_iter().map(Event).collect())
+    }
+}
+
+/// A person at a client.
+pub struct Contact(pub contact::Model);
+
+#[Object]
+impl Contact {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Contact, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
+        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id).await?.map(Client))
+    }
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        let scope = EventScope::Entity(EntityKind::Contact);
+        Ok(loaders::latest_events(ctx, self.0.id, scope, last).await?.into_iter().map(Event).collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct ClientFilterInput {
+    intent_levels: Option<Vec<IntentLevel>>,
+    sources: Option<Vec<ClientSource>>,
+    /// Case-insensitive part of the name.
+    name_contains: Option<String>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ClientOrder {
+    NameAsc,
+    CreatedAtDesc,
+    UpdatedAtDesc,
+}
+
+#[derive(Default)]
+pub struct ClientQuery;
+
+#[Object]
+impl ClientQuery {
+    /// Clients, filtered and ordered, one page at a time.
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ClientFilterInput>,
+        #[graphql(default_with = "ClientOrder::NameAsc")] order_by: ClientOrder,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Client>> {
+        let f = filter.map_or_else(ClientFilter::default, |f| ClientFilter {
+            intent_levels: f.intent_levels.unwrap_or_default(),
+            sources: f.sources.unwrap_or_default(),
+            name_contains: f.name_contains.filter(|s| !s.trim().is_empty()),
+        });
+        let sort = match order_by {
+            ClientOrder::NameAsc => Sort { name: "name", column: client::Column::Name, kind: KeyKind::Text, descending: false },
+            ClientOrder::CreatedAtDesc => Sort { name: "created", column: client::Column::CreatedAt, kind: KeyKind::Time, descending: true },
+            ClientOrder::UpdatedAtDesc => Sort { name: "updated", column: client::Column::UpdatedAt, kind: KeyKind::Time, descending: true },
+        };
+        let db = svc(ctx)?.db;
+        Ok(paginate(db, clients::list(f), client::Column::Id, sort, first, after, Client).await?)
+    }
+
+    async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Client>> {
+        let id = decode_as("id", &id, NodeKind::Client)?;
+        Ok(loaders::one::<client::Entity>(ctx, id).await?.map(Client))
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateClientInput {
+    name: String,
+    industry: Option<String>,
+    main_business: Option<String>,
+    #[graphql(default_with = "ClientSource::Other")]
+    source: ClientSource,
+    #[graphql(default_with = "IntentLevel::Medium")]
+    intent_level: IntentLevel,
+    budget_range: Option<String>,
+    decision_chain: Option<String>,
+    key_needs: Option<String>,
+    notes: Option<String>,
+    first_contact_at: Option<DateTime<Utc>>,
+}
+
+impl CreateClientInput {
+    fn parse(self) -> AppResult<NewClient> {
+        Ok(NewClient {
+            name: text("name", &self.name, SHORT)?,
+            industry: opt_text("industry", self.industry.as_deref(), SHORT)?,
+            main_business: opt_text("mainBusiness", self.main_business.as_deref(), LONG)?,
+            source: self.source,
+            intent_level: self.intent_level,
+            budget_range: opt_text("budgetRange", self.budget_range.as_deref(), SHORT)?,
+            decision_chain: opt_text("decisionChain", self.decision_chain.as_deref(), LONG)?,
+            key_needs: opt_text("keyNeeds", self.key_needs.as_deref(), LONG)?,
+            notes: opt_text("notes", self.notes.as_deref(), LONG)?,
+            first_contact_at: self.first_contact_at,
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateClientInput {
+    name: Option<String>,
+    industry: MaybeUndefined<String>,
+    main_business: MaybeUndefined<String>,
+    source: Option<ClientSource>,
+    intent_level: Option<IntentLevel>,
+    budget_range: MaybeUndefined<String>,
+    decision_chain: MaybeUndefined<String>,
+    key_needs: MaybeUndefined<String>,
+    notes: MaybeUndefined<String>,
+    first_contact_at: MaybeUndefined<DateTime<Utc>>,
+}
+
+impl UpdateClientInput {
+    fn parse(self) -> AppResult<ClientPatch> {
+        Ok(ClientPatch {
+            name: set_text("name", self.name, SHORT)?,
+            industry: patch_text("industry", self.industry, SHORT)?,
+            main_business: patch_text("mainBusiness", self.main_business, LONG)?,
+            source: self.source,
+            intent_level: self.intent_level,
+            budget_range: patch_text("budgetRange", self.budget_range, SHORT)?,
+            decision_chain: patch_text("decisionChain", self.decision_chain, LONG)?,
+            key_needs: patch_text("keyNeeds", self.key_needs, LONG)?,
+            notes: patch_text("notes", self.notes, LONG)?,
+            first_contact_at: patch(self.first_contact_at),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    client_id: ID,
+    name: String,
+    title: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    name: Option<String>,
+    title: MaybeUndefined<String>,
+    email: MaybeUndefined<String>,
+    phone: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct ClientMutation;
+
+#[Object]
+impl ClientMutation {
+    /// Registers a client (step 1 of the road: customer information and first contact).
+    async fn create_client(&self, ctx: &Context<'_>, input: CreateClientInput) -> Result<Client> {
+        Ok(Client(clients::create(svc(ctx)?, input.parse()?).await?))
+    }
+
+    async fn update_client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateClientInput,
+        expected_version: Option<i32>,
+    ) -> Result<Client> {
+        let id = decode_as("id", &id, NodeKind::Client)?;
+        Ok(Client(clients::update(svc(ctx)?, id, input.parse()?, expected_version).await?))
+    }
+
+    async fn create_contact(&self, ctx: &Context<'_>, input: CreateContactInput) -> Result<Contact> {
+        let new = NewContact {
+            client_id: decode_as("clientId", &input.client_id, NodeKind::Client)?,
+            name: text("name", &input.name, SHORT)?,
+            title: opt_text("title", input.title.as_deref(), SHORT)?,
+            email: opt_email("email", input.email.as_deref())?,
+            phone: opt_phone("phone", input.phone.as_deref())?,
+        };
+        Ok(Contact(clients::create_contact(svc(ctx)?, new).await?))
+    }
+
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateContactInput,
+        expected_version: Option<i32>,
+    ) -> Result<Contact> {
+        let id = decode_as("id", &id, NodeKind::Contact)?;
+        let email = match input.email {
+            MaybeUndefined::Value(e) if !e.trim().is_empty() => Some(Some(email("email", &e)?)),
+            MaybeUndefined::Undefined => None,
+            _ => Some(None),
+        };
+        let phone = match input.phone {
+            MaybeUndefined::Value(p) => Some(opt_phone("phone", Some(&p))?),
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Undefined => None,
+        };
+        let p = ContactPatch {
+            name: set_text("name", input.name, SHORT)?,
+            title: patch_text("title", input.title, SHORT)?,
+            email,
+            phone,
+        };
+        Ok(Contact(clients::update_contact(svc(ctx)?, id, p, expected_version).await?))
+    }
+}

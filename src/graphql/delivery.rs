@@ -1,0 +1,445 @@
+//! The delivery records of a project: requirements, stages, risks and reports.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    EntityKind, Feasibility, ReportKind, RequirementCategory, RiskCategory, RiskStatus, StageStatus, project, report,
+    requirement, risk, stage, user,
+};
+
+use super::{
+    event::Event,
+    ids::{NodeKind, decode_as, encode},
+    input::{opt_id, patch, patch_id, patch_text, set_text},
+    loaders::{self, EventScope},
+    project::Project,
+    svc,
+    user::User,
+};
+use crate::{
+    domain::{
+        input::{LONG, SHORT, in_range, opt_text, text},
+        risk::RiskSeverity,
+    },
+    service::{
+        reports::{self, NewReport},
+        requirements::{self, NewRequirement, RequirementPatch},
+        risks::{self, NewRisk, RiskPatch},
+        stages::{self, NewStage, StagePatch},
+    },
+};
+
+async fn project_of(ctx: &Context<'_>, id: i64) -> Result<Option<Project>> {
+    Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
+}
+
+async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
+}
+
+async fn events_of(ctx: &Context<'_>, kind: EntityKind, id: i64, last: u32) -> Result<Vec<Event>> {
+    Ok(loaders::latest_events(ctx, id, EventScope::Entity(kind), last).await?.into_iter().map(Event).collect())
+}
+
+/// One line of the requirement list.
+pub struct Requirement(pub requirement::Model);
+
+#[Object]
+impl Requirement {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Requirement, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn detail(&self) -> Option<&str> {
+        self.0.detail.as_deref()
+    }
+    async fn category(&self) -> RequirementCategory {
+        self.0.category
+    }
+    async fn feasibility(&self) -> Feasibility {
+        self.0.feasibility
+    }
+    /// What is offered instead when the requirement is not fully feasible.
+    async fn alternative(&self) -> Option<&str> {
+        self.0.alternative.as_deref()
+    }
+    async fn in_scope(&self) -> bool {
+        self.0.in_scope
+    }
+    /// E.g. "phase one excludes data visualisation".
+    async fn scope_note(&self) -> Option<&str> {
+        self.0.scope_note.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        project_of(ctx, self.0.project_id).await
+    }
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        events_of(ctx, EntityKind::Requirement, self.0.id, last).await
+    }
+}
+
+/// A stage (milestone) of the delivery plan.
+pub struct Stage(pub stage::Model);
+
+#[Object]
+impl Stage {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Stage, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn status(&self) -> StageStatus {
+        self.0.status
+    }
+    async fn planned_start(&self) -> Option<NaiveDate> {
+        self.0.planned_start
+    }
+    async fn due_date(&self) -> Option<NaiveDate> {
+        self.0.due_date
+    }
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+    /// E.g. "hardware delivered", "go-live training".
+    async fn deliverables(&self) -> Option<&str> {
+        self.0.deliverables.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user_of(ctx, self.0.owner_id).await
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        project_of(ctx, self.0.project_id).await
+    }
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        events_of(ctx, EntityKind::Stage, self.0.id, last).await
+    }
+}
+
+/// An entry of the risk log.
+pub struct Risk(pub risk::Model);
+
+#[Object]
+impl Risk {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Risk, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn category(&self) -> RiskCategory {
+        self.0.category
+    }
+    /// 1 (rare) to 5 (almost certain).
+    async fn likelihood(&self) -> i32 {
+        self.0.likelihood
+    }
+    /// 1 (negligible) to 5 (severe).
+    async fn impact(&self) -> i32 {
+        self.0.impact
+    }
+    /// Likelihood x impact, 1 to 25.
+    async fn score(&self) -> i32 {
+        self.0.likelihood * self.0.impact
+    }
+    async fn severity(&self) -> RiskSeverity {
+        RiskSeverity::of(self.0.likelihood, self.0.impact)
+    }
+    async fn mitigation(&self) -> Option<&str> {
+        self.0.mitigation.as_deref()
+    }
+    async fn contingency(&self) -> Option<&str> {
+        self.0.contingency.as_deref()
+    }
+    async fn status(&self) -> RiskStatus {
+        self.0.status
+    }
+    async fn raised_at(&self) -> DateTime<Utc> {
+        self.0.raised_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user_of(ctx, self.0.owner_id).await
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        project_of(ctx, self.0.project_id).await
+    }
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        events_of(ctx, EntityKind::Risk, self.0.id, last).await
+    }
+}
+
+/// A progress report.
+pub struct Report(pub report::Model);
+
+#[Object]
+impl Report {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Report, self.0.id)
+    }
+    async fn kind(&self) -> ReportKind {
+        self.0.kind
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn progress_percent(&self) -> i32 {
+        self.0.progress_percent
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user_of(ctx, self.0.author_id).await
+    }
+    /// The stage a milestone review reviews.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
+        let Some(id) = self.0.stage_id else { return Ok(None) };
+        Ok(loaders::one::<stage::Entity>(ctx, id).await?.map(Stage))
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        project_of(ctx, self.0.project_id).await
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateRequirementInput {
+    project_id: ID,
+    title: String,
+    detail: Option<String>,
+    category: RequirementCategory,
+    #[graphql(default_with = "Feasibility::Feasible")]
+    feasibility: Feasibility,
+    alternative: Option<String>,
+    #[graphql(default = true)]
+    in_scope: bool,
+    scope_note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateRequirementInput {
+    title: Option<String>,
+    detail: MaybeUndefined<String>,
+    category: Option<RequirementCategory>,
+    feasibility: Option<Feasibility>,
+    alternative: MaybeUndefined<String>,
+    in_scope: Option<bool>,
+    scope_note: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateStageInput {
+    project_id: ID,
+    name: String,
+    /// Place in the plan; appended after the last stage when absent.
+    position: Option<i32>,
+    owner_id: Option<ID>,
+    planned_start: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    deliverables: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateStageInput {
+    name: Option<String>,
+    position: Option<i32>,
+    owner_id: MaybeUndefined<ID>,
+    planned_start: MaybeUndefined<NaiveDate>,
+    due_date: MaybeUndefined<NaiveDate>,
+    deliverables: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateRiskInput {
+    project_id: ID,
+    title: String,
+    description: Option<String>,
+    category: RiskCategory,
+    likelihood: i32,
+    impact: i32,
+    owner_id: Option<ID>,
+    mitigation: Option<String>,
+    contingency: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateRiskInput {
+    title: Option<String>,
+    description: MaybeUndefined<String>,
+    category: Option<RiskCategory>,
+    likelihood: Option<i32>,
+    impact: Option<i32>,
+    owner_id: MaybeUndefined<ID>,
+    mitigation: MaybeUndefined<String>,
+    contingency: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateReportInput {
+    project_id: ID,
+    kind: ReportKind,
+    /// E.g. "server deployment 80% done, rest by 12:00 tomorrow".
+    body: String,
+    progress_percent: i32,
+    /// Required for a milestone review.
+    stage_id: Option<ID>,
+    /// Defaults to the caller.
+    author_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct DeliveryMutation;
+
+#[Object]
+impl DeliveryMutation {
+    async fn create_requirement(&self, ctx: &Context<'_>, input: CreateRequirementInput) -> Result<Requirement> {
+        let new = NewRequirement {
+            project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
+            title: text("title", &input.title, SHORT)?,
+            detail: opt_text("detail", input.detail.as_deref(), LONG)?,
+            category: input.category,
+            feasibility: input.feasibility,
+            alternative: opt_text("alternative", input.alternative.as_deref(), LONG)?,
+            in_scope: input.in_scope,
+            scope_note: opt_text("scopeNote", input.scope_note.as_deref(), LONG)?,
+        };
+        Ok(Requirement(requirements::create(svc(ctx)?, new).await?))
+    }
+
+    async fn update_requirement(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateRequirementInput,
+        expected_version: Option<i32>,
+    ) -> Result<Requirement> {
+        let id = decode_as("id", &id, NodeKind::Requirement)?;
+        let p = RequirementPatch {
+            title: set_text("title", input.title, SHORT)?,
+            detail: patch_text("detail", input.detail, LONG)?,
+            category: input.category,
+            feasibility: input.feasibility,
+            alternative: patch_text("alternative", input.alternative, LONG)?,
+            in_scope: input.in_scope,
+            scope_note: patch_text("scopeNote", input.scope_note, LONG)?,
+        };
+        Ok(Requirement(requirements::update(svc(ctx)?, id, p, expected_version).await?))
+    }
+
+    async fn create_stage(&self, ctx: &Context<'_>, input: CreateStageInput) -> Result<Stage> {
+        let new = NewStage {
+            project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
+            name: text("name", &input.name, SHORT)?,
+            position: input.position.map(|p| in_range("position", p, 0..=10_000)).transpose()?,
+            owner_id: opt_id("ownerId", input.owner_id.as_ref(), NodeKind::User)?,
+            planned_start: input.planned_start,
+            due_date: input.due_date,
+            deliverables: opt_text("deliverables", input.deliverables.as_deref(), LONG)?,
+        };
+        Ok(Stage(stages::create(svc(ctx)?, new).await?))
+    }
+
+    async fn update_stage(&self, ctx: &Context<'_>, id: ID, input: UpdateStageInput, expected_version: Option<i32>) -> Result<Stage> {
+        let id = decode_as("id", &id, NodeKind::Stage)?;
+        let p = StagePatch {
+            name: set_text("name", input.name, SHORT)?,
+            position: input.position.map(|p| in_range("position", p, 0..=10_000)).transpose()?,
+            owner_id: patch_id("ownerId", input.owner_id, NodeKind::User)?,
+            planned_start: patch(input.planned_start),
+            due_date: patch(input.due_date),
+            deliverables: patch_text("deliverables", input.deliverables, LONG)?,
+        };
+        Ok(Stage(stages::update(svc(ctx)?, id, p, expected_version).await?))
+    }
+
+    /// Moves a milestone along NOT_STARTED -> IN_PROGRESS -> DONE (with BLOCKED).
+    async fn change_stage_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: StageStatus,
+        expected_version: Option<i32>,
+    ) -> Result<Stage> {
+        let id = decode_as("id", &id, NodeKind::Stage)?;
+        Ok(Stage(stages::change_status(svc(ctx)?, id, status, expected_version).await?))
+    }
+
+    async fn create_risk(&self, ctx: &Context<'_>, input: CreateRiskInput) -> Result<Risk> {
+        let new = NewRisk {
+            project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
+            title: text("title", &input.title, SHORT)?,
+            description: opt_text("description", input.description.as_deref(), LONG)?,
+            category: input.category,
+            likelihood: in_range("likelihood", input.likelihood, 1..=5)?,
+            impact: in_range("impact", input.impact, 1..=5)?,
+            owner_id: opt_id("ownerId", input.owner_id.as_ref(), NodeKind::User)?,
+            mitigation: opt_text("mitigation", input.mitigation.as_deref(), LONG)?,
+            contingency: opt_text("contingency", input.contingency.as_deref(), LONG)?,
+        };
+        Ok(Risk(risks::create(svc(ctx)?, new).await?))
+    }
+
+    async fn update_risk(&self, ctx: &Context<'_>, id: ID, input: UpdateRiskInput, expected_version: Option<i32>) -> Result<Risk> {
+        let id = decode_as("id", &id, NodeKind::Risk)?;
+        let p = RiskPatch {
+            title: set_text("title", input.title, SHORT)?,
+            description: patch_text("description", input.description, LONG)?,
+            category: input.category,
+            likelihood: input.likelihood.map(|v| in_range("likelihood", v, 1..=5)).transpose()?,
+            impact: input.impact.map(|v| in_range("impact", v, 1..=5)).transpose()?,
+            owner_id: patch_id("ownerId", input.owner_id, NodeKind::User)?,
+            mitigation: patch_text("mitigation", input.mitigation, LONG)?,
+            contingency: patch_text("contingency", input.contingency, LONG)?,
+        };
+        Ok(Risk(risks::update(svc(ctx)?, id, p, expected_version).await?))
+    }
+
+    async fn change_risk_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: RiskStatus,
+        expected_version: Option<i32>,
+    ) -> Result<Risk> {
+        let id = decode_as("id", &id, NodeKind::Risk)?;
+        Ok(Risk(risks::change_status(svc(ctx)?, id, status, expected_version).await?))
+    }
+
+    async fn create_report(&self, ctx: &Context<'_>, input: CreateReportInput) -> Result<Report> {
+        let new = NewReport {
+            project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
+            kind: input.kind,
+            body: text("body", &input.body, LONG)?,
+            progress_percent: in_range("progressPercent", input.progress_percent, 0..=100)?,
+            stage_id: opt_id("stageId", input.stage_id.as_ref(), NodeKind::Stage)?,
+            author_id: opt_id("authorId", input.author_id.as_ref(), NodeKind::User)?,
+        };
+        Ok(Report(reports::create(svc(ctx)?, new).await?))
+    }
+}

@@ -1,0 +1,141 @@
+//! The event log in the graph: the audit trail of every change.
+
+use async_graphql::{Context, ID, InputObject, Json, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{ActorKind, EntityKind, EventKind, event, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{
+    ids::{NodeKind, decode, encode},
+    input::opt_id,
+    loaders,
+    node::{Node, load_node},
+    pagination::{KeyKind, Page, Sort, paginate},
+    svc,
+    user::User,
+};
+
+/// One change: what happened to which object, from which status to which, by whom, when.
+pub struct Event(pub event::Model);
+
+pub fn node_kind(kind: EntityKind) -> NodeKind {
+    match kind {
+        EntityKind::User => NodeKind::User,
+        EntityKind::Client => NodeKind::Client,
+        EntityKind::Contact => NodeKind::Contact,
+        EntityKind::Project => NodeKind::Project,
+        EntityKind::TeamMember => NodeKind::TeamMember,
+        EntityKind::Requirement => NodeKind::Requirement,
+        EntityKind::Stage => NodeKind::Stage,
+        EntityKind::Risk => NodeKind::Risk,
+        EntityKind::Ticket => NodeKind::Ticket,
+        EntityKind::TicketComment => NodeKind::TicketComment,
+        EntityKind::Report => NodeKind::Report,
+    }
+}
+
+#[Object]
+impl Event {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Event, self.0.id)
+    }
+    /// Position in the log: strictly increasing in commit order.
+    async fn sequence(&self) -> i64 {
+        self.0.id
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    async fn kind(&self) -> EventKind {
+        self.0.kind
+    }
+    async fn entity_kind(&self) -> EntityKind {
+        self.0.entity_kind
+    }
+    /// Global id of the object the event is about, even if it no longer exists.
+    async fn entity_id(&self) -> ID {
+        encode(node_kind(self.0.entity_kind), self.0.entity_id)
+    }
+    /// The object as it is now, if it still exists.
+    async fn entity(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+        load_node(ctx, node_kind(self.0.entity_kind), self.0.entity_id).await
+    }
+    async fn from_status(&self) -> Option<&str> {
+        self.0.from_status.as_deref()
+    }
+    async fn to_status(&self) -> Option<&str> {
+        self.0.to_status.as_deref()
+    }
+    /// The changed fields with their new values (database field names).
+    async fn changes(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.changes).unwrap_or_default())
+    }
+    async fn actor_kind(&self) -> ActorKind {
+        self.0.actor_kind
+    }
+    /// The staff member who made the change, when staff did.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match (self.0.actor_kind, self.0.actor_id) {
+            (ActorKind::User, Some(id)) => Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User)),
+            _ => Ok(None),
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct EventFilterInput {
+    project_id: Option<ID>,
+    client_id: Option<ID>,
+    /// Events about one object, given by its global id.
+    entity_id: Option<ID>,
+    kinds: Option<Vec<EventKind>>,
+}
+
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    /// The audit trail, oldest first (or newest first with `newestFirst`).
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilterInput>,
+        #[graphql(default = false)] newest_first: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Event>> {
+        let f = filter.unwrap_or_default();
+        let mut q = event::Entity::find();
+        if let Some(id) = opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)? {
+            q = q.filter(event::Column::ProjectId.eq(id));
+        }
+        if let Some(id) = opt_id("clientId", f.client_id.as_ref(), NodeKind::Client)? {
+            q = q.filter(event::Column::ClientId.eq(id));
+        }
+        if let Some(id) = &f.entity_id {
+            let (kind, id) = decode("entityId", id)?;
+            let entity_kind = [
+                EntityKind::User, EntityKind::Client, EntityKind::Contact, EntityKind::Project, EntityKind::TeamMember,
+                EntityKind::Requirement, EntityKind::Stage, EntityKind::Risk, EntityKind::Ticket,
+                EntityKind::TicketComment, EntityKind::Report,
+            ]
+            .into_iter()
+            .find(|k| node_kind(*k) == kind);
+            match entity_kind {
+                Some(k) => q = q.filter(event::Column::EntityKind.eq(k)).filter(event::Column::EntityId.eq(id)),
+                None => q = q.filter(event::Column::Id.eq(-1)),
+            }
+        }
+        if let Some(kinds) = f.kinds.filter(|k| !k.is_empty()) {
+            q = q.filter(event::Column::Kind.is_in(kinds));
+        }
+        let sort = Sort {
+            name: if newest_first { "seq-" } else { "seq+" },
+            column: event::Column::Id,
+            kind: KeyKind::Int,
+            descending: newest_first,
+        };
+        Ok(paginate(svc(ctx)?.db, q, event::Column::Id, sort, first, after, Event).await?)
+    }
+}

@@ -1,0 +1,213 @@
+//! DataLoaders: every relation of the graph loads in batches, one query per relation and
+//! request level, whatever the page size.
+
+use std::{collections::HashMap, hash::Hash, marker::PhantomData};
+
+use async_graphql::{Context, dataloader::{DataLoader, Loader}};
+use entity::{EntityKind, event};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter,
+    QueryOrder, Statement, Value,
+};
+
+use crate::error::AppError;
+
+/// A table whose rows have an `i64` id column.
+pub trait Keyed: EntityTrait<Model: Clone + Send + Sync> {
+    fn id_column() -> Self::Column;
+}
+
+macro_rules! keyed {
+    ($($m:ident),+) => { $(impl Keyed for entity::$m::Entity { fn id_column() -> Self::Column { entity::$m::Column::Id } })+ };
+}
+keyed!(user, client, contact, project, team_member, requirement, stage, risk, ticket, ticket_comment, report, event);
+
+fn as_i64(value: Value) -> Option<i64> {
+    match value {
+        Value::BigInt(v) => v,
+        Value::Int(v) => v.map(i64::from),
+        _ => None,
+    }
+}
+
+fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
+    AppError::from(err).into()
+}
+
+/// Rows by id.
+pub struct ById<E>(DatabaseConnection, PhantomData<E>);
+
+impl<E: Keyed> Loader<i64> for ById<E> {
+    type Value = E::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
+        let rows = E::find().filter(E::id_column().is_in(keys.iter().copied())).all(&self.0).await.map_err(internal)?;
+        Ok(rows.into_iter().filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m))).collect())
+    }
+}
+
+/// A set of children of a parent row: which column points at the parent, which rows
+/// count, and their order. The key of [`Children`] is `(parent id, set)`.
+pub trait ChildSet: Clone + Eq + Hash + Send + Sync + 'static {
+    type Entity: Keyed;
+    fn parent_column(&self) -> <Self::Entity as EntityTrait>::Column;
+    fn condition(&self) -> Condition {
+        Condition::all()
+    }
+    fn order(&self) -> (<Self::Entity as EntityTrait>::Column, Order);
+}
+
+/// The children of many parents, one query per distinct child set.
+pub struct Children<S>(DatabaseConnection, PhantomData<S>);
+
+type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
+
+impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
+    type Value = Vec<ChildModel<S>>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[(i64, S)]) -> Result<HashMap<(i64, S), Self::Value>, Self::Error> {
+        let mut by_set: HashMap<S, Vec<i64>> = HashMap::new();
+        for (parent, set) in keys {
+            by_set.entry(set.clone()).or_default().push(*parent);
+        }
+        let mut out: HashMap<(i64, S), Self::Value> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for (set, parents) in by_set {
+            let parent_col = set.parent_column();
+            let (order_col, order) = set.order();
+            let rows = S::Entity::find()
+                .filter(parent_col.is_in(parents))
+                .filter(set.condition())
+                .order_by(order_col, order.clone())
+                .order_by(S::Entity::id_column(), order)
+                .all(&self.0)
+                .await
+                .map_err(internal)?;
+            for row in rows {
+                if let Some(parent) = as_i64(row.get(parent_col)) {
+                    out.entry((parent, set.clone())).or_default().push(row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What the latest events are of: a project, a client, or one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventScope {
+    Project,
+    Client,
+    Entity(EntityKind),
+}
+
+/// The latest `limit` events of each of many parents, in one windowed query.
+pub struct LatestEvents(DatabaseConnection);
+
+impl Loader<(i64, EventScope, u32)> for LatestEvents {
+    type Value = Vec<event::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i64, EventScope, u32)],
+    ) -> Result<HashMap<(i64, EventScope, u32), Self::Value>, Self::Error> {
+        let mut groups: HashMap<(EventScope, u32), Vec<i64>> = HashMap::new();
+        for (parent, scope, limit) in keys {
+            groups.entry((*scope, *limit)).or_default().push(*parent);
+        }
+        let backend = self.0.get_database_backend();
+        let mut out: HashMap<_, Vec<event::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for ((scope, limit), parents) in groups {
+            let (column, entity_kind) = match scope {
+                EventScope::Project => ("project_id", None),
+                EventScope::Client => ("client_id", None),
+                EventScope::Entity(kind) => ("entity_id", Some(kind)),
+            };
+            let mut values: Vec<Value> = parents.iter().map(|p| Value::from(*p)).collect();
+            let mut next = {
+                let mut n = 0;
+                move || {
+                    n += 1;
+                    if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_owned() }
+                }
+            };
+            let list = parents.iter().map(|_| next()).collect::<Vec<_>>().join(", ");
+            let kind_filter = match entity_kind {
+                Some(kind) => {
+                    values.push(Value::from(kind.as_str()));
+                    format!(" AND entity_kind = {}", next())
+                }
+                None => String::new(),
+            };
+            values.push(Value::from(i64::from(limit)));
+            // `column` comes from the match above, never from input.
+            let sql = format!(
+                "SELECT * FROM (SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.{column} ORDER BY e.id DESC) AS rn \
+                 FROM events e WHERE e.{column} IN ({list}){kind_filter}) ranked WHERE rn <= {} ORDER BY id DESC",
+                next()
+            );
+            let rows = event::Entity::find()
+                .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+                .all(&self.0)
+                .await
+                .map_err(internal)?;
+            for row in rows {
+                let parent = match scope {
+                    EventScope::Project => row.project_id,
+                    EventScope::Client => row.client_id,
+                    EventScope::Entity(_) => Some(row.entity_id),
+                };
+                if let Some(parent) = parent {
+                    out.entry((parent, scope, limit)).or_default().push(row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Makes the loaders of one request: they batch within the request and cache nothing
+/// across requests, so no response ever shows another request's stale row.
+pub struct Loaders {
+    db: DatabaseConnection,
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self { db: db.clone() }
+    }
+
+    pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>> {
+        DataLoader::new(ById(self.db.clone(), PhantomData), tokio::spawn)
+    }
+
+    pub fn children<S: ChildSet>(&self) -> DataLoader<Children<S>> {
+        DataLoader::new(Children(self.db.clone(), PhantomData), tokio::spawn)
+    }
+
+    pub fn latest_events(&self) -> DataLoader<LatestEvents> {
+        DataLoader::new(LatestEvents(self.db.clone()), tokio::spawn)
+    }
+}
+
+/// Loads one row by id through the request's loader.
+pub async fn one<E: Keyed>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<E::Model>> {
+    ctx.data::<DataLoader<ById<E>>>()?.load_one(id).await
+}
+
+/// Loads the children of a parent through the request's loader.
+pub async fn children<S: ChildSet>(ctx: &Context<'_>, parent: i64, set: S) -> async_graphql::Result<Vec<ChildModel<S>>> {
+    Ok(ctx.data::<DataLoader<Children<S>>>()?.load_one((parent, set)).await?.unwrap_or_default())
+}
+
+/// The latest events of a parent.
+pub async fn latest_events(
+    ctx: &Context<'_>,
+    parent: i64,
+    scope: EventScope,
+    limit: u32,
+) -> async_graphql::Result<Vec<event::Model>> {
+    Ok(ctx.data::<DataLoader<LatestEvents>>()?.load_one((parent, scope, limit)).await?.unwrap_or_default())
+}

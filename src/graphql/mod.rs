@@ -1,0 +1,106 @@
+//! The GraphQL schema: roots composed per aggregate, thin resolvers over the services.
+
+pub mod client;
+pub mod delivery;
+pub mod event;
+pub mod ids;
+pub mod input;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod project;
+pub mod sets;
+pub mod ticket;
+pub mod user;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use entity::{
+    client as client_entity, contact, event as event_entity, project as project_entity, report, requirement, risk,
+    stage, team_member, ticket as ticket_entity, ticket_comment, user as user_entity,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::service::{self, Caller};
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    client::ClientQuery,
+    project::ProjectQuery,
+    ticket::TicketQuery,
+    user::UserQuery,
+    event::EventQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    client::ClientMutation,
+    project::ProjectMutation,
+    delivery::DeliveryMutation,
+    ticket::TicketMutation,
+    user::UserMutation,
+);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits that keep one request from costing the server too much.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self { max_depth: 12, max_complexity: 5_000 }
+    }
+}
+
+/// Builds the schema. The database connection is schema data; the caller and the
+/// loaders are request data (see [`request_data`]).
+pub fn build_schema(db: DatabaseConnection, limits: QueryLimits) -> AppSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(db)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .finish()
+}
+
+/// The schema without data, for exporting the SDL.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+}
+
+/// Attaches the caller and a fresh set of loaders to one request.
+pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, caller: Caller) -> async_graphql::Request {
+    let l = loaders::Loaders::new(db);
+    request
+        .data(caller)
+        .data(l.by_id::<user_entity::Entity>())
+        .data(l.by_id::<client_entity::Entity>())
+        .data(l.by_id::<contact::Entity>())
+        .data(l.by_id::<project_entity::Entity>())
+        .data(l.by_id::<team_member::Entity>())
+        .data(l.by_id::<requirement::Entity>())
+        .data(l.by_id::<stage::Entity>())
+        .data(l.by_id::<risk::Entity>())
+        .data(l.by_id::<ticket_entity::Entity>())
+        .data(l.by_id::<ticket_comment::Entity>())
+        .data(l.by_id::<report::Entity>())
+        .data(l.by_id::<event_entity::Entity>())
+        .data(l.children::<sets::ContactsOfClient>())
+        .data(l.children::<sets::ProjectsOfClient>())
+        .data(l.children::<sets::TeamOfProject>())
+        .data(l.children::<sets::RequirementsOfProject>())
+        .data(l.children::<sets::StagesOfProject>())
+        .data(l.children::<sets::ReportsOfProject>())
+        .data(l.children::<sets::CommentsOfTicket>())
+        .data(l.children::<sets::RisksOfProject>())
+        .data(l.children::<sets::TicketsOf>())
+        .data(l.latest_events())
+}
+
+/// The service context of a resolver: the database and who is calling.
+pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<service::Ctx<'a>> {
+    Ok(service::Ctx { db: ctx.data::<DatabaseConnection>()?, caller: ctx.data::<Caller>()? })
+}

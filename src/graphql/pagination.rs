@@ -1,0 +1,167 @@
+//! Cursor connections with keyset pagination.
+//!
+//! A cursor holds the sort key and id of the last row seen, so pages stay stable while
+//! rows are inserted before them, and every page is one indexed range scan, never an
+//! OFFSET. Sorting is only offered on non-null columns, which keeps the keyset exact.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Object,
+    connection::{Connection, Edge},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+/// Largest page a caller may ask for.
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// How a sort key is written into a cursor and read back.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyKind {
+    Int,
+    Text,
+    Time,
+}
+
+/// An ordering of a connection: a named column and a direction. The id breaks ties.
+pub struct Sort<E: EntityTrait> {
+    /// Written into cursors so that a cursor of another ordering is refused.
+    pub name: &'static str,
+    pub column: E::Column,
+    pub kind: KeyKind,
+    pub descending: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorData {
+    /// Sort name.
+    s: String,
+    /// Sort key of the row.
+    k: serde_json::Value,
+    /// Row id.
+    i: i64,
+}
+
+/// The `totalCount` of a connection, counted only when asked for.
+pub struct TotalCount(Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>);
+
+#[Object]
+impl TotalCount {
+    /// How many objects match the filter, on all pages.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        let count = (self.0)().await?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+}
+
+pub type Page<N> = Connection<String, N, TotalCount>;
+
+fn key_to_json(value: Value) -> serde_json::Value {
+    match value {
+        Value::BigInt(Some(v)) => v.into(),
+        Value::Int(Some(v)) => v.into(),
+        Value::String(Some(v)) => v.into(),
+        Value::ChronoDateTimeUtc(Some(v)) => v.to_rfc3339().into(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+fn key_from_json(kind: KeyKind, value: &serde_json::Value) -> Option<Value> {
+    match kind {
+        KeyKind::Int => value.as_i64().map(Value::from),
+        KeyKind::Text => value.as_str().map(|s| Value::from(s.to_owned())),
+        KeyKind::Time => value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| Value::from(t.with_timezone(&Utc))),
+    }
+}
+
+fn encode_cursor(data: &CursorData) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(data).unwrap_or_default())
+}
+
+fn decode_cursor<E: EntityTrait>(sort: &Sort<E>, cursor: &str) -> AppResult<(Value, i64)> {
+    let invalid = || AppError::input("after", "after is not a cursor of this connection and ordering");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if data.s != sort.name {
+        return Err(invalid());
+    }
+    let key = key_from_json(sort.kind, &data.k).ok_or_else(invalid)?;
+    Ok((key, data.i))
+}
+
+/// Checks `first` against the page-size limits.
+pub fn page_size(first: Option<i32>) -> AppResult<u64> {
+    match first.unwrap_or(DEFAULT_PAGE_SIZE) {
+        n if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(n as u64),
+        _ => Err(AppError::input("first", format!("first must be between 0 and {MAX_PAGE_SIZE}"))),
+    }
+}
+
+/// One page of `select` in `sort` order after the `after` cursor, as a connection.
+pub async fn paginate<E, N>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    id_column: E::Column,
+    sort: Sort<E>,
+    first: Option<i32>,
+    after: Option<String>,
+    to_node: impl Fn(E::Model) -> N,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: async_graphql::OutputType,
+{
+    let limit = page_size(first)?;
+    let count_db = db.clone();
+    let count_select = select.clone();
+    let total = TotalCount(Arc::new(move || {
+        let db = count_db.clone();
+        let select = count_select.clone();
+        Box::pin(async move { Ok(select.count(&db).await?) })
+    }));
+
+    let order = if sort.descending { Order::Desc } else { Order::Asc };
+    let mut page = select;
+    if let Some(cursor) = after.as_deref() {
+        let (key, id) = decode_cursor(&sort, cursor)?;
+        let beyond = |col: E::Column, v: Value| if sort.descending { col.lt(v) } else { col.gt(v) };
+        page = page.filter(
+            Condition::any()
+                .add(beyond(sort.column, key.clone()))
+                .add(Condition::all().add(sort.column.eq(key)).add(beyond(id_column, id.into()))),
+        );
+    }
+    let rows = page
+        .order_by(sort.column, order.clone())
+        .order_by(id_column, order)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+
+    let has_next = rows.len() as u64 > limit;
+    let mut connection = Connection::with_additional_fields(after.is_some(), has_next, total);
+    for row in rows.into_iter().take(limit as usize) {
+        let id = match row.get(id_column) {
+            Value::BigInt(Some(id)) => id,
+            _ => 0,
+        };
+        let cursor = encode_cursor(&CursorData { s: sort.name.to_owned(), k: key_to_json(row.get(sort.column)), i: id });
+        connection.edges.push(Edge::new(cursor, to_node(row)));
+    }
+    Ok(connection)
+}

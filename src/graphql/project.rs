@@ -1,0 +1,309 @@
+//! Projects and their service teams in the graph.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{ProjectStatus, TeamRole, client, project, team_member, user};
+
+use super::{
+    client::Client,
+    delivery::{Report, Requirement, Risk, Stage},
+    event::Event,
+    ids::{NodeKind, decode_as, encode},
+    input::{ids, opt_id, patch, patch_id, patch_text, set_text},
+    loaders::{self, EventScope},
+    pagination::{KeyKind, Page, Sort, paginate},
+    sets::{ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject, TicketsOf},
+    svc,
+    ticket::Ticket,
+    user::User,
+};
+use crate::{
+    domain::{
+        input::{LONG, SHORT, opt_text, text},
+        money::Money as DomainMoney,
+    },
+    error::AppResult,
+    service::projects::{self, NewProject, ProjectFilter, ProjectPatch},
+};
+
+/// An amount with its currency, e.g. `{ amount: "1250000.00", currency: "CNY" }`.
+#[derive(SimpleObject)]
+pub struct Money {
+    /// Decimal string with the currency's number of decimals: exact, never a float.
+    amount: String,
+    /// ISO 4217 code.
+    currency: String,
+}
+
+#[derive(InputObject)]
+pub struct MoneyInput {
+    amount: String,
+    currency: String,
+}
+
+impl MoneyInput {
+    fn parse(self) -> AppResult<DomainMoney> {
+        DomainMoney::parse(&self.amount, &self.currency)
+    }
+}
+
+/// A client's project, from lead to after-sales.
+pub struct Project(pub project::Model);
+
+#[Object]
+impl Project {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Project, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn status(&self) -> ProjectStatus {
+        self.0.status
+    }
+    /// While ON_HOLD: the phase the project resumes in.
+    async fn held_from(&self) -> Option<ProjectStatus> {
+        self.0.held_from
+    }
+    async fn contract_number(&self) -> Option<&str> {
+        self.0.contract_number.as_deref()
+    }
+    async fn contract_value(&self) -> Option<Money> {
+        let (minor, currency) = (self.0.contract_value_minor?, self.0.currency.clone()?);
+        let money = DomainMoney { minor, currency };
+        Some(Money { amount: money.amount(), currency: money.currency })
+    }
+    async fn contract_signed_on(&self) -> Option<NaiveDate> {
+        self.0.contract_signed_on
+    }
+    async fn planned_start(&self) -> Option<NaiveDate> {
+        self.0.planned_start
+    }
+    async fn planned_end(&self) -> Option<NaiveDate> {
+        self.0.planned_end
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
+        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id).await?.map(Client))
+    }
+    /// The "1" of "1+N": the client's single point of contact.
+    async fn primary_owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = self.0.primary_owner_id else { return Ok(None) };
+        Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
+    }
+    /// The "N" of "1+N".
+    async fn team(&self, ctx: &Context<'_>) -> Result<Vec<TeamMember>> {
+        Ok(loaders::children(ctx, self.0.id, TeamOfProject).await?.into_iter().map(TeamMember).collect())
+    }
+    async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
+        Ok(loaders::children(ctx, self.0.id, RequirementsOfProject).await?.into_iter().map(Requirement).collect())
+    }
+    /// The delivery plan, in order.
+    async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
+        Ok(loaders::children(ctx, self.0.id, StagesOfProject).await?.into_iter().map(Stage).collect())
+    }
+    /// The risk log; `open: true` for risks not yet closed.
+    async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
+        Ok(loaders::children(ctx, self.0.id, RisksOfProject { open }).await?.into_iter().map(Risk).collect())
+    }
+    /// Tickets, newest first; `open: true` for those still needing work.
+    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
+        Ok(loaders::children(ctx, self.0.id, TicketsOf::project(open)).await?.into_iter().map(Ticket).collect())
+    }
+    /// Progress reports, newest first.
+    async fn reports(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
+        Ok(loaders::children(ctx, self.0.id, ReportsOfProject).await?.into_iter().map(Report).collect())
+    }
+    /// The latest changes to the project and everything in it, newest first.
+    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+        Ok(loaders::latest_events(ctx, self.0.id, EventScope::Project, last).await?.into_iter().map(Event).collect())
+    }
+}
+
+/// A member of a project's service team.
+pub struct TeamMember(pub team_member::Model);
+
+#[Object]
+impl TeamMember {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::TeamMember, self.0.id)
+    }
+    async fn role(&self) -> TeamRole {
+        self.0.role
+    }
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(loaders::one::<user::Entity>(ctx, self.0.user_id).await?.map(User))
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id).await?.map(Project))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct ProjectFilterInput {
+    client_ids: Option<Vec<ID>>,
+    statuses: Option<Vec<ProjectStatus>>,
+    /// Planned end strictly before this date.
+    due_before: Option<NaiveDate>,
+    primary_owner_id: Option<ID>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectOrder {
+    CreatedAtDesc,
+    CreatedAtAsc,
+    UpdatedAtDesc,
+    NameAsc,
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// Projects, filtered and ordered, one page at a time.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilterInput>,
+        #[graphql(default_with = "ProjectOrder::CreatedAtDesc")] order_by: ProjectOrder,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Project>> {
+        let f = match filter {
+            None => ProjectFilter::default(),
+            Some(f) => ProjectFilter {
+                client_ids: ids("clientIds", f.client_ids, NodeKind::Client)?,
+                statuses: f.statuses.unwrap_or_default(),
+                due_before: f.due_before,
+                primary_owner_id: opt_id("primaryOwnerId", f.primary_owner_id.as_ref(), NodeKind::User)?,
+            },
+        };
+        use project::Column as C;
+        let sort = match order_by {
+            ProjectOrder::CreatedAtDesc => Sort { name: "created-", column: C::CreatedAt, kind: KeyKind::Time, descending: true },
+            ProjectOrder::CreatedAtAsc => Sort { name: "created+", column: C::CreatedAt, kind: KeyKind::Time, descending: false },
+            ProjectOrder::UpdatedAtDesc => Sort { name: "updated-", column: C::UpdatedAt, kind: KeyKind::Time, descending: true },
+            ProjectOrder::NameAsc => Sort { name: "name+", column: C::Name, kind: KeyKind::Text, descending: false },
+        };
+        Ok(paginate(svc(ctx)?.db, projects::list(f), C::Id, sort, first, after, Project).await?)
+    }
+
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        let id = decode_as("id", &id, NodeKind::Project)?;
+        Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateProjectInput {
+    client_id: ID,
+    name: String,
+    description: Option<String>,
+    /// With `contractSignedOn`, creates the project at contract signing; without, as a lead.
+    contract_number: Option<String>,
+    contract_value: Option<MoneyInput>,
+    contract_signed_on: Option<NaiveDate>,
+    planned_start: Option<NaiveDate>,
+    planned_end: Option<NaiveDate>,
+    primary_owner_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    name: Option<String>,
+    description: MaybeUndefined<String>,
+    contract_number: MaybeUndefined<String>,
+    contract_value: MaybeUndefined<MoneyInput>,
+    contract_signed_on: MaybeUndefined<NaiveDate>,
+    planned_start: MaybeUndefined<NaiveDate>,
+    planned_end: MaybeUndefined<NaiveDate>,
+    primary_owner_id: MaybeUndefined<ID>,
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Starts tracking a project: as a lead, or at contract signing when the contract is given.
+    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project> {
+        let new = NewProject {
+            client_id: decode_as("clientId", &input.client_id, NodeKind::Client)?,
+            name: text("name", &input.name, SHORT)?,
+            description: opt_text("description", input.description.as_deref(), LONG)?,
+            contract_number: opt_text("contractNumber", input.contract_number.as_deref(), 64)?,
+            contract_value: input.contract_value.map(MoneyInput::parse).transpose()?,
+            contract_signed_on: input.contract_signed_on,
+            planned_start: input.planned_start,
+            planned_end: input.planned_end,
+            primary_owner_id: opt_id("primaryOwnerId", input.primary_owner_id.as_ref(), NodeKind::User)?,
+        };
+        Ok(Project(projects::create(svc(ctx)?, new).await?))
+    }
+
+    async fn update_project(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateProjectInput,
+        expected_version: Option<i32>,
+    ) -> Result<Project> {
+        let id = decode_as("id", &id, NodeKind::Project)?;
+        let contract_value = match input.contract_value {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(m) => Some(Some(m.parse()?)),
+        };
+        let p = ProjectPatch {
+            name: set_text("name", input.name, SHORT)?,
+            description: patch_text("description", input.description, LONG)?,
+            contract_number: patch_text("contractNumber", input.contract_number, 64)?,
+            contract_value,
+            contract_signed_on: patch(input.contract_signed_on),
+            planned_start: patch(input.planned_start),
+            planned_end: patch(input.planned_end),
+            primary_owner_id: patch_id("primaryOwnerId", input.primary_owner_id, NodeKind::User)?,
+        };
+        Ok(Project(projects::update(svc(ctx)?, id, p, expected_version).await?))
+    }
+
+    /// Moves a project to another phase, as the project transition table allows.
+    async fn change_project_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: ProjectStatus,
+        expected_version: Option<i32>,
+    ) -> Result<Project> {
+        let id = decode_as("id", &id, NodeKind::Project)?;
+        Ok(Project(projects::change_status(svc(ctx)?, id, status, expected_version).await?))
+    }
+
+    async fn add_team_member(&self, ctx: &Context<'_>, project_id: ID, user_id: ID, role: TeamRole) -> Result<TeamMember> {
+        let project_id = decode_as("projectId", &project_id, NodeKind::Project)?;
+        let user_id = decode_as("userId", &user_id, NodeKind::User)?;
+        Ok(TeamMember(projects::add_team_member(svc(ctx)?, project_id, user_id, role).await?))
+    }
+
+    /// Removes a membership; returns it as it was.
+    async fn remove_team_member(&self, ctx: &Context<'_>, id: ID) -> Result<TeamMember> {
+        let id = decode_as("id", &id, NodeKind::TeamMember)?;
+        Ok(TeamMember(projects::remove_team_member(svc(ctx)?, id).await?))
+    }
+}
+

@@ -1,0 +1,107 @@
+//! The child sets the graph loads through [`super::loaders::Children`].
+
+use entity::{RiskStatus, contact, project, report, requirement, risk, stage, team_member, ticket, ticket_comment};
+use sea_orm::{ColumnTrait, Condition, Order};
+
+use super::loaders::ChildSet;
+use crate::service::tickets::OPEN_STATUSES;
+
+macro_rules! child_set {
+    ($(#[$meta:meta])* $name:ident: $module:ident by $parent:ident, order $col:ident $order:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name;
+
+        impl ChildSet for $name {
+            type Entity = entity::$module::Entity;
+            fn parent_column(&self) -> $module::Column {
+                $module::Column::$parent
+            }
+            fn order(&self) -> ($module::Column, Order) {
+                ($module::Column::$col, Order::$order)
+            }
+        }
+    };
+}
+
+child_set!(ContactsOfClient: contact by ClientId, order Name Asc);
+child_set!(ProjectsOfClient: project by ClientId, order Id Asc);
+child_set!(TeamOfProject: team_member by ProjectId, order Id Asc);
+child_set!(RequirementsOfProject: requirement by ProjectId, order Id Asc);
+child_set!(
+    /// In plan order.
+    StagesOfProject: stage by ProjectId, order Position Asc
+);
+child_set!(
+    /// Newest first.
+    ReportsOfProject: report by ProjectId, order CreatedAt Desc
+);
+child_set!(
+    /// Oldest first, as a conversation reads.
+    CommentsOfTicket: ticket_comment by TicketId, order CreatedAt Asc
+);
+
+/// Risks of a project; `open` keeps those not closed (or only the closed ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RisksOfProject {
+    pub open: Option<bool>,
+}
+
+impl ChildSet for RisksOfProject {
+    type Entity = risk::Entity;
+    fn parent_column(&self) -> risk::Column {
+        risk::Column::ProjectId
+    }
+    fn condition(&self) -> Condition {
+        match self.open {
+            Some(true) => Condition::all().add(risk::Column::Status.ne(RiskStatus::Closed)),
+            Some(false) => Condition::all().add(risk::Column::Status.eq(RiskStatus::Closed)),
+            None => Condition::all(),
+        }
+    }
+    fn order(&self) -> (risk::Column, Order) {
+        (risk::Column::Id, Order::Asc)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum TicketParent {
+    Project,
+    Client,
+}
+
+/// Tickets of a project or a client, newest first; `open` as in the ticket filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TicketsOf {
+    parent: TicketParent,
+    open: Option<bool>,
+}
+
+impl TicketsOf {
+    pub fn project(open: Option<bool>) -> Self {
+        Self { parent: TicketParent::Project, open }
+    }
+    pub fn client(open: Option<bool>) -> Self {
+        Self { parent: TicketParent::Client, open }
+    }
+}
+
+impl ChildSet for TicketsOf {
+    type Entity = ticket::Entity;
+    fn parent_column(&self) -> ticket::Column {
+        match self.parent {
+            TicketParent::Project => ticket::Column::ProjectId,
+            TicketParent::Client => ticket::Column::ClientId,
+        }
+    }
+    fn condition(&self) -> Condition {
+        match self.open {
+            Some(true) => Condition::all().add(ticket::Column::Status.is_in(OPEN_STATUSES)),
+            Some(false) => Condition::all().add(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
+            None => Condition::all(),
+        }
+    }
+    fn order(&self) -> (ticket::Column, Order) {
+        (ticket::Column::CreatedAt, Order::Desc)
+    }
+}

@@ -1,1 +1,74 @@
-fn main(){}
+//! The `delivery-desk` command: parse configuration, start logging, run the command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use delivery_desk::{
+    config::{Cli, Command, Config, LogFormat},
+    graphql, seed, startup,
+};
+use tracing_subscriber::EnvFilter;
+
+fn init_tracing(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(message) = cli.config.validate() {
+        eprintln!("configuration error: {message}");
+        return ExitCode::from(2);
+    }
+    init_tracing(&cli.config);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::ExportSchema { out } = &command {
+        let sdl = graphql::sdl();
+        return match out {
+            Some(path) => std::fs::write(path, sdl).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => {
+                print!("{sdl}");
+                Ok(())
+            }
+        };
+    }
+    let db = startup::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(|e| format!("cannot open database (DATABASE_URL): {e}"))?;
+    startup::migrate(&db).await.map_err(|e| format!("migration failed: {e}"))?;
+    match command {
+        Command::Migrate => {
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let summary = seed::demo(&db).await.map_err(|e| format!("seeding failed: {}", e.message()))?;
+            tracing::info!("{summary}");
+            Ok(())
+        }
+        Command::Serve | Command::ExportSchema { .. } => {
+            let listener = tokio::net::TcpListener::bind(config.bind)
+                .await
+                .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?;
+            tracing::info!("GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql", config.bind, config.bind);
+            let state = startup::AppState::new(db, config.graphiql, config.max_body_bytes);
+            startup::serve(listener, state).await.map_err(|e| format!("server error: {e}"))
+        }
+    }
+}

@@ -13,7 +13,7 @@ pub mod sets;
 pub mod ticket;
 pub mod user;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use entity::{
     client as client_entity, contact, event as event_entity, project as project_entity, report, requirement, risk,
     stage, team_member, ticket as ticket_entity, ticket_comment, user as user_entity,
@@ -56,14 +56,13 @@ impl Default for QueryLimits {
     }
 }
 
-/// Builds the schema. The database connection is schema data; the caller and the
-/// loaders are request data (see [`request_data`]).
-pub fn build_schema(db: DatabaseConnection, limits: QueryLimits) -> AppSchema {
+/// The schema with its limits. The database connection is schema data; the caller and
+/// the loaders are request data (see [`request_data`]).
+pub fn schema_builder(db: DatabaseConnection, limits: QueryLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .finish()
 }
 
 /// The schema without data, for exporting the SDL.

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use entity::{ActorKind, EntityKind, EventKind, event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait, prelude::Expr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, prelude::Expr,
 };
 
 use crate::error::{AppError, AppResult};
@@ -110,7 +110,15 @@ pub struct UnitOfWork<'a> {
 
 impl<'a> UnitOfWork<'a> {
     pub async fn begin(ctx: Ctx<'a>) -> AppResult<Self> {
-        Ok(Self { txn: ctx.db.begin().await?, caller: ctx.caller, now: Utc::now(), recorded: Vec::new() })
+        // On SQLite a deferred transaction that reads first and writes later cannot wait for
+        // a concurrent writer and fails with SQLITE_BUSY; IMMEDIATE takes the write lock up
+        // front, so writers queue behind the busy timeout instead. PostgreSQL ignores it.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = ctx.db.begin_with_options(options).await?;
+        Ok(Self { txn, caller: ctx.caller, now: Utc::now(), recorded: Vec::new() })
     }
 
     /// The transaction every read and write of the use case goes through.

@@ -1,0 +1,219 @@
+//! GraphQL over HTTP, as the specification says: POST with JSON, GET for queries only,
+//! `Accept` negotiation, and status codes that depend on the negotiated media type.
+//!
+//! async-graphql-axum's extractor answers every failure the same way, so requests are
+//! read and answered here; only execution is left to async-graphql.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_graphql::{
+    Response as GqlResponse, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
+    parser::{parse_query, types::{DocumentOperations, OperationType}},
+};
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Map, Value, json};
+
+use super::negotiate::{MediaType, is_json, negotiate};
+use crate::{graphql::request_data, service::Caller, startup::AppState};
+
+/// The parameters of a well-formed GraphQL-over-HTTP request.
+#[derive(Debug)]
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Map<String, Value>,
+}
+
+/// Set once async-graphql starts executing: everything before that (parsing, validation,
+/// operation selection, variable coercion) is a *request error*.
+#[derive(Clone, Default)]
+struct ExecutionStarted(Arc<AtomicBool>);
+
+/// The extension that sets [`ExecutionStarted`].
+pub struct ExecutionMarker;
+
+impl ExtensionFactory for ExecutionMarker {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExecutionMarker)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ExecutionMarker {
+    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> GqlResponse {
+        if let Some(flag) = ctx.data_opt::<ExecutionStarted>() {
+            flag.0.store(true, Ordering::Release);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+fn errors_body(media: MediaType, status: StatusCode, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message }] });
+    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+}
+
+fn not_acceptable() -> Response {
+    let body = json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json" }] });
+    (StatusCode::NOT_ACCEPTABLE, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string())
+        .into_response()
+}
+
+fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{key} must be a string")),
+    }
+}
+
+fn optional_object(obj: &Map<String, Value>, key: &str) -> Result<Map<String, Value>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(format!("{key} must be an object")),
+    }
+}
+
+fn params_from_json(body: &[u8]) -> Result<Params, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    let Value::Object(obj) = value else {
+        return Err("the body must be a JSON object with a query".into());
+    };
+    let query = optional_string(&obj, "query")?.ok_or("the request has no query")?;
+    optional_object(&obj, "extensions")?;
+    Ok(Params {
+        query,
+        operation_name: optional_string(&obj, "operationName")?,
+        variables: optional_object(&obj, "variables")?,
+    })
+}
+
+fn params_from_url(pairs: Vec<(String, String)>) -> Result<Params, String> {
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = Map::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "query" => query = Some(value),
+            "operationName" => operation_name = Some(value).filter(|v| !v.is_empty()),
+            "variables" => match serde_json::from_str(&value) {
+                Ok(Value::Object(m)) => variables = m,
+                Ok(Value::Null) => {}
+                _ => return Err("variables must be a JSON-encoded object".into()),
+            },
+            "extensions" => match serde_json::from_str(&value) {
+                Ok(Value::Object(_) | Value::Null) => {}
+                _ => return Err("extensions must be a JSON-encoded object".into()),
+            },
+            _ => {}
+        }
+    }
+    Ok(Params { query: query.ok_or("the request has no query parameter")?, operation_name, variables })
+}
+
+/// Whether the operation the request would run is a mutation (or subscription).
+fn selects_non_query(params: &Params) -> bool {
+    let Ok(doc) = parse_query(&params.query) else { return false };
+    let ty = match (&doc.operations, params.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+}
+
+async fn execute(state: AppState, media: MediaType, params: Params) -> Response {
+    let started = ExecutionStarted::default();
+    let mut request =
+        async_graphql::Request::new(params.query).variables(Variables::from_json(Value::Object(params.variables)));
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    // Until authentication exists every request acts as the system itself; the caller
+    // will be resolved from the bearer token right here.
+    let request = request_data(request, &state.db, Caller::System).data(started.clone());
+    let response = state.schema.execute(request).await;
+    let executed = started.0.load(Ordering::Acquire);
+
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    if !executed && let Value::Object(obj) = &mut body {
+        // A request error has no `data` entry at all.
+        obj.remove("data");
+    }
+    let status = match (media, executed) {
+        (MediaType::GraphqlResponse, false) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let mut res = (status, body.to_string()).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    res
+}
+
+/// `POST /graphql` with an `application/json` body.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = negotiate(&headers) else { return not_acceptable() };
+    match is_json(&headers) {
+        Some(true) => {}
+        Some(false) => {
+            return errors_body(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+        }
+        None => return errors_body(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type is required"),
+    }
+    match params_from_json(&body) {
+        Ok(params) => execute(state, media, params).await,
+        Err(message) => errors_body(media, StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+/// `GET /graphql?query=...`: queries only; a mutation is 405.
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+    let Some(media) = negotiate(&headers) else { return not_acceptable() };
+    let params = match params_from_url(pairs) {
+        Ok(params) => params,
+        Err(message) => return errors_body(media, StatusCode::BAD_REQUEST, &message),
+    };
+    if selects_non_query(&params) {
+        let mut res = errors_body(media, StatusCode::METHOD_NOT_ALLOWED, "mutations are only accepted with POST");
+        res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return res;
+    }
+    execute(state, media, params).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_without_a_query_string_is_not_well_formed() {
+        assert!(params_from_json(br#"{"qeury":"{a}"}"#).is_err());
+        assert!(params_from_json(br#"{"query":1}"#).is_err());
+        assert!(params_from_json(br#"{"query":"{a}","variables":[7]}"#).is_err());
+        assert!(params_from_json(br#"{"query":"{a}","operationName":5}"#).is_err());
+        assert!(params_from_json(b"NONSENSE").is_err());
+        assert!(params_from_json(br#"{"query":"{a}","variables":null,"operationName":null}"#).is_ok());
+    }
+
+    #[test]
+    fn get_finds_the_mutation_a_document_would_run() {
+        let p = |q: &str, op: Option<&str>| Params {
+            query: q.into(),
+            operation_name: op.map(Into::into),
+            variables: Map::new(),
+        };
+        assert!(selects_non_query(&p("mutation { a }", None)));
+        assert!(!selects_non_query(&p("{ a }", None)));
+        assert!(selects_non_query(&p("query Q { a } mutation M { a }", Some("M"))));
+        assert!(!selects_non_query(&p("query Q { a } mutation M { a }", Some("Q"))));
+    }
+}

@@ -1,0 +1,4 @@
+//! HTTP routes: GraphQL over HTTP, GraphiQL, health.
+
+pub mod graphql;
+pub mod negotiate;

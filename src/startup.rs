@@ -1,0 +1,148 @@
+//! Wiring: database connection, migrations, application state, router, server.
+
+use std::{path::Path, time::Duration};
+
+use async_graphql::http::GraphiQLSource;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::get,
+};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous}};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::{
+    graphql::{self, AppSchema, QueryLimits},
+    http,
+};
+
+/// Everything a request handler needs. Cheap to clone: every field is a handle.
+#[derive(Clone)]
+pub struct AppState {
+    /// The executable GraphQL schema (holds a handle to the database).
+    pub schema: AppSchema,
+    /// The connection pool, for request data and health checks.
+    pub db: DatabaseConnection,
+    /// Whether GraphiQL is served.
+    pub graphiql: bool,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, graphiql: bool, max_body_bytes: usize) -> Self {
+        let schema = graphql::schema_builder(db.clone(), QueryLimits::default())
+            .extension(http::graphql::ExecutionMarker)
+            .finish();
+        Self { schema, db, graphiql, max_body_bytes }
+    }
+}
+
+/// Opens the connection pool. For SQLite the file's folder is created, and the database
+/// runs in WAL mode so that readers never wait for the writer.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_file(url)
+        && let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options).await
+}
+
+/// The file path of an `sqlite:` URL, unless it is in memory.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+async fn graphiql(State(state): State<AppState>) -> Response {
+    if !state.graphiql {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Delivery Desk").finish()).into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// The HTTP application.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes;
+    Router::new()
+        .route("/graphql", get(http::graphql::get).post(http::graphql::post))
+        .route("/graphiql", get(graphiql))
+        .route("/", get(|| async { Redirect::temporary("/graphiql") }))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn the_sqlite_file_is_found_in_its_url() {
+        assert_eq!(sqlite_file("sqlite://data/dd.db?mode=rwc"), Some("data/dd.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x/y"), None);
+    }
+}

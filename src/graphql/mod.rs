@@ -3,6 +3,7 @@
 pub mod client;
 pub mod delivery;
 pub mod event;
+pub mod field_errors;
 pub mod ids;
 pub mod input;
 pub mod loaders;
@@ -63,6 +64,7 @@ pub fn schema_builder(db: DatabaseConnection, limits: QueryLimits) -> SchemaBuil
         .data(db)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .extension(field_errors::NullableFieldErrors)
 }
 
 /// The schema without data, for exporting the SDL.

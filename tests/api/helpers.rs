@@ -1,0 +1,259 @@
+//! The test harness: a real server on a random port over a fresh database per test.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use delivery_desk::startup::{self, AppState};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and a handle on its database.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: DatabaseConnection,
+    /// SQL statements executed since the last [`TestApp::reset_statements`].
+    statements: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL (when `DATABASE_URL_PG` is set;
+/// CI fails rather than skip when it is not).
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
+static PG_CLEANUP: OnceCell<()> = OnceCell::const_new();
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+fn pg_admin_url() -> Option<String> {
+    match std::env::var("DATABASE_URL_PG") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set DATABASE_URL_PG");
+            eprintln!("DATABASE_URL_PG is empty: PostgreSQL variant skipped");
+            None
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A fresh, migrated database of `backend`.
+async fn fresh_database(backend: Backend) -> Option<(DatabaseConnection, Option<tempfile::TempDir>)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = startup::connect(&url, 8).await.expect("open sqlite");
+            Some((db, Some(dir)))
+        }
+        Backend::Postgres => {
+            let admin_url = pg_admin_url()?;
+            let admin = Database::connect(&admin_url).await.expect("connect to DATABASE_URL_PG");
+            // Databases left by earlier runs of this suite go first, once per run.
+            PG_CLEANUP
+                .get_or_init(|| async {
+                    let rows = admin
+                        .query_all_raw(Statement::from_string(
+                            admin.get_database_backend(),
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'dd_test_%'",
+                        ))
+                        .await
+                        .expect("list test databases");
+                    for row in rows {
+                        let name: String = row.try_get("", "datname").expect("datname");
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    }
+                })
+                .await;
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+            let name = format!("dd_test_{}_{}_{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+            admin.close().await.ok();
+            let db = startup::connect(&with_database(&admin_url, &name), 8).await.expect("open postgres");
+            Some((db, None))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let (mut db, dir) = fresh_database(backend).await?;
+    startup::migrate(&db).await.expect("migrate");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    let echo = std::env::var_os("TEST_ECHO_SQL").is_some();
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        if echo {
+            eprintln!("SQL {}", info.statement);
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = AppState::new(db.clone(), true, 64 * 1024);
+    tokio::spawn(startup::serve(listener, state));
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        db,
+        statements,
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body; asserts HTTP 200.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let res = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let body: Value = res.json().await.expect("json body");
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Runs a request that must succeed and returns its `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Runs a request that must fail with a field error; returns `(code, field)` of the first.
+    pub async fn fails(&self, query: &str, variables: Value) -> (String, Option<String>) {
+        let body = self.gql(query, variables).await;
+        let error = &body["errors"][0];
+        assert!(!error.is_null(), "expected an error: {body}");
+        let code = error["extensions"]["code"].as_str().unwrap_or_default().to_owned();
+        let field = error["extensions"]["field"].as_str().map(str::to_owned);
+        (code, field)
+    }
+
+    /// Number of rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// Creates a staff user and returns its id.
+pub async fn user(app: &TestApp, name: &str) -> String {
+    let email = format!("{}@vendor.example", name.to_lowercase().replace(' ', "."));
+    let data = app
+        .ok(
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "name": name, "email": email } }),
+        )
+        .await;
+    data["createUser"]["id"].as_str().expect("id").to_owned()
+}
+
+/// Creates a client and returns its id.
+pub async fn client(app: &TestApp, name: &str) -> String {
+    let data = app
+        .ok(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "name": name, "intentLevel": "HIGH", "source": "REFERRAL" } }),
+        )
+        .await;
+    data["createClient"]["id"].as_str().expect("id").to_owned()
+}
+
+/// Creates a signed project of `client` and returns its id.
+pub async fn signed_project(app: &TestApp, client: &str, number: &str) -> String {
+    let data = app
+        .ok(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id status } }",
+            json!({ "i": {
+                "clientId": client, "name": format!("Project {number}"), "contractNumber": number,
+                "contractValue": { "amount": "1000.00", "currency": "CNY" },
+                "contractSignedOn": "2026-01-05", "plannedStart": "2026-01-10", "plannedEnd": "2026-06-30"
+            }}),
+        )
+        .await;
+    assert_eq!(data["createProject"]["status"], "CONTRACT_SIGNED");
+    data["createProject"]["id"].as_str().expect("id").to_owned()
+}
+
+/// Creates a stage and returns its id.
+pub async fn stage(app: &TestApp, project: &str, name: &str) -> String {
+    let data = app
+        .ok(
+            "mutation($i: CreateStageInput!) { createStage(input: $i) { id } }",
+            json!({ "i": { "projectId": project, "name": name, "dueDate": "2026-03-01" } }),
+        )
+        .await;
+    data["createStage"]["id"].as_str().expect("id").to_owned()
+}
+
+/// Creates a ticket and returns its id.
+pub async fn ticket(app: &TestApp, project: &str, title: &str) -> String {
+    let data = app
+        .ok(
+            "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id status } }",
+            json!({ "i": { "projectId": project, "title": title, "type": "SOFTWARE_BUG", "priority": "HIGH" } }),
+        )
+        .await;
+    assert_eq!(data["createTicket"]["status"], "NEW");
+    data["createTicket"]["id"].as_str().expect("id").to_owned()
+}

@@ -1,0 +1,11 @@
+//! The API test suite: one binary, a real server per test, SQLite and PostgreSQL.
+
+mod helpers;
+
+mod concurrency;
+mod http_spec;
+mod lifecycle;
+mod n_plus_one;
+mod pagination;
+mod schema_drift;
+mod validation;

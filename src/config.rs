@@ -40,19 +40,40 @@ pub enum LogFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER@HOST:PORT/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/delivery-desk.db?mode=rwc", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/delivery-desk.db?mode=rwc",
+        global = true
+    )]
     pub database_url: String,
     /// Address and port to listen on.
-    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
     /// Log filter, e.g. `info` or `delivery_desk=debug,sea_orm=info`.
     #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
     pub log_level: String,
     /// Log output format.
-    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes (larger is 413).
-    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    #[arg(
+        long,
+        env = "MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
     pub max_body_bytes: usize,
     /// Serve GraphiQL at /graphiql.
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -66,7 +87,10 @@ impl Config {
     /// Checks what clap's types cannot; the message names the setting.
     pub fn validate(&self) -> Result<(), String> {
         let url = self.database_url.as_str();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(format!(
                 "DATABASE_URL (--database-url) must start with sqlite: or postgres://, got {url:?}"
             ));

@@ -20,10 +20,19 @@ use async_graphql::ErrorExtensions;
 /// the code. The compiler thereby refuses any path that would lose it.
 #[derive(Debug)]
 pub enum AppError {
-    BadUserInput { field: String, message: String },
-    NotFound { entity: &'static str },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
+    NotFound {
+        entity: &'static str,
+    },
     Conflict(String),
-    InvalidTransition { entity: &'static str, from: String, to: String },
+    InvalidTransition {
+        entity: &'static str,
+        from: String,
+        to: String,
+    },
     Forbidden(String),
     Unauthenticated,
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -33,15 +42,26 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn input(field: impl Into<String>, message: impl fmt::Display) -> Self {
-        Self::BadUserInput { field: field.into(), message: message.to_string() }
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 
     pub fn not_found(entity: &'static str) -> Self {
         Self::NotFound { entity }
     }
 
-    pub fn transition(entity: &'static str, from: impl fmt::Display, to: impl fmt::Display) -> Self {
-        Self::InvalidTransition { entity, from: from.to_string(), to: to.to_string() }
+    pub fn transition(
+        entity: &'static str,
+        from: impl fmt::Display,
+        to: impl fmt::Display,
+    ) -> Self {
+        Self::InvalidTransition {
+            entity,
+            from: from.to_string(),
+            to: to.to_string(),
+        }
     }
 
     /// The message shown to the caller; never details of an internal error.

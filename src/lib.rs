@@ -5,6 +5,6 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod startup;
 pub mod seed;
 pub mod service;
+pub mod startup;

@@ -11,7 +11,9 @@ use tracing_subscriber::EnvFilter;
 
 fn init_tracing(config: &Config) {
     let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -41,7 +43,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Command::ExportSchema { out } = &command {
         let sdl = graphql::sdl();
         return match out {
-            Some(path) => std::fs::write(path, sdl).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            Some(path) => std::fs::write(path, sdl)
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
             None => {
                 print!("{sdl}");
                 Ok(())
@@ -51,14 +54,18 @@ async fn run(cli: Cli) -> Result<(), String> {
     let db = startup::connect(&config.database_url, config.db_max_connections)
         .await
         .map_err(|e| format!("cannot open database (DATABASE_URL): {e}"))?;
-    startup::migrate(&db).await.map_err(|e| format!("migration failed: {e}"))?;
+    startup::migrate(&db)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
     match command {
         Command::Migrate => {
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::SeedDemo => {
-            let summary = seed::demo(&db).await.map_err(|e| format!("seeding failed: {}", e.message()))?;
+            let summary = seed::demo(&db)
+                .await
+                .map_err(|e| format!("seeding failed: {}", e.message()))?;
             tracing::info!("{summary}");
             Ok(())
         }
@@ -66,9 +73,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(config.bind)
                 .await
                 .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?;
-            tracing::info!("GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql", config.bind, config.bind);
+            tracing::info!(
+                "GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql",
+                config.bind,
+                config.bind
+            );
             let state = startup::AppState::new(db, config.graphiql, config.max_body_bytes);
-            startup::serve(listener, state).await.map_err(|e| format!("server error: {e}"))
+            startup::serve(listener, state)
+                .await
+                .map_err(|e| format!("server error: {e}"))
         }
     }
 }

@@ -5,8 +5,9 @@
 
 use chrono::{Days, NaiveDate, Utc};
 use entity::{
-    ClientSource, Feasibility, IntentLevel, ProjectStatus, ReportKind, RequirementCategory, RiskCategory, RiskStatus,
-    StageStatus, TeamRole, TicketChannel, TicketPriority, TicketStatus, TicketType, client,
+    ClientSource, Feasibility, IntentLevel, ProjectStatus, ReportKind, RequirementCategory,
+    RiskCategory, RiskStatus, StageStatus, TeamRole, TicketChannel, TicketPriority, TicketStatus,
+    TicketType, client,
 };
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -28,7 +29,11 @@ use crate::{
 
 fn day(offset: i64) -> NaiveDate {
     let today = Utc::now().date_naive();
-    if offset >= 0 { today + Days::new(offset as u64) } else { today - Days::new(offset.unsigned_abs()) }
+    if offset >= 0 {
+        today + Days::new(offset as u64)
+    } else {
+        today - Days::new(offset.unsigned_abs())
+    }
 }
 
 fn s(text: &str) -> Option<String> {
@@ -38,204 +43,496 @@ fn s(text: &str) -> Option<String> {
 /// Fills an empty database with the demo data set; refuses a database that has clients.
 pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     if client::Entity::find().count(db).await? > 0 {
-        return Err(AppError::Conflict("the database already has clients; seed-demo fills only an empty one".into()));
+        return Err(AppError::Conflict(
+            "the database already has clients; seed-demo fills only an empty one".into(),
+        ));
     }
     let caller = Caller::System;
-    let ctx = Ctx { db, caller: &caller };
+    let ctx = Ctx {
+        db,
+        caller: &caller,
+    };
 
     let mut staff = Vec::new();
     for (name, email, title) in [
-        ("Wang Fang", "wang.fang@vendor.example", "Implementation manager"),
+        (
+            "Wang Fang",
+            "wang.fang@vendor.example",
+            "Implementation manager",
+        ),
         ("Li Wei", "li.wei@vendor.example", "Solutions engineer"),
-        ("Chen Jing", "chen.jing@vendor.example", "Customer-success manager"),
-        ("Zhao Lei", "zhao.lei@vendor.example", "Sales representative"),
+        (
+            "Chen Jing",
+            "chen.jing@vendor.example",
+            "Customer-success manager",
+        ),
+        (
+            "Zhao Lei",
+            "zhao.lei@vendor.example",
+            "Sales representative",
+        ),
         ("Sun Min", "sun.min@vendor.example", "Legal counsel"),
     ] {
-        staff.push(users::create(ctx, NewUser { name: name.into(), email: email.into(), title: s(title) }).await?.id);
+        staff.push(
+            users::create(
+                ctx,
+                NewUser {
+                    name: name.into(),
+                    email: email.into(),
+                    title: s(title),
+                },
+            )
+            .await?
+            .id,
+        );
     }
-    let [impl_mgr, engineer, csm, sales, legal] = staff[..] else { unreachable!("five staff were created") };
-
-    let acme = clients::create(ctx, NewClient {
-        name: "Hengtai Logistics".into(),
-        industry: s("Logistics"),
-        main_business: s("Cold-chain warehousing and regional distribution"),
-        source: ClientSource::TradeShow,
-        intent_level: IntentLevel::High,
-        budget_range: s("CNY 1.5M - 2M"),
-        decision_chain: s("CIO decides; operations director and procurement sign off"),
-        key_needs: s("Warehouse sensor network, live temperature dashboard, integration with the ERP"),
-        notes: None,
-        first_contact_at: Some(Utc::now() - chrono::Duration::days(120)),
-    })
-    .await?;
-    let clinic = clients::create(ctx, NewClient {
-        name: "Qingshan Medical Group".into(),
-        industry: s("Healthcare"),
-        main_business: s("Chain of outpatient clinics"),
-        source: ClientSource::Referral,
-        intent_level: IntentLevel::Medium,
-        budget_range: s("CNY 600k - 800k"),
-        decision_chain: s("COO decides; IT manager evaluates"),
-        key_needs: s("Appointment system replacement, data migration"),
-        notes: None,
-        first_contact_at: Some(Utc::now() - chrono::Duration::days(60)),
-    })
-    .await?;
-    let school = clients::create(ctx, NewClient {
-        name: "Riverside Vocational College".into(),
-        industry: s("Education"),
-        main_business: s("Vocational training"),
-        source: ClientSource::Website,
-        intent_level: IntentLevel::Low,
-        budget_range: None,
-        decision_chain: None,
-        key_needs: s("Exploring a campus network upgrade next year"),
-        notes: None,
-        first_contact_at: Some(Utc::now() - chrono::Duration::days(10)),
-    })
-    .await?;
-
-    let zhang = clients::create_contact(ctx, NewContact {
-        client_id: acme.id, name: "Zhang Hua".into(), title: s("CIO"),
-        email: s("zhang.hua@hengtai.example"), phone: s("+86 21 5555 0101"),
-    }).await?;
-    clients::create_contact(ctx, NewContact {
-        client_id: acme.id, name: "Liu Yang".into(), title: s("Operations director"),
-        email: s("liu.yang@hengtai.example"), phone: None,
-    }).await?;
-    let he = clients::create_contact(ctx, NewContact {
-        client_id: clinic.id, name: "He Jun".into(), title: s("IT manager"),
-        email: s("he.jun@qingshan.example"), phone: s("+86 10 5555 0202"),
-    }).await?;
-    clients::create_contact(ctx, NewContact {
-        client_id: school.id, name: "Ma Li".into(), title: s("Head of IT"),
-        email: s("ma.li@riverside.example"), phone: None,
-    }).await?;
-
-    let signed = |number: &str, amount: &str, start: i64, end: i64, client_id: i64, name: &str| NewProject {
-        client_id,
-        name: name.into(),
-        description: None,
-        contract_number: s(number),
-        contract_value: Money::parse(amount, "CNY").ok(),
-        contract_signed_on: Some(day(start - 5)),
-        planned_start: Some(day(start)),
-        planned_end: Some(day(end)),
-        primary_owner_id: Some(impl_mgr),
+    let [impl_mgr, engineer, csm, sales, legal] = staff[..] else {
+        unreachable!("five staff were created")
     };
 
+    let acme = clients::create(
+        ctx,
+        NewClient {
+            name: "Hengtai Logistics".into(),
+            industry: s("Logistics"),
+            main_business: s("Cold-chain warehousing and regional distribution"),
+            source: ClientSource::TradeShow,
+            intent_level: IntentLevel::High,
+            budget_range: s("CNY 1.5M - 2M"),
+            decision_chain: s("CIO decides; operations director and procurement sign off"),
+            key_needs: s(
+                "Warehouse sensor network, live temperature dashboard, integration with the ERP",
+            ),
+            notes: None,
+            first_contact_at: Some(Utc::now() - chrono::Duration::days(120)),
+        },
+    )
+    .await?;
+    let clinic = clients::create(
+        ctx,
+        NewClient {
+            name: "Qingshan Medical Group".into(),
+            industry: s("Healthcare"),
+            main_business: s("Chain of outpatient clinics"),
+            source: ClientSource::Referral,
+            intent_level: IntentLevel::Medium,
+            budget_range: s("CNY 600k - 800k"),
+            decision_chain: s("COO decides; IT manager evaluates"),
+            key_needs: s("Appointment system replacement, data migration"),
+            notes: None,
+            first_contact_at: Some(Utc::now() - chrono::Duration::days(60)),
+        },
+    )
+    .await?;
+    let school = clients::create(
+        ctx,
+        NewClient {
+            name: "Riverside Vocational College".into(),
+            industry: s("Education"),
+            main_business: s("Vocational training"),
+            source: ClientSource::Website,
+            intent_level: IntentLevel::Low,
+            budget_range: None,
+            decision_chain: None,
+            key_needs: s("Exploring a campus network upgrade next year"),
+            notes: None,
+            first_contact_at: Some(Utc::now() - chrono::Duration::days(10)),
+        },
+    )
+    .await?;
+
+    let zhang = clients::create_contact(
+        ctx,
+        NewContact {
+            client_id: acme.id,
+            name: "Zhang Hua".into(),
+            title: s("CIO"),
+            email: s("zhang.hua@hengtai.example"),
+            phone: s("+86 21 5555 0101"),
+        },
+    )
+    .await?;
+    clients::create_contact(
+        ctx,
+        NewContact {
+            client_id: acme.id,
+            name: "Liu Yang".into(),
+            title: s("Operations director"),
+            email: s("liu.yang@hengtai.example"),
+            phone: None,
+        },
+    )
+    .await?;
+    let he = clients::create_contact(
+        ctx,
+        NewContact {
+            client_id: clinic.id,
+            name: "He Jun".into(),
+            title: s("IT manager"),
+            email: s("he.jun@qingshan.example"),
+            phone: s("+86 10 5555 0202"),
+        },
+    )
+    .await?;
+    clients::create_contact(
+        ctx,
+        NewContact {
+            client_id: school.id,
+            name: "Ma Li".into(),
+            title: s("Head of IT"),
+            email: s("ma.li@riverside.example"),
+            phone: None,
+        },
+    )
+    .await?;
+
+    let signed =
+        |number: &str, amount: &str, start: i64, end: i64, client_id: i64, name: &str| NewProject {
+            client_id,
+            name: name.into(),
+            description: None,
+            contract_number: s(number),
+            contract_value: Money::parse(amount, "CNY").ok(),
+            contract_signed_on: Some(day(start - 5)),
+            planned_start: Some(day(start)),
+            planned_end: Some(day(end)),
+            primary_owner_id: Some(impl_mgr),
+        };
+
     // Execution, with a risk log and reports.
-    let warehouse = projects::create(ctx, signed("HT-2026-014", "1820000.00", -40, 50, acme.id, "Cold-chain sensor network")).await?;
-    for (user, role) in [(engineer, TeamRole::Engineer), (csm, TeamRole::CustomerSuccessManager), (sales, TeamRole::Sales), (legal, TeamRole::Legal)] {
+    let warehouse = projects::create(
+        ctx,
+        signed(
+            "HT-2026-014",
+            "1820000.00",
+            -40,
+            50,
+            acme.id,
+            "Cold-chain sensor network",
+        ),
+    )
+    .await?;
+    for (user, role) in [
+        (engineer, TeamRole::Engineer),
+        (csm, TeamRole::CustomerSuccessManager),
+        (sales, TeamRole::Sales),
+        (legal, TeamRole::Legal),
+    ] {
         projects::add_team_member(ctx, warehouse.id, user, role).await?;
     }
     for (title, cat, feas, alt, in_scope, note) in [
-        ("Temperature sensors in all 12 cold rooms", RequirementCategory::Core, Feasibility::Feasible, None, true, None),
-        ("Live temperature dashboard", RequirementCategory::Core, Feasibility::Feasible, None, true, None),
-        ("ERP integration for stock movements", RequirementCategory::Expected, Feasibility::Partial, s("Nightly batch export instead of real time"), true, None),
-        ("Historical data visualisation", RequirementCategory::Potential, Feasibility::Feasible, None, false, s("Phase one excludes data visualisation")),
+        (
+            "Temperature sensors in all 12 cold rooms",
+            RequirementCategory::Core,
+            Feasibility::Feasible,
+            None,
+            true,
+            None,
+        ),
+        (
+            "Live temperature dashboard",
+            RequirementCategory::Core,
+            Feasibility::Feasible,
+            None,
+            true,
+            None,
+        ),
+        (
+            "ERP integration for stock movements",
+            RequirementCategory::Expected,
+            Feasibility::Partial,
+            s("Nightly batch export instead of real time"),
+            true,
+            None,
+        ),
+        (
+            "Historical data visualisation",
+            RequirementCategory::Potential,
+            Feasibility::Feasible,
+            None,
+            false,
+            s("Phase one excludes data visualisation"),
+        ),
     ] {
-        requirements::create(ctx, NewRequirement {
-            project_id: warehouse.id, title: title.into(), detail: None, category: cat, feasibility: feas,
-            alternative: alt, in_scope, scope_note: note,
-        }).await?;
+        requirements::create(
+            ctx,
+            NewRequirement {
+                project_id: warehouse.id,
+                title: title.into(),
+                detail: None,
+                category: cat,
+                feasibility: feas,
+                alternative: alt,
+                in_scope,
+                scope_note: note,
+            },
+        )
+        .await?;
     }
     let mut plan = Vec::new();
     for (name, start, due, deliverables) in [
-        ("Hardware delivered", -35, -20, "Sensors, gateways and racks on site"),
-        ("System integration done", -18, 5, "Gateways reporting to the platform; ERP export running"),
-        ("Go-live training", 6, 20, "Two sessions for warehouse supervisors"),
+        (
+            "Hardware delivered",
+            -35,
+            -20,
+            "Sensors, gateways and racks on site",
+        ),
+        (
+            "System integration done",
+            -18,
+            5,
+            "Gateways reporting to the platform; ERP export running",
+        ),
+        (
+            "Go-live training",
+            6,
+            20,
+            "Two sessions for warehouse supervisors",
+        ),
     ] {
-        plan.push(stages::create(ctx, NewStage {
-            project_id: warehouse.id, name: name.into(), position: None, owner_id: Some(engineer),
-            planned_start: Some(day(start)), due_date: Some(day(due)), deliverables: s(deliverables),
-        }).await?);
+        plan.push(
+            stages::create(
+                ctx,
+                NewStage {
+                    project_id: warehouse.id,
+                    name: name.into(),
+                    position: None,
+                    owner_id: Some(engineer),
+                    planned_start: Some(day(start)),
+                    due_date: Some(day(due)),
+                    deliverables: s(deliverables),
+                },
+            )
+            .await?,
+        );
     }
     for step in [StageStatus::InProgress, StageStatus::Done] {
         stages::change_status(ctx, plan[0].id, step, None).await?;
     }
     stages::change_status(ctx, plan[1].id, StageStatus::InProgress, None).await?;
-    for to in [ProjectStatus::Requirements, ProjectStatus::Design, ProjectStatus::Execution] {
+    for to in [
+        ProjectStatus::Requirements,
+        ProjectStatus::Design,
+        ProjectStatus::Execution,
+    ] {
         projects::change_status(ctx, warehouse.id, to, None).await?;
     }
-    let supplier = risks::create(ctx, NewRisk {
-        project_id: warehouse.id, title: "Gateway supplier delay".into(),
-        description: s("The gateway vendor announced a two-week backlog"), category: RiskCategory::SupplierDelay,
-        likelihood: 4, impact: 4, owner_id: Some(impl_mgr),
-        mitigation: s("Order from the backup supplier three days ahead"), contingency: s("Temporary LTE gateways"),
-    }).await?;
+    let supplier = risks::create(
+        ctx,
+        NewRisk {
+            project_id: warehouse.id,
+            title: "Gateway supplier delay".into(),
+            description: s("The gateway vendor announced a two-week backlog"),
+            category: RiskCategory::SupplierDelay,
+            likelihood: 4,
+            impact: 4,
+            owner_id: Some(impl_mgr),
+            mitigation: s("Order from the backup supplier three days ahead"),
+            contingency: s("Temporary LTE gateways"),
+        },
+    )
+    .await?;
     risks::change_status(ctx, supplier.id, RiskStatus::Mitigating, None).await?;
-    risks::create(ctx, NewRisk {
-        project_id: warehouse.id, title: "Client CIO may leave".into(), description: None,
-        category: RiskCategory::KeyContactLeaving, likelihood: 2, impact: 5, owner_id: Some(csm),
-        mitigation: s("Brief the operations director on every decision"), contingency: None,
-    }).await?;
-    reports::create(ctx, NewReport {
-        project_id: warehouse.id, kind: ReportKind::Daily,
-        body: "Server deployment 80% done, rest by 12:00 tomorrow.".into(), progress_percent: 55, stage_id: None,
-        author_id: Some(engineer),
-    }).await?;
-    reports::create(ctx, NewReport {
-        project_id: warehouse.id, kind: ReportKind::MilestoneReview,
-        body: "All hardware delivered and inspected with the client; no defects.".into(), progress_percent: 35,
-        stage_id: Some(plan[0].id), author_id: Some(impl_mgr),
-    }).await?;
+    risks::create(
+        ctx,
+        NewRisk {
+            project_id: warehouse.id,
+            title: "Client CIO may leave".into(),
+            description: None,
+            category: RiskCategory::KeyContactLeaving,
+            likelihood: 2,
+            impact: 5,
+            owner_id: Some(csm),
+            mitigation: s("Brief the operations director on every decision"),
+            contingency: None,
+        },
+    )
+    .await?;
+    reports::create(
+        ctx,
+        NewReport {
+            project_id: warehouse.id,
+            kind: ReportKind::Daily,
+            body: "Server deployment 80% done, rest by 12:00 tomorrow.".into(),
+            progress_percent: 55,
+            stage_id: None,
+            author_id: Some(engineer),
+        },
+    )
+    .await?;
+    reports::create(
+        ctx,
+        NewReport {
+            project_id: warehouse.id,
+            kind: ReportKind::MilestoneReview,
+            body: "All hardware delivered and inspected with the client; no defects.".into(),
+            progress_percent: 35,
+            stage_id: Some(plan[0].id),
+            author_id: Some(impl_mgr),
+        },
+    )
+    .await?;
 
     // After-sales, with tickets.
-    let appointments = projects::create(ctx, signed("QS-2025-203", "720000.00", -200, -30, clinic.id, "Appointment system replacement")).await?;
-    for to in [ProjectStatus::Requirements, ProjectStatus::Design, ProjectStatus::Execution, ProjectStatus::Acceptance, ProjectStatus::AfterSales] {
+    let appointments = projects::create(
+        ctx,
+        signed(
+            "QS-2025-203",
+            "720000.00",
+            -200,
+            -30,
+            clinic.id,
+            "Appointment system replacement",
+        ),
+    )
+    .await?;
+    for to in [
+        ProjectStatus::Requirements,
+        ProjectStatus::Design,
+        ProjectStatus::Execution,
+        ProjectStatus::Acceptance,
+        ProjectStatus::AfterSales,
+    ] {
         projects::change_status(ctx, appointments.id, to, None).await?;
     }
-    let go_live = stages::create(ctx, NewStage {
-        project_id: appointments.id, name: "Go-live".into(), position: None, owner_id: Some(engineer),
-        planned_start: Some(day(-60)), due_date: Some(day(-35)), deliverables: s("All clinics on the new system"),
-    }).await?;
+    let go_live = stages::create(
+        ctx,
+        NewStage {
+            project_id: appointments.id,
+            name: "Go-live".into(),
+            position: None,
+            owner_id: Some(engineer),
+            planned_start: Some(day(-60)),
+            due_date: Some(day(-35)),
+            deliverables: s("All clinics on the new system"),
+        },
+    )
+    .await?;
     for step in [StageStatus::InProgress, StageStatus::Done] {
         stages::change_status(ctx, go_live.id, step, None).await?;
     }
-    let bug = tickets::create(ctx, NewTicket {
-        project_id: appointments.id, title: "Reminder SMS sent twice".into(),
-        description: s("Patients of the east clinic receive every reminder twice since Monday."),
-        ticket_type: TicketType::SoftwareBug, priority: TicketPriority::High, channel: TicketChannel::Portal,
-        assignee_id: Some(engineer), reporter_contact_id: Some(he.id),
-    }).await?;
+    let bug = tickets::create(
+        ctx,
+        NewTicket {
+            project_id: appointments.id,
+            title: "Reminder SMS sent twice".into(),
+            description: s(
+                "Patients of the east clinic receive every reminder twice since Monday.",
+            ),
+            ticket_type: TicketType::SoftwareBug,
+            priority: TicketPriority::High,
+            channel: TicketChannel::Portal,
+            assignee_id: Some(engineer),
+            reporter_contact_id: Some(he.id),
+        },
+    )
+    .await?;
     tickets::change_status(ctx, bug.id, TicketStatus::Acknowledged, None).await?;
     tickets::change_status(ctx, bug.id, TicketStatus::InProgress, None).await?;
-    tickets::add_comment(ctx, bug.id, "Reproduced: the retry job runs on two nodes.".into(), true).await?;
-    tickets::add_comment(ctx, bug.id, "We found the cause and will ship a fix today.".into(), false).await?;
-    let question = tickets::create(ctx, NewTicket {
-        project_id: appointments.id, title: "How to export last month's appointments?".into(), description: None,
-        ticket_type: TicketType::UsageQuestion, priority: TicketPriority::Low, channel: TicketChannel::Email,
-        assignee_id: Some(csm), reporter_contact_id: Some(he.id),
-    }).await?;
+    tickets::add_comment(
+        ctx,
+        bug.id,
+        "Reproduced: the retry job runs on two nodes.".into(),
+        true,
+    )
+    .await?;
+    tickets::add_comment(
+        ctx,
+        bug.id,
+        "We found the cause and will ship a fix today.".into(),
+        false,
+    )
+    .await?;
+    let question = tickets::create(
+        ctx,
+        NewTicket {
+            project_id: appointments.id,
+            title: "How to export last month's appointments?".into(),
+            description: None,
+            ticket_type: TicketType::UsageQuestion,
+            priority: TicketPriority::Low,
+            channel: TicketChannel::Email,
+            assignee_id: Some(csm),
+            reporter_contact_id: Some(he.id),
+        },
+    )
+    .await?;
     tickets::change_status(ctx, question.id, TicketStatus::Acknowledged, None).await?;
     tickets::change_status(ctx, question.id, TicketStatus::Resolved, None).await?;
 
     // Acceptance pending.
-    let dashboards = projects::create(ctx, signed("HT-2026-002", "260000.00", -90, -5, acme.id, "Operations dashboards")).await?;
-    for to in [ProjectStatus::Requirements, ProjectStatus::Design, ProjectStatus::Execution, ProjectStatus::Acceptance] {
+    let dashboards = projects::create(
+        ctx,
+        signed(
+            "HT-2026-002",
+            "260000.00",
+            -90,
+            -5,
+            acme.id,
+            "Operations dashboards",
+        ),
+    )
+    .await?;
+    for to in [
+        ProjectStatus::Requirements,
+        ProjectStatus::Design,
+        ProjectStatus::Execution,
+        ProjectStatus::Acceptance,
+    ] {
         projects::change_status(ctx, dashboards.id, to, None).await?;
     }
-    tickets::create(ctx, NewTicket {
-        project_id: dashboards.id, title: "Add a night-shift view".into(), description: None,
-        ticket_type: TicketType::ChangeRequest, priority: TicketPriority::Medium, channel: TicketChannel::Phone,
-        assignee_id: None, reporter_contact_id: Some(zhang.id),
-    }).await?;
+    tickets::create(
+        ctx,
+        NewTicket {
+            project_id: dashboards.id,
+            title: "Add a night-shift view".into(),
+            description: None,
+            ticket_type: TicketType::ChangeRequest,
+            priority: TicketPriority::Medium,
+            channel: TicketChannel::Phone,
+            assignee_id: None,
+            reporter_contact_id: Some(zhang.id),
+        },
+    )
+    .await?;
 
     // Pre-contract: a lead and a proposal.
-    let campus = projects::create(ctx, NewProject {
-        client_id: school.id, name: "Campus network upgrade".into(), description: s("Early talks"),
-        contract_number: None, contract_value: None, contract_signed_on: None,
-        planned_start: None, planned_end: None, primary_owner_id: Some(sales),
-    }).await?;
-    let telehealth = projects::create(ctx, NewProject {
-        client_id: clinic.id, name: "Telehealth pilot".into(), description: None,
-        contract_number: None, contract_value: None, contract_signed_on: None,
-        planned_start: Some(day(30)), planned_end: Some(day(120)), primary_owner_id: Some(sales),
-    }).await?;
+    let campus = projects::create(
+        ctx,
+        NewProject {
+            client_id: school.id,
+            name: "Campus network upgrade".into(),
+            description: s("Early talks"),
+            contract_number: None,
+            contract_value: None,
+            contract_signed_on: None,
+            planned_start: None,
+            planned_end: None,
+            primary_owner_id: Some(sales),
+        },
+    )
+    .await?;
+    let telehealth = projects::create(
+        ctx,
+        NewProject {
+            client_id: clinic.id,
+            name: "Telehealth pilot".into(),
+            description: None,
+            contract_number: None,
+            contract_value: None,
+            contract_signed_on: None,
+            planned_start: Some(day(30)),
+            planned_end: Some(day(120)),
+            primary_owner_id: Some(sales),
+        },
+    )
+    .await?;
     for to in [ProjectStatus::Discovery, ProjectStatus::Proposal] {
         projects::change_status(ctx, telehealth.id, to, None).await?;
     }
     let _ = campus;
-    Ok("demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets".into())
+    Ok(
+        "demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets"
+            .into(),
+    )
 }

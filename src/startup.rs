@@ -11,7 +11,10 @@ use axum::{
     routing::get,
 };
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous}};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -38,7 +41,12 @@ impl AppState {
         let schema = graphql::schema_builder(db.clone(), QueryLimits::default())
             .extension(http::graphql::ExecutionMarker)
             .finish();
-        Self { schema, db, graphiql, max_body_bytes }
+        Self {
+            schema,
+            db,
+            graphiql,
+            max_body_bytes,
+        }
     }
 }
 
@@ -46,9 +54,12 @@ impl AppState {
 /// runs in WAL mode so that readers never wait for the writer.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url)
-        && let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+        && let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -66,7 +77,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 
 /// The file path of an `sqlite:` URL, unless it is in memory.
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -80,7 +93,13 @@ async fn graphiql(State(state): State<AppState>) -> Response {
     if !state.graphiql {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Delivery Desk").finish()).into_response()
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Delivery Desk")
+            .finish(),
+    )
+    .into_response()
 }
 
 async fn healthz() -> &'static str {
@@ -101,7 +120,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     Router::new()
-        .route("/graphql", get(http::graphql::get).post(http::graphql::post))
+        .route(
+            "/graphql",
+            get(http::graphql::get).post(http::graphql::post),
+        )
         .route("/graphiql", get(graphiql))
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/healthz", get(healthz))
@@ -113,7 +135,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
@@ -122,7 +146,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -141,7 +166,10 @@ mod tests {
 
     #[test]
     fn the_sqlite_file_is_found_in_its_url() {
-        assert_eq!(sqlite_file("sqlite://data/dd.db?mode=rwc"), Some("data/dd.db"));
+        assert_eq!(
+            sqlite_file("sqlite://data/dd.db?mode=rwc"),
+            Some("data/dd.db")
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x/y"), None);
     }

@@ -167,7 +167,19 @@ string_enum! {
 
 /// Ticket priority, stored as its rank so that ordering by priority is meaningful in SQL.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
 )]
 #[sea_orm(rs_type = "i32", db_type = "Integer")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -7,53 +7,172 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Users { Table, Id, Name, Email, Title, Active }
+enum Users {
+    Table,
+    Id,
+    Name,
+    Email,
+    Title,
+    Active,
+}
 
 #[derive(DeriveIden)]
 enum Clients {
-    Table, Id, Name, Industry, MainBusiness, Source, IntentLevel, BudgetRange, DecisionChain,
-    KeyNeeds, Notes, FirstContactAt }
+    Table,
+    Id,
+    Name,
+    Industry,
+    MainBusiness,
+    Source,
+    IntentLevel,
+    BudgetRange,
+    DecisionChain,
+    KeyNeeds,
+    Notes,
+    FirstContactAt,
+}
 
 #[derive(DeriveIden)]
-enum Contacts { Table, Id, ClientId, Name, Title, Email, Phone }
+enum Contacts {
+    Table,
+    Id,
+    ClientId,
+    Name,
+    Title,
+    Email,
+    Phone,
+}
 
 #[derive(DeriveIden)]
 enum Projects {
-    Table, Id, ClientId, Name, Description, Status, HeldFrom, ContractNumber, ContractValueMinor,
-    Currency, ContractSignedOn, PlannedStart, PlannedEnd, PrimaryOwnerId }
+    Table,
+    Id,
+    ClientId,
+    Name,
+    Description,
+    Status,
+    HeldFrom,
+    ContractNumber,
+    ContractValueMinor,
+    Currency,
+    ContractSignedOn,
+    PlannedStart,
+    PlannedEnd,
+    PrimaryOwnerId,
+}
 
 #[derive(DeriveIden)]
-enum TeamMembers { Table, Id, ProjectId, UserId, Role }
+enum TeamMembers {
+    Table,
+    Id,
+    ProjectId,
+    UserId,
+    Role,
+}
 
 #[derive(DeriveIden)]
 enum Requirements {
-    Table, Id, ProjectId, Title, Detail, Category, Feasibility, Alternative, InScope, ScopeNote }
+    Table,
+    Id,
+    ProjectId,
+    Title,
+    Detail,
+    Category,
+    Feasibility,
+    Alternative,
+    InScope,
+    ScopeNote,
+}
 
 #[derive(DeriveIden)]
 enum Stages {
-    Table, Id, ProjectId, Name, Position, OwnerId, PlannedStart, DueDate, CompletedAt,
-    Deliverables, Status }
+    Table,
+    Id,
+    ProjectId,
+    Name,
+    Position,
+    OwnerId,
+    PlannedStart,
+    DueDate,
+    CompletedAt,
+    Deliverables,
+    Status,
+}
 
 #[derive(DeriveIden)]
 enum Risks {
-    Table, Id, ProjectId, Title, Description, Category, Likelihood, Impact, OwnerId, Mitigation,
-    Contingency, Status, RaisedAt, ClosedAt }
+    Table,
+    Id,
+    ProjectId,
+    Title,
+    Description,
+    Category,
+    Likelihood,
+    Impact,
+    OwnerId,
+    Mitigation,
+    Contingency,
+    Status,
+    RaisedAt,
+    ClosedAt,
+}
 
 #[derive(DeriveIden)]
 enum Tickets {
-    Table, Id, ProjectId, ClientId, Title, Description, TicketType, Priority, Status, Channel,
-    AssigneeId, ReporterContactId, ResolvedAt, ClosedAt }
+    Table,
+    Id,
+    ProjectId,
+    ClientId,
+    Title,
+    Description,
+    TicketType,
+    Priority,
+    Status,
+    Channel,
+    AssigneeId,
+    ReporterContactId,
+    ResolvedAt,
+    ClosedAt,
+}
 
 #[derive(DeriveIden)]
-enum TicketComments { Table, Id, TicketId, AuthorUserId, AuthorContactId, Body, Internal }
+enum TicketComments {
+    Table,
+    Id,
+    TicketId,
+    AuthorUserId,
+    AuthorContactId,
+    Body,
+    Internal,
+}
 
 #[derive(DeriveIden)]
-enum Reports { Table, Id, ProjectId, StageId, Kind, Body, ProgressPercent, AuthorId }
+enum Reports {
+    Table,
+    Id,
+    ProjectId,
+    StageId,
+    Kind,
+    Body,
+    ProgressPercent,
+    AuthorId,
+}
 
 #[derive(DeriveIden)]
 enum Events {
-    Table, Id, OccurredAt, ActorKind, ActorId, Kind, EntityKind, EntityId, ProjectId, ClientId,
-    FromStatus, ToStatus, Changes,
+    Table,
+    Id,
+    OccurredAt,
+    ActorKind,
+    ActorId,
+    Kind,
+    EntityKind,
+    EntityId,
+    ProjectId,
+    ClientId,
+    FromStatus,
+    ToStatus,
+    Changes,
 }
 
 fn fk(
@@ -126,7 +245,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_clients_name", Clients::Table, &["name"])).await?;
+        m.create_index(index("ix_clients_name", Clients::Table, &["name"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -140,11 +260,17 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_contacts_client", (Contacts::Table, Contacts::ClientId), (Clients::Table, Clients::Id), Cascade))
+                .foreign_key(&mut fk(
+                    "fk_contacts_client",
+                    (Contacts::Table, Contacts::ClientId),
+                    (Clients::Table, Clients::Id),
+                    Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_contacts_client", Contacts::Table, &["client_id"])).await?;
+        m.create_index(index("ix_contacts_client", Contacts::Table, &["client_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -155,7 +281,11 @@ impl MigrationTrait for Migration {
                 .col(text_null(Projects::Description))
                 .col(string_len(Projects::Status, 32))
                 .col(string_len_null(Projects::HeldFrom, 32))
-                .col(string_null(Projects::ContractNumber).unique_key().to_owned())
+                .col(
+                    string_null(Projects::ContractNumber)
+                        .unique_key()
+                        .to_owned(),
+                )
                 .col(big_integer_null(Projects::ContractValueMinor))
                 .col(char_len_null(Projects::Currency, 3))
                 .col(date_null(Projects::ContractSignedOn))
@@ -165,13 +295,33 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_projects_client", (Projects::Table, Projects::ClientId), (Clients::Table, Clients::Id), Restrict))
-                .foreign_key(&mut fk("fk_projects_owner", (Projects::Table, Projects::PrimaryOwnerId), (Users::Table, Users::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_projects_client",
+                    (Projects::Table, Projects::ClientId),
+                    (Clients::Table, Clients::Id),
+                    Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_projects_owner",
+                    (Projects::Table, Projects::PrimaryOwnerId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_projects_client", Projects::Table, &["client_id", "id"])).await?;
-        m.create_index(index("ix_projects_status", Projects::Table, &["status", "id"])).await?;
+        m.create_index(index(
+            "ix_projects_client",
+            Projects::Table,
+            &["client_id", "id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_projects_status",
+            Projects::Table,
+            &["status", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -181,13 +331,29 @@ impl MigrationTrait for Migration {
                 .col(big_integer(TeamMembers::UserId))
                 .col(string_len(TeamMembers::Role, 32))
                 .col(c_at.clone())
-                .foreign_key(&mut fk("fk_team_members_project", (TeamMembers::Table, TeamMembers::ProjectId), (Projects::Table, Projects::Id), Cascade))
-                .foreign_key(&mut fk("fk_team_members_user", (TeamMembers::Table, TeamMembers::UserId), (Users::Table, Users::Id), Restrict))
+                .foreign_key(&mut fk(
+                    "fk_team_members_project",
+                    (TeamMembers::Table, TeamMembers::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_team_members_user",
+                    (TeamMembers::Table, TeamMembers::UserId),
+                    (Users::Table, Users::Id),
+                    Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            index("ux_team_members_project_user_role", TeamMembers::Table, &["project_id", "user_id", "role"]).unique().to_owned(),
+            index(
+                "ux_team_members_project_user_role",
+                TeamMembers::Table,
+                &["project_id", "user_id", "role"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
 
@@ -206,11 +372,21 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_requirements_project", (Requirements::Table, Requirements::ProjectId), (Projects::Table, Projects::Id), Cascade))
+                .foreign_key(&mut fk(
+                    "fk_requirements_project",
+                    (Requirements::Table, Requirements::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_requirements_project", Requirements::Table, &["project_id"])).await?;
+        m.create_index(index(
+            "ix_requirements_project",
+            Requirements::Table,
+            &["project_id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -228,12 +404,27 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_stages_project", (Stages::Table, Stages::ProjectId), (Projects::Table, Projects::Id), Cascade))
-                .foreign_key(&mut fk("fk_stages_owner", (Stages::Table, Stages::OwnerId), (Users::Table, Users::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_stages_project",
+                    (Stages::Table, Stages::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_stages_owner",
+                    (Stages::Table, Stages::OwnerId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_stages_project", Stages::Table, &["project_id", "position"])).await?;
+        m.create_index(index(
+            "ix_stages_project",
+            Stages::Table,
+            &["project_id", "position"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -243,8 +434,16 @@ impl MigrationTrait for Migration {
                 .col(string(Risks::Title))
                 .col(text_null(Risks::Description))
                 .col(string_len(Risks::Category, 32))
-                .col(integer(Risks::Likelihood).check(Expr::col(Risks::Likelihood).between(1, 5)).to_owned())
-                .col(integer(Risks::Impact).check(Expr::col(Risks::Impact).between(1, 5)).to_owned())
+                .col(
+                    integer(Risks::Likelihood)
+                        .check(Expr::col(Risks::Likelihood).between(1, 5))
+                        .to_owned(),
+                )
+                .col(
+                    integer(Risks::Impact)
+                        .check(Expr::col(Risks::Impact).between(1, 5))
+                        .to_owned(),
+                )
                 .col(big_integer_null(Risks::OwnerId))
                 .col(text_null(Risks::Mitigation))
                 .col(text_null(Risks::Contingency))
@@ -254,12 +453,27 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_risks_project", (Risks::Table, Risks::ProjectId), (Projects::Table, Projects::Id), Cascade))
-                .foreign_key(&mut fk("fk_risks_owner", (Risks::Table, Risks::OwnerId), (Users::Table, Users::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_risks_project",
+                    (Risks::Table, Risks::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_risks_owner",
+                    (Risks::Table, Risks::OwnerId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_risks_project", Risks::Table, &["project_id", "status"])).await?;
+        m.create_index(index(
+            "ix_risks_project",
+            Risks::Table,
+            &["project_id", "status"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -280,16 +494,51 @@ impl MigrationTrait for Migration {
                 .col(c_at.clone())
                 .col(u_at.clone())
                 .col(ver.clone())
-                .foreign_key(&mut fk("fk_tickets_project", (Tickets::Table, Tickets::ProjectId), (Projects::Table, Projects::Id), Restrict))
-                .foreign_key(&mut fk("fk_tickets_client", (Tickets::Table, Tickets::ClientId), (Clients::Table, Clients::Id), Restrict))
-                .foreign_key(&mut fk("fk_tickets_assignee", (Tickets::Table, Tickets::AssigneeId), (Users::Table, Users::Id), SetNull))
-                .foreign_key(&mut fk("fk_tickets_reporter", (Tickets::Table, Tickets::ReporterContactId), (Contacts::Table, Contacts::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_tickets_project",
+                    (Tickets::Table, Tickets::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_tickets_client",
+                    (Tickets::Table, Tickets::ClientId),
+                    (Clients::Table, Clients::Id),
+                    Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_tickets_assignee",
+                    (Tickets::Table, Tickets::AssigneeId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_tickets_reporter",
+                    (Tickets::Table, Tickets::ReporterContactId),
+                    (Contacts::Table, Contacts::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_tickets_project", Tickets::Table, &["project_id", "status"])).await?;
-        m.create_index(index("ix_tickets_client", Tickets::Table, &["client_id", "status"])).await?;
-        m.create_index(index("ix_tickets_status", Tickets::Table, &["status", "priority"])).await?;
+        m.create_index(index(
+            "ix_tickets_project",
+            Tickets::Table,
+            &["project_id", "status"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_tickets_client",
+            Tickets::Table,
+            &["client_id", "status"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_tickets_status",
+            Tickets::Table,
+            &["status", "priority"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -301,13 +550,33 @@ impl MigrationTrait for Migration {
                 .col(text(TicketComments::Body))
                 .col(boolean(TicketComments::Internal))
                 .col(c_at.clone())
-                .foreign_key(&mut fk("fk_ticket_comments_ticket", (TicketComments::Table, TicketComments::TicketId), (Tickets::Table, Tickets::Id), Cascade))
-                .foreign_key(&mut fk("fk_ticket_comments_user", (TicketComments::Table, TicketComments::AuthorUserId), (Users::Table, Users::Id), SetNull))
-                .foreign_key(&mut fk("fk_ticket_comments_contact", (TicketComments::Table, TicketComments::AuthorContactId), (Contacts::Table, Contacts::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_ticket_comments_ticket",
+                    (TicketComments::Table, TicketComments::TicketId),
+                    (Tickets::Table, Tickets::Id),
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_ticket_comments_user",
+                    (TicketComments::Table, TicketComments::AuthorUserId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_ticket_comments_contact",
+                    (TicketComments::Table, TicketComments::AuthorContactId),
+                    (Contacts::Table, Contacts::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_ticket_comments_ticket", TicketComments::Table, &["ticket_id"])).await?;
+        m.create_index(index(
+            "ix_ticket_comments_ticket",
+            TicketComments::Table,
+            &["ticket_id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -317,16 +586,40 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null(Reports::StageId))
                 .col(string_len(Reports::Kind, 32))
                 .col(text(Reports::Body))
-                .col(integer(Reports::ProgressPercent).check(Expr::col(Reports::ProgressPercent).between(0, 100)).to_owned())
+                .col(
+                    integer(Reports::ProgressPercent)
+                        .check(Expr::col(Reports::ProgressPercent).between(0, 100))
+                        .to_owned(),
+                )
                 .col(big_integer_null(Reports::AuthorId))
                 .col(c_at.clone())
-                .foreign_key(&mut fk("fk_reports_project", (Reports::Table, Reports::ProjectId), (Projects::Table, Projects::Id), Cascade))
-                .foreign_key(&mut fk("fk_reports_stage", (Reports::Table, Reports::StageId), (Stages::Table, Stages::Id), SetNull))
-                .foreign_key(&mut fk("fk_reports_author", (Reports::Table, Reports::AuthorId), (Users::Table, Users::Id), SetNull))
+                .foreign_key(&mut fk(
+                    "fk_reports_project",
+                    (Reports::Table, Reports::ProjectId),
+                    (Projects::Table, Projects::Id),
+                    Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_reports_stage",
+                    (Reports::Table, Reports::StageId),
+                    (Stages::Table, Stages::Id),
+                    SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_reports_author",
+                    (Reports::Table, Reports::AuthorId),
+                    (Users::Table, Users::Id),
+                    SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_reports_project", Reports::Table, &["project_id", "created_at"])).await?;
+        m.create_index(index(
+            "ix_reports_project",
+            Reports::Table,
+            &["project_id", "created_at"],
+        ))
+        .await?;
 
         // The event log keeps no foreign keys: it must outlive what it describes.
         m.create_table(
@@ -347,9 +640,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_events_entity", Events::Table, &["entity_kind", "entity_id", "id"])).await?;
-        m.create_index(index("ix_events_project", Events::Table, &["project_id", "id"])).await?;
-        m.create_index(index("ix_events_client", Events::Table, &["client_id", "id"])).await?;
+        m.create_index(index(
+            "ix_events_entity",
+            Events::Table,
+            &["entity_kind", "entity_id", "id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_events_project",
+            Events::Table,
+            &["project_id", "id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_events_client",
+            Events::Table,
+            &["client_id", "id"],
+        ))
+        .await?;
         Ok(())
     }
 

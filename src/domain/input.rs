@@ -19,10 +19,19 @@ pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
         return Err(AppError::input(field, format!("{field} must not be empty")));
     }
     if value.chars().count() > max {
-        return Err(AppError::input(field, format!("{field} is longer than {max} characters")));
+        return Err(AppError::input(
+            field,
+            format!("{field} is longer than {max} characters"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(AppError::input(field, format!("{field} contains control characters")));
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::input(
+            field,
+            format!("{field} contains control characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -53,7 +62,10 @@ pub fn email(field: &str, value: &str) -> AppResult<String> {
     if valid {
         Ok(value)
     } else {
-        Err(AppError::input(field, format!("{field} is not an e-mail address")))
+        Err(AppError::input(
+            field,
+            format!("{field} is not an e-mail address"),
+        ))
     }
 }
 
@@ -66,13 +78,20 @@ pub fn opt_email(field: &str, value: Option<&str>) -> AppResult<Option<String>> 
 
 /// A phone number: digits with the usual separators and an optional leading `+`.
 pub fn opt_phone(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
-    let Some(value) = opt_text(field, value, 40)? else { return Ok(None) };
+    let Some(value) = opt_text(field, value, 40)? else {
+        return Ok(None);
+    };
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().ext".contains(c));
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().ext".contains(c));
     if allowed && digits >= 3 {
         Ok(Some(value))
     } else {
-        Err(AppError::input(field, format!("{field} is not a phone number")))
+        Err(AppError::input(
+            field,
+            format!("{field} is not a phone number"),
+        ))
     }
 }
 
@@ -83,7 +102,11 @@ pub fn in_range(field: &str, value: i32, range: std::ops::RangeInclusive<i32>) -
     } else {
         Err(AppError::input(
             field,
-            format!("{field} must be between {} and {}", range.start(), range.end()),
+            format!(
+                "{field} must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
         ))
     }
 }
@@ -91,9 +114,10 @@ pub fn in_range(field: &str, value: i32, range: std::ops::RangeInclusive<i32>) -
 /// Two dates where the first must not come after the second.
 pub fn date_order(field: &str, start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
     match (start, end) {
-        (Some(s), Some(e)) if s > e => {
-            Err(AppError::input(field, format!("{field} ({e}) is before the start ({s})")))
-        }
+        (Some(s), Some(e)) if s > e => Err(AppError::input(
+            field,
+            format!("{field} ({e}) is before the start ({s})"),
+        )),
         _ => Ok(()),
     }
 }
@@ -123,7 +147,10 @@ mod tests {
 
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
-        assert_eq!(email("email", "Li.Wei@Example.CN").unwrap(), "li.wei@example.cn");
+        assert_eq!(
+            email("email", "Li.Wei@Example.CN").unwrap(),
+            "li.wei@example.cn"
+        );
         for bad in ["x", "@a.b", "a@b", "a@b.", "a b@c.d", "a@@b.c"] {
             assert!(email("email", bad).is_err(), "{bad}");
         }
@@ -131,7 +158,11 @@ mod tests {
 
     #[test]
     fn phone_numbers_allow_separators_only() {
-        assert!(opt_phone("phone", Some("+86 (10) 5555-1234")).unwrap().is_some());
+        assert!(
+            opt_phone("phone", Some("+86 (10) 5555-1234"))
+                .unwrap()
+                .is_some()
+        );
         assert!(opt_phone("phone", Some("call me")).is_err());
         assert!(opt_phone("phone", Some(" ")).unwrap().is_none());
     }

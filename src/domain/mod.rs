@@ -1,7 +1,7 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
-pub mod requirement;
-pub mod risk;
 pub mod input;
 pub mod money;
+pub mod requirement;
+pub mod risk;
 pub mod status;

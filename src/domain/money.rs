@@ -23,20 +23,38 @@ impl Money {
     pub fn parse(amount: &str, currency: &str) -> AppResult<Money> {
         let currency = currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(AppError::input("currency", "currency must be a three-letter ISO 4217 code"));
+            return Err(AppError::input(
+                "currency",
+                "currency must be a three-letter ISO 4217 code",
+            ));
         }
-        let bad = || AppError::input("amount", format!("amount {amount:?} is not a non-negative decimal number"));
+        let bad = || {
+            AppError::input(
+                "amount",
+                format!("amount {amount:?} is not a non-negative decimal number"),
+            )
+        };
         let amount = amount.trim();
         let (whole, frac) = amount.split_once('.').unwrap_or((amount, ""));
-        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        if whole.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+        {
             return Err(bad());
         }
         let exp = exponent(&currency);
         if frac.len() > exp as usize {
-            return Err(AppError::input("amount", format!("{currency} has at most {exp} decimals")));
+            return Err(AppError::input(
+                "amount",
+                format!("{currency} has at most {exp} decimals"),
+            ));
         }
         let scale = 10_i64.pow(exp);
-        let frac_minor = if frac.is_empty() { 0 } else { frac.parse::<i64>().map_err(|_| bad())? * 10_i64.pow(exp - frac.len() as u32) };
+        let frac_minor = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<i64>().map_err(|_| bad())? * 10_i64.pow(exp - frac.len() as u32)
+        };
         let minor = whole
             .parse::<i64>()
             .ok()
@@ -53,7 +71,12 @@ impl Money {
             return self.minor.to_string();
         }
         let scale = 10_i64.pow(exp);
-        format!("{}.{:0width$}", self.minor / scale, self.minor % scale, width = exp as usize)
+        format!(
+            "{}.{:0width$}",
+            self.minor / scale,
+            self.minor % scale,
+            width = exp as usize
+        )
     }
 }
 
@@ -63,21 +86,56 @@ mod tests {
 
     #[test]
     fn decimals_become_minor_units() {
-        assert_eq!(Money::parse("1250000.5", "cny").unwrap(), Money { minor: 125_000_050, currency: "CNY".into() });
+        assert_eq!(
+            Money::parse("1250000.5", "cny").unwrap(),
+            Money {
+                minor: 125_000_050,
+                currency: "CNY".into()
+            }
+        );
         assert_eq!(Money::parse("300", "JPY").unwrap().minor, 300);
         assert_eq!(Money::parse("1.234", "KWD").unwrap().minor, 1234);
     }
 
     #[test]
     fn minor_units_print_with_the_currency_decimals() {
-        assert_eq!(Money { minor: 125_000_050, currency: "CNY".into() }.amount(), "1250000.50");
-        assert_eq!(Money { minor: 5, currency: "USD".into() }.amount(), "0.05");
-        assert_eq!(Money { minor: 300, currency: "JPY".into() }.amount(), "300");
+        assert_eq!(
+            Money {
+                minor: 125_000_050,
+                currency: "CNY".into()
+            }
+            .amount(),
+            "1250000.50"
+        );
+        assert_eq!(
+            Money {
+                minor: 5,
+                currency: "USD".into()
+            }
+            .amount(),
+            "0.05"
+        );
+        assert_eq!(
+            Money {
+                minor: 300,
+                currency: "JPY".into()
+            }
+            .amount(),
+            "300"
+        );
     }
 
     #[test]
     fn garbage_negative_and_overlong_amounts_are_refused() {
-        for bad in ["", "-1", "1e6", "1.2.3", "abc", "1.234", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-1",
+            "1e6",
+            "1.2.3",
+            "abc",
+            "1.234",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse(bad, "USD").is_err(), "{bad}");
         }
         assert!(Money::parse("1", "US").is_err());

@@ -116,20 +116,23 @@ impl Lifecycle for ProjectStatus {
 }
 
 impl ProjectStatusExt for ProjectStatus {
-    fn is_live(self) -> bool {
+    fn is_live(&self) -> bool {
         !matches!(self, Self::OnHold | Self::Cancelled | Self::Closed)
     }
-    fn is_pre_contract(self) -> bool {
-        matches!(self, Self::Lead | Self::Discovery | Self::Proposal | Self::Negotiation)
+    fn is_pre_contract(&self) -> bool {
+        matches!(
+            self,
+            Self::Lead | Self::Discovery | Self::Proposal | Self::Negotiation
+        )
     }
 }
 
 /// Facts about project phases used by the rules below and by services.
 pub trait ProjectStatusExt {
     /// Neither finished, cancelled nor on hold.
-    fn is_live(self) -> bool;
+    fn is_live(&self) -> bool;
     /// Before the contract is signed (steps 1-4 of the road).
-    fn is_pre_contract(self) -> bool;
+    fn is_pre_contract(&self) -> bool;
 }
 
 /// A project's phase together with the phase it was put on hold in, if it is on hold.
@@ -152,13 +155,23 @@ impl ProjectPhase {
     pub fn transition(self, to: ProjectStatus, contract: ContractFacts) -> AppResult<ProjectPhase> {
         let refused = || AppError::transition(ProjectStatus::ENTITY, self.status, to);
         let next = match (self.status, to) {
-            (ProjectStatus::OnHold, ProjectStatus::Cancelled) => ProjectPhase { status: to, held_from: None },
-            (ProjectStatus::OnHold, _) if Some(to) == self.held_from => ProjectPhase { status: to, held_from: None },
+            (ProjectStatus::OnHold, ProjectStatus::Cancelled) => ProjectPhase {
+                status: to,
+                held_from: None,
+            },
+            (ProjectStatus::OnHold, _) if Some(to) == self.held_from => ProjectPhase {
+                status: to,
+                held_from: None,
+            },
             (ProjectStatus::OnHold, _) => return Err(refused()),
-            (from, ProjectStatus::OnHold) if from.can_become(to) => {
-                ProjectPhase { status: to, held_from: Some(from) }
-            }
-            (from, _) if from.can_become(to) => ProjectPhase { status: to, held_from: None },
+            (from, ProjectStatus::OnHold) if from.can_become(to) => ProjectPhase {
+                status: to,
+                held_from: Some(from),
+            },
+            (from, _) if from.can_become(to) => ProjectPhase {
+                status: to,
+                held_from: None,
+            },
             _ => return Err(refused()),
         };
         if next.requires_contract() && !(contract.has_contract_number && contract.has_signed_date) {
@@ -194,7 +207,10 @@ pub fn initial_project_status(contract: ContractFacts) -> ProjectStatus {
 mod tests {
     use super::*;
 
-    const SIGNED: ContractFacts = ContractFacts { has_contract_number: true, has_signed_date: true };
+    const SIGNED: ContractFacts = ContractFacts {
+        has_contract_number: true,
+        has_signed_date: true,
+    };
 
     #[test]
     fn a_stage_goes_from_not_started_through_in_progress_to_done() {
@@ -205,9 +221,14 @@ mod tests {
 
     #[test]
     fn a_forbidden_move_names_both_states() {
-        let err = TicketStatus::Closed.check(TicketStatus::InProgress).unwrap_err();
+        let err = TicketStatus::Closed
+            .check(TicketStatus::InProgress)
+            .unwrap_err();
         assert_eq!(err.code(), "INVALID_TRANSITION");
-        assert_eq!(err.message(), "cannot change ticket status from CLOSED to IN_PROGRESS");
+        assert_eq!(
+            err.message(),
+            "cannot change ticket status from CLOSED to IN_PROGRESS"
+        );
     }
 
     #[test]
@@ -234,7 +255,10 @@ mod tests {
 
     #[test]
     fn a_project_on_hold_resumes_only_in_the_phase_it_was_held_in() {
-        let execution = ProjectPhase { status: ProjectStatus::Execution, held_from: None };
+        let execution = ProjectPhase {
+            status: ProjectStatus::Execution,
+            held_from: None,
+        };
         let held = execution.transition(ProjectStatus::OnHold, SIGNED).unwrap();
         assert_eq!(held.held_from, Some(ProjectStatus::Execution));
         assert!(held.transition(ProjectStatus::Design, SIGNED).is_err());
@@ -244,23 +268,47 @@ mod tests {
 
     #[test]
     fn any_live_project_can_be_cancelled_but_a_closed_one_cannot() {
-        let lead = ProjectPhase { status: ProjectStatus::Lead, held_from: None };
-        assert!(lead.transition(ProjectStatus::Cancelled, ContractFacts::default()).is_ok());
-        let closed = ProjectPhase { status: ProjectStatus::Closed, held_from: None };
+        let lead = ProjectPhase {
+            status: ProjectStatus::Lead,
+            held_from: None,
+        };
+        assert!(
+            lead.transition(ProjectStatus::Cancelled, ContractFacts::default())
+                .is_ok()
+        );
+        let closed = ProjectPhase {
+            status: ProjectStatus::Closed,
+            held_from: None,
+        };
         assert!(closed.transition(ProjectStatus::Cancelled, SIGNED).is_err());
     }
 
     #[test]
     fn signing_needs_a_contract_number_and_date() {
-        let negotiation = ProjectPhase { status: ProjectStatus::Negotiation, held_from: None };
-        let err = negotiation.transition(ProjectStatus::ContractSigned, ContractFacts::default()).unwrap_err();
+        let negotiation = ProjectPhase {
+            status: ProjectStatus::Negotiation,
+            held_from: None,
+        };
+        let err = negotiation
+            .transition(ProjectStatus::ContractSigned, ContractFacts::default())
+            .unwrap_err();
         assert_eq!(err.code(), "BAD_USER_INPUT");
-        assert!(negotiation.transition(ProjectStatus::ContractSigned, SIGNED).is_ok());
+        assert!(
+            negotiation
+                .transition(ProjectStatus::ContractSigned, SIGNED)
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_new_project_starts_signed_only_with_a_contract() {
-        assert_eq!(initial_project_status(SIGNED), ProjectStatus::ContractSigned);
-        assert_eq!(initial_project_status(ContractFacts::default()), ProjectStatus::Lead);
+        assert_eq!(
+            initial_project_status(SIGNED),
+            ProjectStatus::ContractSigned
+        );
+        assert_eq!(
+            initial_project_status(ContractFacts::default()),
+            ProjectStatus::Lead
+        );
     }
 }

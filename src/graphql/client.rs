@@ -73,19 +73,41 @@ impl Client {
         self.0.version
     }
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        Ok(loaders::children(ctx, self.0.id, ContactsOfClient).await?.into_iter().map(Contact).collect())
+        Ok(loaders::children(ctx, self.0.id, ContactsOfClient)
+            .await?
+            .into_iter()
+            .map(Contact)
+            .collect())
     }
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
-        Ok(loaders::children(ctx, self.0.id, ProjectsOfClient).await?.into_iter().map(Project).collect())
+        Ok(loaders::children(ctx, self.0.id, ProjectsOfClient)
+            .await?
+            .into_iter()
+            .map(Project)
+            .collect())
     }
     /// The client's tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
         let set = TicketsOf::client(open);
-        Ok(loaders::children(ctx, self.0.id, set).await?.into_iter().map(Ticket).collect())
+        Ok(loaders::children(ctx, self.0.id, set)
+            .await?
+            .into_iter()
+            .map(Ticket)
+            .collect())
     }
     /// The latest changes to the client and everything of theirs, newest first.
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
-        Ok(loaders::latest_events(ctx, self.0.id, EventScope::Client, last).await?.into_iter().map(Event).collect())
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
+        Ok(
+            loaders::latest_events(ctx, self.0.id, EventScope::Client, last)
+                .await?
+                .into_iter()
+                .map(Event)
+                .collect(),
+        )
     }
 }
 
@@ -113,11 +135,21 @@ impl Contact {
         self.0.version
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id).await?.map(Client))
+        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
+            .await?
+            .map(Client))
     }
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
         let scope = EventScope::Entity(EntityKind::Contact);
-        Ok(loaders::latest_events(ctx, self.0.id, scope, last).await?.into_iter().map(Event).collect())
+        Ok(loaders::latest_events(ctx, self.0.id, scope, last)
+            .await?
+            .into_iter()
+            .map(Event)
+            .collect())
     }
 }
 
@@ -156,12 +188,36 @@ impl ClientQuery {
             name_contains: f.name_contains.filter(|s| !s.trim().is_empty()),
         });
         let sort = match order_by {
-            ClientOrder::NameAsc => Sort { name: "name", column: client::Column::Name, kind: KeyKind::Text, descending: false },
-            ClientOrder::CreatedAtDesc => Sort { name: "created", column: client::Column::CreatedAt, kind: KeyKind::Time, descending: true },
-            ClientOrder::UpdatedAtDesc => Sort { name: "updated", column: client::Column::UpdatedAt, kind: KeyKind::Time, descending: true },
+            ClientOrder::NameAsc => Sort {
+                name: "name",
+                column: client::Column::Name,
+                kind: KeyKind::Text,
+                descending: false,
+            },
+            ClientOrder::CreatedAtDesc => Sort {
+                name: "created",
+                column: client::Column::CreatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+            ClientOrder::UpdatedAtDesc => Sort {
+                name: "updated",
+                column: client::Column::UpdatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
         };
         let db = svc(ctx)?.db;
-        Ok(paginate(db, clients::list(f), client::Column::Id, sort, first, after, Client).await?)
+        Ok(paginate(
+            db,
+            clients::list(f),
+            client::Column::Id,
+            sort,
+            first,
+            after,
+            Client,
+        )
+        .await?)
     }
 
     async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Client>> {
@@ -269,10 +325,16 @@ impl ClientMutation {
         expected_version: Option<i32>,
     ) -> Result<Client> {
         let id = decode_as("id", &id, NodeKind::Client)?;
-        Ok(Client(clients::update(svc(ctx)?, id, input.parse()?, expected_version).await?))
+        Ok(Client(
+            clients::update(svc(ctx)?, id, input.parse()?, expected_version).await?,
+        ))
     }
 
-    async fn create_contact(&self, ctx: &Context<'_>, input: CreateContactInput) -> Result<Contact> {
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
         let new = NewContact {
             client_id: decode_as("clientId", &input.client_id, NodeKind::Client)?,
             name: text("name", &input.name, SHORT)?,
@@ -307,6 +369,8 @@ impl ClientMutation {
             email,
             phone,
         };
-        Ok(Contact(clients::update_contact(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Contact(
+            clients::update_contact(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 }

@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    EntityKind, Feasibility, ReportKind, RequirementCategory, RiskCategory, RiskStatus, StageStatus, project, report,
-    requirement, risk, stage, user,
+    EntityKind, Feasibility, ReportKind, RequirementCategory, RiskCategory, RiskStatus,
+    StageStatus, project, report, requirement, risk, stage, user,
 };
 
 use super::{
@@ -39,7 +39,13 @@ async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
 }
 
 async fn events_of(ctx: &Context<'_>, kind: EntityKind, id: i64, last: u32) -> Result<Vec<Event>> {
-    Ok(loaders::latest_events(ctx, id, EventScope::Entity(kind), last).await?.into_iter().map(Event).collect())
+    Ok(
+        loaders::latest_events(ctx, id, EventScope::Entity(kind), last)
+            .await?
+            .into_iter()
+            .map(Event)
+            .collect(),
+    )
 }
 
 /// One line of the requirement list.
@@ -82,7 +88,11 @@ impl Requirement {
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         project_of(ctx, self.0.project_id).await
     }
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Requirement, self.0.id, last).await
     }
 }
@@ -129,7 +139,11 @@ impl Stage {
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         project_of(ctx, self.0.project_id).await
     }
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Stage, self.0.id, last).await
     }
 }
@@ -190,7 +204,11 @@ impl Risk {
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         project_of(ctx, self.0.project_id).await
     }
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Risk, self.0.id, last).await
     }
 }
@@ -220,7 +238,9 @@ impl Report {
     }
     /// The stage a milestone review reviews.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
-        let Some(id) = self.0.stage_id else { return Ok(None) };
+        let Some(id) = self.0.stage_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<stage::Entity>(ctx, id).await?.map(Stage))
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
@@ -318,7 +338,11 @@ pub struct DeliveryMutation;
 
 #[Object]
 impl DeliveryMutation {
-    async fn create_requirement(&self, ctx: &Context<'_>, input: CreateRequirementInput) -> Result<Requirement> {
+    async fn create_requirement(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRequirementInput,
+    ) -> Result<Requirement> {
         let new = NewRequirement {
             project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
             title: text("title", &input.title, SHORT)?,
@@ -349,14 +373,19 @@ impl DeliveryMutation {
             in_scope: input.in_scope,
             scope_note: patch_text("scopeNote", input.scope_note, LONG)?,
         };
-        Ok(Requirement(requirements::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Requirement(
+            requirements::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 
     async fn create_stage(&self, ctx: &Context<'_>, input: CreateStageInput) -> Result<Stage> {
         let new = NewStage {
             project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
             name: text("name", &input.name, SHORT)?,
-            position: input.position.map(|p| in_range("position", p, 0..=10_000)).transpose()?,
+            position: input
+                .position
+                .map(|p| in_range("position", p, 0..=10_000))
+                .transpose()?,
             owner_id: opt_id("ownerId", input.owner_id.as_ref(), NodeKind::User)?,
             planned_start: input.planned_start,
             due_date: input.due_date,
@@ -365,17 +394,28 @@ impl DeliveryMutation {
         Ok(Stage(stages::create(svc(ctx)?, new).await?))
     }
 
-    async fn update_stage(&self, ctx: &Context<'_>, id: ID, input: UpdateStageInput, expected_version: Option<i32>) -> Result<Stage> {
+    async fn update_stage(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateStageInput,
+        expected_version: Option<i32>,
+    ) -> Result<Stage> {
         let id = decode_as("id", &id, NodeKind::Stage)?;
         let p = StagePatch {
             name: set_text("name", input.name, SHORT)?,
-            position: input.position.map(|p| in_range("position", p, 0..=10_000)).transpose()?,
+            position: input
+                .position
+                .map(|p| in_range("position", p, 0..=10_000))
+                .transpose()?,
             owner_id: patch_id("ownerId", input.owner_id, NodeKind::User)?,
             planned_start: patch(input.planned_start),
             due_date: patch(input.due_date),
             deliverables: patch_text("deliverables", input.deliverables, LONG)?,
         };
-        Ok(Stage(stages::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Stage(
+            stages::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 
     /// Moves a milestone along NOT_STARTED -> IN_PROGRESS -> DONE (with BLOCKED).
@@ -387,7 +427,9 @@ impl DeliveryMutation {
         expected_version: Option<i32>,
     ) -> Result<Stage> {
         let id = decode_as("id", &id, NodeKind::Stage)?;
-        Ok(Stage(stages::change_status(svc(ctx)?, id, status, expected_version).await?))
+        Ok(Stage(
+            stages::change_status(svc(ctx)?, id, status, expected_version).await?,
+        ))
     }
 
     async fn create_risk(&self, ctx: &Context<'_>, input: CreateRiskInput) -> Result<Risk> {
@@ -405,19 +447,33 @@ impl DeliveryMutation {
         Ok(Risk(risks::create(svc(ctx)?, new).await?))
     }
 
-    async fn update_risk(&self, ctx: &Context<'_>, id: ID, input: UpdateRiskInput, expected_version: Option<i32>) -> Result<Risk> {
+    async fn update_risk(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateRiskInput,
+        expected_version: Option<i32>,
+    ) -> Result<Risk> {
         let id = decode_as("id", &id, NodeKind::Risk)?;
         let p = RiskPatch {
             title: set_text("title", input.title, SHORT)?,
             description: patch_text("description", input.description, LONG)?,
             category: input.category,
-            likelihood: input.likelihood.map(|v| in_range("likelihood", v, 1..=5)).transpose()?,
-            impact: input.impact.map(|v| in_range("impact", v, 1..=5)).transpose()?,
+            likelihood: input
+                .likelihood
+                .map(|v| in_range("likelihood", v, 1..=5))
+                .transpose()?,
+            impact: input
+                .impact
+                .map(|v| in_range("impact", v, 1..=5))
+                .transpose()?,
             owner_id: patch_id("ownerId", input.owner_id, NodeKind::User)?,
             mitigation: patch_text("mitigation", input.mitigation, LONG)?,
             contingency: patch_text("contingency", input.contingency, LONG)?,
         };
-        Ok(Risk(risks::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Risk(
+            risks::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 
     async fn change_risk_status(
@@ -428,7 +484,9 @@ impl DeliveryMutation {
         expected_version: Option<i32>,
     ) -> Result<Risk> {
         let id = decode_as("id", &id, NodeKind::Risk)?;
-        Ok(Risk(risks::change_status(svc(ctx)?, id, status, expected_version).await?))
+        Ok(Risk(
+            risks::change_status(svc(ctx)?, id, status, expected_version).await?,
+        ))
     }
 
     async fn create_report(&self, ctx: &Context<'_>, input: CreateReportInput) -> Result<Report> {

@@ -76,7 +76,9 @@ impl Event {
     /// The staff member who made the change, when staff did.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         match (self.0.actor_kind, self.0.actor_id) {
-            (ActorKind::User, Some(id)) => Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User)),
+            (ActorKind::User, Some(id)) => {
+                Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
+            }
             _ => Ok(None),
         }
     }
@@ -116,14 +118,26 @@ impl EventQuery {
         if let Some(id) = &f.entity_id {
             let (kind, id) = decode("entityId", id)?;
             let entity_kind = [
-                EntityKind::User, EntityKind::Client, EntityKind::Contact, EntityKind::Project, EntityKind::TeamMember,
-                EntityKind::Requirement, EntityKind::Stage, EntityKind::Risk, EntityKind::Ticket,
-                EntityKind::TicketComment, EntityKind::Report,
+                EntityKind::User,
+                EntityKind::Client,
+                EntityKind::Contact,
+                EntityKind::Project,
+                EntityKind::TeamMember,
+                EntityKind::Requirement,
+                EntityKind::Stage,
+                EntityKind::Risk,
+                EntityKind::Ticket,
+                EntityKind::TicketComment,
+                EntityKind::Report,
             ]
             .into_iter()
             .find(|k| node_kind(*k) == kind);
             match entity_kind {
-                Some(k) => q = q.filter(event::Column::EntityKind.eq(k)).filter(event::Column::EntityId.eq(id)),
+                Some(k) => {
+                    q = q
+                        .filter(event::Column::EntityKind.eq(k))
+                        .filter(event::Column::EntityId.eq(id))
+                }
                 None => q = q.filter(event::Column::Id.eq(-1)),
             }
         }
@@ -136,6 +150,15 @@ impl EventQuery {
             kind: KeyKind::Int,
             descending: newest_first,
         };
-        Ok(paginate(svc(ctx)?.db, q, event::Column::Id, sort, first, after, Event).await?)
+        Ok(paginate(
+            svc(ctx)?.db,
+            q,
+            event::Column::Id,
+            sort,
+            first,
+            after,
+            Event,
+        )
+        .await?)
     }
 }

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::{
     Response, ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo},
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
+    },
 };
 
 /// Installs [`NullOnFieldError`] for each request.
@@ -40,7 +42,10 @@ impl Extension for NullOnFieldError {
         match next.run(ctx, info).await {
             Err(mut err) if nullable => {
                 if err.path.is_empty() {
-                    err.path = path.into_iter().map(async_graphql::PathSegment::Field).collect();
+                    err.path = path
+                        .into_iter()
+                        .map(async_graphql::PathSegment::Field)
+                        .collect();
                 }
                 if let Ok(mut caught) = self.caught.lock() {
                     caught.push(err);
@@ -51,7 +56,12 @@ impl Extension for NullOnFieldError {
         }
     }
 
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         if let Ok(mut caught) = self.caught.lock() {
             response.errors.append(&mut caught);

@@ -26,7 +26,20 @@ macro_rules! node_kinds {
     };
 }
 
-node_kinds!(User, Client, Contact, Project, TeamMember, Requirement, Stage, Risk, Ticket, TicketComment, Report, Event);
+node_kinds!(
+    User,
+    Client,
+    Contact,
+    Project,
+    TeamMember,
+    Requirement,
+    Stage,
+    Risk,
+    Ticket,
+    TicketComment,
+    Report,
+    Event
+);
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_str())))
@@ -35,11 +48,17 @@ pub fn encode(kind: NodeKind, id: i64) -> ID {
 /// The kind and database id behind a global id.
 pub fn decode(field: &str, id: &ID) -> AppResult<(NodeKind, i64)> {
     let invalid = || AppError::input(field, format!("{field} is not a valid id"));
-    let raw = URL_SAFE_NO_PAD.decode(id.as_str().trim_end_matches('=')).map_err(|_| invalid())?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(id.as_str().trim_end_matches('='))
+        .map_err(|_| invalid())?;
     let raw = String::from_utf8(raw).map_err(|_| invalid())?;
     let (kind, num) = raw.split_once(':').ok_or_else(invalid)?;
     let kind = NodeKind::parse(kind).ok_or_else(invalid)?;
-    let num = num.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(invalid)?;
+    let num = num
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(invalid)?;
     Ok((kind, num))
 }
 
@@ -47,7 +66,10 @@ pub fn decode(field: &str, id: &ID) -> AppResult<(NodeKind, i64)> {
 pub fn decode_as(field: &str, id: &ID, kind: NodeKind) -> AppResult<i64> {
     match decode(field, id)? {
         (k, n) if k == kind => Ok(n),
-        _ => Err(AppError::input(field, format!("{field} is not a {} id", kind.as_str()))),
+        _ => Err(AppError::input(
+            field,
+            format!("{field} is not a {} id", kind.as_str()),
+        )),
     }
 }
 
@@ -71,7 +93,14 @@ mod tests {
 
     #[test]
     fn garbage_ids_are_refused() {
-        for bad in ["", "!!!", "UHJvamVjdA", "UHJvamVjdDphYmM", "Rm9vOjE", "UHJvamVjdDotMQ"] {
+        for bad in [
+            "",
+            "!!!",
+            "UHJvamVjdA",
+            "UHJvamVjdDphYmM",
+            "Rm9vOjE",
+            "UHJvamVjdDotMQ",
+        ] {
             assert!(decode("id", &ID(bad.into())).is_err(), "{bad}");
         }
     }

@@ -9,7 +9,11 @@ use crate::{
 };
 
 /// A nullable field of an update: absent leaves it, `null` (or blank) clears it.
-pub fn patch_text(field: &str, value: MaybeUndefined<String>, max: usize) -> AppResult<Option<Option<String>>> {
+pub fn patch_text(
+    field: &str,
+    value: MaybeUndefined<String>,
+    max: usize,
+) -> AppResult<Option<Option<String>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
@@ -32,7 +36,11 @@ pub fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 }
 
 /// A nullable id field of an update.
-pub fn patch_id(field: &str, value: MaybeUndefined<ID>, kind: NodeKind) -> AppResult<Option<Option<i64>>> {
+pub fn patch_id(
+    field: &str,
+    value: MaybeUndefined<ID>,
+    kind: NodeKind,
+) -> AppResult<Option<Option<i64>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
@@ -47,5 +55,9 @@ pub fn opt_id(field: &str, value: Option<&ID>, kind: NodeKind) -> AppResult<Opti
 
 /// A list of ids of one kind.
 pub fn ids(field: &str, values: Option<Vec<ID>>, kind: NodeKind) -> AppResult<Vec<i64>> {
-    values.unwrap_or_default().iter().map(|id| decode_as(field, id, kind)).collect()
+    values
+        .unwrap_or_default()
+        .iter()
+        .map(|id| decode_as(field, id, kind))
+        .collect()
 }

@@ -9,8 +9,8 @@ use async_graphql::{
 };
 use entity::{EntityKind, event};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter,
-    QueryOrder, Statement, Value,
+    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, ModelTrait, Order,
+    QueryFilter, QueryOrder, Statement, Value,
 };
 
 use crate::error::AppError;
@@ -23,7 +23,20 @@ pub trait Keyed: EntityTrait<Model: Clone + Send + Sync> {
 macro_rules! keyed {
     ($($m:ident),+) => { $(impl Keyed for entity::$m::Entity { fn id_column() -> Self::Column { entity::$m::Column::Id } })+ };
 }
-keyed!(user, client, contact, project, team_member, requirement, stage, risk, ticket, ticket_comment, report, event);
+keyed!(
+    user,
+    client,
+    contact,
+    project,
+    team_member,
+    requirement,
+    stage,
+    risk,
+    ticket,
+    ticket_comment,
+    report,
+    event
+);
 
 fn as_i64(value: Value) -> Option<i64> {
     match value {
@@ -45,8 +58,15 @@ impl<E: Keyed> Loader<i64> for ById<E> {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
-        let rows = E::find().filter(E::id_column().is_in(keys.iter().copied())).all(&self.0).await.map_err(internal)?;
-        Ok(rows.into_iter().filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m))).collect())
+        let rows = E::find()
+            .filter(E::id_column().is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m)))
+            .collect())
     }
 }
 
@@ -75,7 +95,8 @@ impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
         for (parent, set) in keys {
             by_set.entry(set.clone()).or_default().push(*parent);
         }
-        let mut out: HashMap<(i64, S), Self::Value> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        let mut out: HashMap<(i64, S), Self::Value> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for (set, parents) in by_set {
             let parent_col = set.parent_column();
             let (order_col, order) = set.order();
@@ -121,7 +142,8 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
             groups.entry((*scope, *limit)).or_default().push(*parent);
         }
         let backend = self.0.get_database_backend();
-        let mut out: HashMap<_, Vec<event::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut out: HashMap<_, Vec<event::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for ((scope, limit), parents) in groups {
             let (column, entity_kind) = match scope {
                 EventScope::Project => ("project_id", None),
@@ -133,10 +155,18 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
                 let mut n = 0;
                 move || {
                     n += 1;
-                    if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_owned() }
+                    if backend == DatabaseBackend::Postgres {
+                        format!("${n}")
+                    } else {
+                        "?".to_owned()
+                    }
                 }
             };
-            let list = parents.iter().map(|_| next()).collect::<Vec<_>>().join(", ");
+            let list = parents
+                .iter()
+                .map(|_| next())
+                .collect::<Vec<_>>()
+                .join(", ");
             let kind_filter = match entity_kind {
                 Some(kind) => {
                     values.push(Value::from(kind.as_str()));
@@ -191,27 +221,51 @@ impl Loaders {
     // Each loader caches for its request only: a key asked for at two levels of one
     // query is loaded once.
     pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>, HashMapCache> {
-        DataLoader::with_cache(ById(self.db.clone(), PhantomData), tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
+        DataLoader::with_cache(
+            ById(self.db.clone(), PhantomData),
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+        .delay(BATCH_WINDOW)
     }
 
     pub fn children<S: ChildSet>(&self) -> DataLoader<Children<S>, HashMapCache> {
-        DataLoader::with_cache(Children(self.db.clone(), PhantomData), tokio::spawn, HashMapCache::default())
-            .delay(BATCH_WINDOW)
+        DataLoader::with_cache(
+            Children(self.db.clone(), PhantomData),
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+        .delay(BATCH_WINDOW)
     }
 
     pub fn latest_events(&self) -> DataLoader<LatestEvents, HashMapCache> {
-        DataLoader::with_cache(LatestEvents(self.db.clone()), tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
+        DataLoader::with_cache(
+            LatestEvents(self.db.clone()),
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+        .delay(BATCH_WINDOW)
     }
 }
 
 /// Loads one row by id through the request's loader.
 pub async fn one<E: Keyed>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<E::Model>> {
-    ctx.data::<DataLoader<ById<E>, HashMapCache>>()?.load_one(id).await
+    ctx.data::<DataLoader<ById<E>, HashMapCache>>()?
+        .load_one(id)
+        .await
 }
 
 /// Loads the children of a parent through the request's loader.
-pub async fn children<S: ChildSet>(ctx: &Context<'_>, parent: i64, set: S) -> async_graphql::Result<Vec<ChildModel<S>>> {
-    Ok(ctx.data::<DataLoader<Children<S>, HashMapCache>>()?.load_one((parent, set)).await?.unwrap_or_default())
+pub async fn children<S: ChildSet>(
+    ctx: &Context<'_>,
+    parent: i64,
+    set: S,
+) -> async_graphql::Result<Vec<ChildModel<S>>> {
+    Ok(ctx
+        .data::<DataLoader<Children<S>, HashMapCache>>()?
+        .load_one((parent, set))
+        .await?
+        .unwrap_or_default())
 }
 
 /// The latest events of a parent.
@@ -221,5 +275,9 @@ pub async fn latest_events(
     scope: EventScope,
     limit: u32,
 ) -> async_graphql::Result<Vec<event::Model>> {
-    Ok(ctx.data::<DataLoader<LatestEvents, HashMapCache>>()?.load_one((parent, scope, limit)).await?.unwrap_or_default())
+    Ok(ctx
+        .data::<DataLoader<LatestEvents, HashMapCache>>()?
+        .load_one((parent, scope, limit))
+        .await?
+        .unwrap_or_default())
 }

@@ -16,8 +16,9 @@ pub mod user;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use entity::{
-    client as client_entity, contact, event as event_entity, project as project_entity, report, requirement, risk,
-    stage, team_member, ticket as ticket_entity, ticket_comment, user as user_entity,
+    client as client_entity, contact, event as event_entity, project as project_entity, report,
+    requirement, risk, stage, team_member, ticket as ticket_entity, ticket_comment,
+    user as user_entity,
 };
 use sea_orm::DatabaseConnection;
 
@@ -53,13 +54,19 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 5_000 }
+        Self {
+            max_depth: 12,
+            max_complexity: 5_000,
+        }
     }
 }
 
 /// The schema with its limits. The database connection is schema data; the caller and
 /// the loaders are request data (see [`request_data`]).
-pub fn schema_builder(db: DatabaseConnection, limits: QueryLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub fn schema_builder(
+    db: DatabaseConnection,
+    limits: QueryLimits,
+) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
         .limit_depth(limits.max_depth)
@@ -69,11 +76,17 @@ pub fn schema_builder(db: DatabaseConnection, limits: QueryLimits) -> SchemaBuil
 
 /// The schema without data, for exporting the SDL.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
 }
 
 /// Attaches the caller and a fresh set of loaders to one request.
-pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, caller: Caller) -> async_graphql::Request {
+pub fn request_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    caller: Caller,
+) -> async_graphql::Request {
     let l = loaders::Loaders::new(db);
     request
         .data(caller)
@@ -103,5 +116,8 @@ pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, ca
 
 /// The service context of a resolver: the database and who is calling.
 pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<service::Ctx<'a>> {
-    Ok(service::Ctx { db: ctx.data::<DatabaseConnection>()?, caller: ctx.data::<Caller>()? })
+    Ok(service::Ctx {
+        db: ctx.data::<DatabaseConnection>()?,
+        caller: ctx.data::<Caller>()?,
+    })
 }

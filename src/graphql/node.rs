@@ -1,7 +1,10 @@
 //! The Relay `Node` interface: any object by its global id.
 
 use async_graphql::{Context, ID, Interface, Object, Result};
-use entity::{client, contact, event, project, report, requirement, risk, stage, team_member, ticket, ticket_comment, user};
+use entity::{
+    client, contact, event, project, report, requirement, risk, stage, team_member, ticket,
+    ticket_comment, user,
+};
 
 use super::{
     client::{Client, Contact},
@@ -35,20 +38,42 @@ pub enum Node {
 /// Loads any object by kind and database id through the request's loaders.
 pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>> {
     Ok(match kind {
-        NodeKind::User => one::<user::Entity>(ctx, id).await?.map(|m| Node::User(User(m))),
-        NodeKind::Client => one::<client::Entity>(ctx, id).await?.map(|m| Node::Client(Client(m))),
-        NodeKind::Contact => one::<contact::Entity>(ctx, id).await?.map(|m| Node::Contact(Contact(m))),
-        NodeKind::Project => one::<project::Entity>(ctx, id).await?.map(|m| Node::Project(Project(m))),
-        NodeKind::TeamMember => one::<team_member::Entity>(ctx, id).await?.map(|m| Node::TeamMember(TeamMember(m))),
-        NodeKind::Requirement => one::<requirement::Entity>(ctx, id).await?.map(|m| Node::Requirement(Requirement(m))),
-        NodeKind::Stage => one::<stage::Entity>(ctx, id).await?.map(|m| Node::Stage(Stage(m))),
-        NodeKind::Risk => one::<risk::Entity>(ctx, id).await?.map(|m| Node::Risk(Risk(m))),
-        NodeKind::Ticket => one::<ticket::Entity>(ctx, id).await?.map(|m| Node::Ticket(Ticket(m))),
-        NodeKind::TicketComment => {
-            one::<ticket_comment::Entity>(ctx, id).await?.map(|m| Node::TicketComment(TicketComment(m)))
-        }
-        NodeKind::Report => one::<report::Entity>(ctx, id).await?.map(|m| Node::Report(Report(m))),
-        NodeKind::Event => one::<event::Entity>(ctx, id).await?.map(|m| Node::Event(Event(m))),
+        NodeKind::User => one::<user::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::User(User(m))),
+        NodeKind::Client => one::<client::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Client(Client(m))),
+        NodeKind::Contact => one::<contact::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Contact(Contact(m))),
+        NodeKind::Project => one::<project::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Project(Project(m))),
+        NodeKind::TeamMember => one::<team_member::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::TeamMember(TeamMember(m))),
+        NodeKind::Requirement => one::<requirement::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Requirement(Requirement(m))),
+        NodeKind::Stage => one::<stage::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Stage(Stage(m))),
+        NodeKind::Risk => one::<risk::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Risk(Risk(m))),
+        NodeKind::Ticket => one::<ticket::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Ticket(Ticket(m))),
+        NodeKind::TicketComment => one::<ticket_comment::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::TicketComment(TicketComment(m))),
+        NodeKind::Report => one::<report::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Report(Report(m))),
+        NodeKind::Event => one::<event::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Event(Event(m))),
     })
 }
 
@@ -64,9 +89,19 @@ impl NodeQuery {
     }
 
     /// Several objects by global id, in the order asked (at most 100).
-    async fn nodes(&self, ctx: &Context<'_>, #[graphql(validator(max_items = 100))] ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
-        let keys = ids.iter().map(|id| decode("ids", id)).collect::<Result<Vec<_>, _>>()?;
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_items = 100))] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        let keys = ids
+            .iter()
+            .map(|id| decode("ids", id))
+            .collect::<Result<Vec<_>, _>>()?;
         // Loaded together, so objects of one kind batch into one query.
-        futures_util::future::try_join_all(keys.into_iter().map(|(kind, id)| load_node(ctx, kind, id))).await
+        futures_util::future::try_join_all(
+            keys.into_iter().map(|(kind, id)| load_node(ctx, kind, id)),
+        )
+        .await
     }
 }

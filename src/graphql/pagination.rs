@@ -14,8 +14,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +93,12 @@ fn encode_cursor(data: &CursorData) -> String {
 }
 
 fn decode_cursor<E: EntityTrait>(sort: &Sort<E>, cursor: &str) -> AppResult<(Value, i64)> {
-    let invalid = || AppError::input("after", "after is not a cursor of this connection and ordering");
+    let invalid = || {
+        AppError::input(
+            "after",
+            "after is not a cursor of this connection and ordering",
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     if data.s != sort.name {
@@ -107,7 +112,10 @@ fn decode_cursor<E: EntityTrait>(sort: &Sort<E>, cursor: &str) -> AppResult<(Val
 pub fn page_size(first: Option<i32>) -> AppResult<u64> {
     match first.unwrap_or(DEFAULT_PAGE_SIZE) {
         n if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(n as u64),
-        _ => Err(AppError::input("first", format!("first must be between 0 and {MAX_PAGE_SIZE}"))),
+        _ => Err(AppError::input(
+            "first",
+            format!("first must be between 0 and {MAX_PAGE_SIZE}"),
+        )),
     }
 }
 
@@ -135,15 +143,27 @@ where
         Box::pin(async move { Ok(select.count(&db).await?) })
     }));
 
-    let order = if sort.descending { Order::Desc } else { Order::Asc };
+    let order = if sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     let mut page = select;
     if let Some(cursor) = after.as_deref() {
         let (key, id) = decode_cursor(&sort, cursor)?;
-        let beyond = |col: E::Column, v: Value| if sort.descending { col.lt(v) } else { col.gt(v) };
+        let beyond = |col: E::Column, v: Value| {
+            if sort.descending {
+                col.lt(v)
+            } else {
+                col.gt(v)
+            }
+        };
         page = page.filter(
-            Condition::any()
-                .add(beyond(sort.column, key.clone()))
-                .add(Condition::all().add(sort.column.eq(key)).add(beyond(id_column, id.into()))),
+            Condition::any().add(beyond(sort.column, key.clone())).add(
+                Condition::all()
+                    .add(sort.column.eq(key))
+                    .add(beyond(id_column, id.into())),
+            ),
         );
     }
     let rows = page
@@ -160,7 +180,11 @@ where
             Value::BigInt(Some(id)) => id,
             _ => 0,
         };
-        let cursor = encode_cursor(&CursorData { s: sort.name.to_owned(), k: key_to_json(row.get(sort.column)), i: id });
+        let cursor = encode_cursor(&CursorData {
+            s: sort.name.to_owned(),
+            k: key_to_json(row.get(sort.column)),
+            i: id,
+        });
         connection.edges.push(Edge::new(cursor, to_node(row)));
     }
     Ok(connection)

@@ -12,7 +12,10 @@ use super::{
     input::{ids, opt_id, patch, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
-    sets::{ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject, TicketsOf},
+    sets::{
+        ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject,
+        TicketsOf,
+    },
     svc,
     ticket::Ticket,
     user::User,
@@ -74,7 +77,10 @@ impl Project {
     async fn contract_value(&self) -> Option<Money> {
         let (minor, currency) = (self.0.contract_value_minor?, self.0.currency.clone()?);
         let money = DomainMoney { minor, currency };
-        Some(Money { amount: money.amount(), currency: money.currency })
+        Some(Money {
+            amount: money.amount(),
+            currency: money.currency,
+        })
     }
     async fn contract_signed_on(&self) -> Option<NaiveDate> {
         self.0.contract_signed_on
@@ -95,39 +101,77 @@ impl Project {
         self.0.version
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id).await?.map(Client))
+        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
+            .await?
+            .map(Client))
     }
     /// The "1" of "1+N": the client's single point of contact.
     async fn primary_owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.primary_owner_id else { return Ok(None) };
+        let Some(id) = self.0.primary_owner_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
     }
     /// The "N" of "1+N".
     async fn team(&self, ctx: &Context<'_>) -> Result<Vec<TeamMember>> {
-        Ok(loaders::children(ctx, self.0.id, TeamOfProject).await?.into_iter().map(TeamMember).collect())
+        Ok(loaders::children(ctx, self.0.id, TeamOfProject)
+            .await?
+            .into_iter()
+            .map(TeamMember)
+            .collect())
     }
     async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
-        Ok(loaders::children(ctx, self.0.id, RequirementsOfProject).await?.into_iter().map(Requirement).collect())
+        Ok(loaders::children(ctx, self.0.id, RequirementsOfProject)
+            .await?
+            .into_iter()
+            .map(Requirement)
+            .collect())
     }
     /// The delivery plan, in order.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
-        Ok(loaders::children(ctx, self.0.id, StagesOfProject).await?.into_iter().map(Stage).collect())
+        Ok(loaders::children(ctx, self.0.id, StagesOfProject)
+            .await?
+            .into_iter()
+            .map(Stage)
+            .collect())
     }
     /// The risk log; `open: true` for risks not yet closed.
     async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
-        Ok(loaders::children(ctx, self.0.id, RisksOfProject { open }).await?.into_iter().map(Risk).collect())
+        Ok(loaders::children(ctx, self.0.id, RisksOfProject { open })
+            .await?
+            .into_iter()
+            .map(Risk)
+            .collect())
     }
     /// Tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        Ok(loaders::children(ctx, self.0.id, TicketsOf::project(open)).await?.into_iter().map(Ticket).collect())
+        Ok(loaders::children(ctx, self.0.id, TicketsOf::project(open))
+            .await?
+            .into_iter()
+            .map(Ticket)
+            .collect())
     }
     /// Progress reports, newest first.
     async fn reports(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
-        Ok(loaders::children(ctx, self.0.id, ReportsOfProject).await?.into_iter().map(Report).collect())
+        Ok(loaders::children(ctx, self.0.id, ReportsOfProject)
+            .await?
+            .into_iter()
+            .map(Report)
+            .collect())
     }
     /// The latest changes to the project and everything in it, newest first.
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
-        Ok(loaders::latest_events(ctx, self.0.id, EventScope::Project, last).await?.into_iter().map(Event).collect())
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
+        Ok(
+            loaders::latest_events(ctx, self.0.id, EventScope::Project, last)
+                .await?
+                .into_iter()
+                .map(Event)
+                .collect(),
+        )
     }
 }
 
@@ -143,10 +187,14 @@ impl TeamMember {
         self.0.role
     }
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders::one::<user::Entity>(ctx, self.0.user_id).await?.map(User))
+        Ok(loaders::one::<user::Entity>(ctx, self.0.user_id)
+            .await?
+            .map(User))
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id).await?.map(Project))
+        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
+            .await?
+            .map(Project))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -190,17 +238,50 @@ impl ProjectQuery {
                 client_ids: ids("clientIds", f.client_ids, NodeKind::Client)?,
                 statuses: f.statuses.unwrap_or_default(),
                 due_before: f.due_before,
-                primary_owner_id: opt_id("primaryOwnerId", f.primary_owner_id.as_ref(), NodeKind::User)?,
+                primary_owner_id: opt_id(
+                    "primaryOwnerId",
+                    f.primary_owner_id.as_ref(),
+                    NodeKind::User,
+                )?,
             },
         };
         use project::Column as C;
         let sort = match order_by {
-            ProjectOrder::CreatedAtDesc => Sort { name: "created-", column: C::CreatedAt, kind: KeyKind::Time, descending: true },
-            ProjectOrder::CreatedAtAsc => Sort { name: "created+", column: C::CreatedAt, kind: KeyKind::Time, descending: false },
-            ProjectOrder::UpdatedAtDesc => Sort { name: "updated-", column: C::UpdatedAt, kind: KeyKind::Time, descending: true },
-            ProjectOrder::NameAsc => Sort { name: "name+", column: C::Name, kind: KeyKind::Text, descending: false },
+            ProjectOrder::CreatedAtDesc => Sort {
+                name: "created-",
+                column: C::CreatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+            ProjectOrder::CreatedAtAsc => Sort {
+                name: "created+",
+                column: C::CreatedAt,
+                kind: KeyKind::Time,
+                descending: false,
+            },
+            ProjectOrder::UpdatedAtDesc => Sort {
+                name: "updated-",
+                column: C::UpdatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+            ProjectOrder::NameAsc => Sort {
+                name: "name+",
+                column: C::Name,
+                kind: KeyKind::Text,
+                descending: false,
+            },
         };
-        Ok(paginate(svc(ctx)?.db, projects::list(f), C::Id, sort, first, after, Project).await?)
+        Ok(paginate(
+            svc(ctx)?.db,
+            projects::list(f),
+            C::Id,
+            sort,
+            first,
+            after,
+            Project,
+        )
+        .await?)
     }
 
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
@@ -241,7 +322,11 @@ pub struct ProjectMutation;
 #[Object]
 impl ProjectMutation {
     /// Starts tracking a project: as a lead, or at contract signing when the contract is given.
-    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project> {
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProjectInput,
+    ) -> Result<Project> {
         let new = NewProject {
             client_id: decode_as("clientId", &input.client_id, NodeKind::Client)?,
             name: text("name", &input.name, SHORT)?,
@@ -251,7 +336,11 @@ impl ProjectMutation {
             contract_signed_on: input.contract_signed_on,
             planned_start: input.planned_start,
             planned_end: input.planned_end,
-            primary_owner_id: opt_id("primaryOwnerId", input.primary_owner_id.as_ref(), NodeKind::User)?,
+            primary_owner_id: opt_id(
+                "primaryOwnerId",
+                input.primary_owner_id.as_ref(),
+                NodeKind::User,
+            )?,
         };
         Ok(Project(projects::create(svc(ctx)?, new).await?))
     }
@@ -279,7 +368,9 @@ impl ProjectMutation {
             planned_end: patch(input.planned_end),
             primary_owner_id: patch_id("primaryOwnerId", input.primary_owner_id, NodeKind::User)?,
         };
-        Ok(Project(projects::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Project(
+            projects::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 
     /// Moves a project to another phase, as the project transition table allows.
@@ -291,19 +382,30 @@ impl ProjectMutation {
         expected_version: Option<i32>,
     ) -> Result<Project> {
         let id = decode_as("id", &id, NodeKind::Project)?;
-        Ok(Project(projects::change_status(svc(ctx)?, id, status, expected_version).await?))
+        Ok(Project(
+            projects::change_status(svc(ctx)?, id, status, expected_version).await?,
+        ))
     }
 
-    async fn add_team_member(&self, ctx: &Context<'_>, project_id: ID, user_id: ID, role: TeamRole) -> Result<TeamMember> {
+    async fn add_team_member(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        user_id: ID,
+        role: TeamRole,
+    ) -> Result<TeamMember> {
         let project_id = decode_as("projectId", &project_id, NodeKind::Project)?;
         let user_id = decode_as("userId", &user_id, NodeKind::User)?;
-        Ok(TeamMember(projects::add_team_member(svc(ctx)?, project_id, user_id, role).await?))
+        Ok(TeamMember(
+            projects::add_team_member(svc(ctx)?, project_id, user_id, role).await?,
+        ))
     }
 
     /// Removes a membership; returns it as it was.
     async fn remove_team_member(&self, ctx: &Context<'_>, id: ID) -> Result<TeamMember> {
         let id = decode_as("id", &id, NodeKind::TeamMember)?;
-        Ok(TeamMember(projects::remove_team_member(svc(ctx)?, id).await?))
+        Ok(TeamMember(
+            projects::remove_team_member(svc(ctx)?, id).await?,
+        ))
     }
 }
-

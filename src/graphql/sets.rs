@@ -1,6 +1,9 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
-use entity::{RiskStatus, contact, project, report, requirement, risk, stage, team_member, ticket, ticket_comment};
+use entity::{
+    RiskStatus, contact, project, report, requirement, risk, stage, team_member, ticket,
+    ticket_comment,
+};
 use sea_orm::{ColumnTrait, Condition, Order};
 
 use super::loaders::ChildSet;
@@ -79,10 +82,16 @@ pub struct TicketsOf {
 
 impl TicketsOf {
     pub fn project(open: Option<bool>) -> Self {
-        Self { parent: TicketParent::Project, open }
+        Self {
+            parent: TicketParent::Project,
+            open,
+        }
     }
     pub fn client(open: Option<bool>) -> Self {
-        Self { parent: TicketParent::Client, open }
+        Self {
+            parent: TicketParent::Client,
+            open,
+        }
     }
 }
 

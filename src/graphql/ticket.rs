@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{
-    EntityKind, TicketChannel, TicketPriority, TicketStatus, TicketType, client, contact, project, ticket, ticket_comment,
-    user,
+    EntityKind, TicketChannel, TicketPriority, TicketStatus, TicketType, client, contact, project,
+    ticket, ticket_comment, user,
 };
 
 use super::{
@@ -67,27 +67,47 @@ impl Ticket {
         self.0.version
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id).await?.map(Project))
+        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
+            .await?
+            .map(Project))
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id).await?.map(Client))
+        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
+            .await?
+            .map(Client))
     }
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.assignee_id else { return Ok(None) };
+        let Some(id) = self.0.assignee_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
     }
     /// The client contact who raised the ticket.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        let Some(id) = self.0.reporter_contact_id else { return Ok(None) };
+        let Some(id) = self.0.reporter_contact_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
     }
     /// The service record, oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<TicketComment>> {
-        Ok(loaders::children(ctx, self.0.id, CommentsOfTicket).await?.into_iter().map(TicketComment).collect())
+        Ok(loaders::children(ctx, self.0.id, CommentsOfTicket)
+            .await?
+            .into_iter()
+            .map(TicketComment)
+            .collect())
     }
-    async fn events(&self, ctx: &Context<'_>, #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32) -> Result<Vec<Event>> {
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+    ) -> Result<Vec<Event>> {
         let scope = EventScope::Entity(EntityKind::Ticket);
-        Ok(loaders::latest_events(ctx, self.0.id, scope, last).await?.into_iter().map(Event).collect())
+        Ok(loaders::latest_events(ctx, self.0.id, scope, last)
+            .await?
+            .into_iter()
+            .map(Event)
+            .collect())
     }
 }
 
@@ -111,16 +131,22 @@ impl TicketComment {
     }
     /// The staff member who wrote it, if staff did.
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.author_user_id else { return Ok(None) };
+        let Some(id) = self.0.author_user_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
     }
     /// The client contact who wrote it, if a contact did.
     async fn author_contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        let Some(id) = self.0.author_contact_id else { return Ok(None) };
+        let Some(id) = self.0.author_contact_id else {
+            return Ok(None);
+        };
         Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
     }
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
-        Ok(loaders::one::<ticket::Entity>(ctx, self.0.ticket_id).await?.map(Ticket))
+        Ok(loaders::one::<ticket::Entity>(ctx, self.0.ticket_id)
+            .await?
+            .map(Ticket))
     }
 }
 
@@ -172,12 +198,41 @@ impl TicketQuery {
         };
         use ticket::Column as C;
         let sort = match order_by {
-            TicketOrder::CreatedAtDesc => Sort { name: "created-", column: C::CreatedAt, kind: KeyKind::Time, descending: true },
-            TicketOrder::CreatedAtAsc => Sort { name: "created+", column: C::CreatedAt, kind: KeyKind::Time, descending: false },
-            TicketOrder::UpdatedAtDesc => Sort { name: "updated-", column: C::UpdatedAt, kind: KeyKind::Time, descending: true },
-            TicketOrder::PriorityDesc => Sort { name: "priority-", column: C::Priority, kind: KeyKind::Int, descending: true },
+            TicketOrder::CreatedAtDesc => Sort {
+                name: "created-",
+                column: C::CreatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+            TicketOrder::CreatedAtAsc => Sort {
+                name: "created+",
+                column: C::CreatedAt,
+                kind: KeyKind::Time,
+                descending: false,
+            },
+            TicketOrder::UpdatedAtDesc => Sort {
+                name: "updated-",
+                column: C::UpdatedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+            TicketOrder::PriorityDesc => Sort {
+                name: "priority-",
+                column: C::Priority,
+                kind: KeyKind::Int,
+                descending: true,
+            },
         };
-        Ok(paginate(svc(ctx)?.db, tickets::list(f), C::Id, sort, first, after, Ticket).await?)
+        Ok(paginate(
+            svc(ctx)?.db,
+            tickets::list(f),
+            C::Id,
+            sort,
+            first,
+            after,
+            Ticket,
+        )
+        .await?)
     }
 
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Ticket>> {
@@ -228,12 +283,22 @@ impl TicketMutation {
             priority: input.priority,
             channel: input.channel,
             assignee_id: opt_id("assigneeId", input.assignee_id.as_ref(), NodeKind::User)?,
-            reporter_contact_id: opt_id("reporterContactId", input.reporter_contact_id.as_ref(), NodeKind::Contact)?,
+            reporter_contact_id: opt_id(
+                "reporterContactId",
+                input.reporter_contact_id.as_ref(),
+                NodeKind::Contact,
+            )?,
         };
         Ok(Ticket(tickets::create(svc(ctx)?, new).await?))
     }
 
-    async fn update_ticket(&self, ctx: &Context<'_>, id: ID, input: UpdateTicketInput, expected_version: Option<i32>) -> Result<Ticket> {
+    async fn update_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateTicketInput,
+        expected_version: Option<i32>,
+    ) -> Result<Ticket> {
         let id = decode_as("id", &id, NodeKind::Ticket)?;
         let p = TicketPatch {
             title: set_text("title", input.title, SHORT)?,
@@ -242,9 +307,15 @@ impl TicketMutation {
             priority: input.priority,
             channel: input.channel,
             assignee_id: patch_id("assigneeId", input.assignee_id, NodeKind::User)?,
-            reporter_contact_id: patch_id("reporterContactId", input.reporter_contact_id, NodeKind::Contact)?,
+            reporter_contact_id: patch_id(
+                "reporterContactId",
+                input.reporter_contact_id,
+                NodeKind::Contact,
+            )?,
         };
-        Ok(Ticket(tickets::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(Ticket(
+            tickets::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 
     /// Moves a ticket along NEW -> ACKNOWLEDGED -> IN_PROGRESS <-> WAITING_ON_CUSTOMER -> RESOLVED -> CLOSED.
@@ -256,7 +327,9 @@ impl TicketMutation {
         expected_version: Option<i32>,
     ) -> Result<Ticket> {
         let id = decode_as("id", &id, NodeKind::Ticket)?;
-        Ok(Ticket(tickets::change_status(svc(ctx)?, id, status, expected_version).await?))
+        Ok(Ticket(
+            tickets::change_status(svc(ctx)?, id, status, expected_version).await?,
+        ))
     }
 
     /// Adds to the ticket's service record. Internal comments are for the vendor's team only.
@@ -269,6 +342,8 @@ impl TicketMutation {
     ) -> Result<TicketComment> {
         let ticket_id = decode_as("ticketId", &ticket_id, NodeKind::Ticket)?;
         let body = text("body", &body, LONG)?;
-        Ok(TicketComment(tickets::add_comment(svc(ctx)?, ticket_id, body, internal).await?))
+        Ok(TicketComment(
+            tickets::add_comment(svc(ctx)?, ticket_id, body, internal).await?,
+        ))
     }
 }

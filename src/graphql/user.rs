@@ -50,9 +50,28 @@ pub struct UserQuery;
 #[Object]
 impl UserQuery {
     /// Staff, by name.
-    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Page<User>> {
-        let sort = Sort { name: "name+", column: user::Column::Name, kind: KeyKind::Text, descending: false };
-        Ok(paginate(svc(ctx)?.db, users::list(), user::Column::Id, sort, first, after, User).await?)
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<User>> {
+        let sort = Sort {
+            name: "name+",
+            column: user::Column::Name,
+            kind: KeyKind::Text,
+            descending: false,
+        };
+        Ok(paginate(
+            svc(ctx)?.db,
+            users::list(),
+            user::Column::Id,
+            sort,
+            first,
+            after,
+            User,
+        )
+        .await?)
     }
 
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
@@ -90,7 +109,13 @@ impl UserMutation {
         Ok(User(users::create(svc(ctx)?, new).await?))
     }
 
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput, expected_version: Option<i32>) -> Result<User> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let id = decode_as("id", &id, NodeKind::User)?;
         let p = UserPatch {
             name: set_text("name", input.name, SHORT)?,
@@ -98,6 +123,8 @@ impl UserMutation {
             title: patch_text("title", input.title, SHORT)?,
             active: input.active,
         };
-        Ok(User(users::update(svc(ctx)?, id, p, expected_version).await?))
+        Ok(User(
+            users::update(svc(ctx)?, id, p, expected_version).await?,
+        ))
     }
 }

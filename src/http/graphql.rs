@@ -12,7 +12,10 @@ use std::sync::{
 use async_graphql::{
     Response as GqlResponse, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
-    parser::{parse_query, types::{DocumentOperations, OperationType}},
+    parser::{
+        parse_query,
+        types::{DocumentOperations, OperationType},
+    },
 };
 use axum::{
     body::Bytes,
@@ -49,7 +52,12 @@ impl ExtensionFactory for ExecutionMarker {
 
 #[async_trait::async_trait]
 impl Extension for ExecutionMarker {
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> GqlResponse {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> GqlResponse {
         if let Some(flag) = ctx.data_opt::<ExecutionStarted>() {
             flag.0.store(true, Ordering::Release);
         }
@@ -59,12 +67,21 @@ impl Extension for ExecutionMarker {
 
 fn errors_body(media: MediaType, status: StatusCode, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message }] });
-    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn not_acceptable() -> Response {
     let body = json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json" }] });
-    (StatusCode::NOT_ACCEPTABLE, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string())
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
         .into_response()
 }
 
@@ -85,7 +102,8 @@ fn optional_object(obj: &Map<String, Value>, key: &str) -> Result<Map<String, Va
 }
 
 fn params_from_json(body: &[u8]) -> Result<Params, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
     let Value::Object(obj) = value else {
         return Err("the body must be a JSON object with a query".into());
     };
@@ -118,24 +136,33 @@ fn params_from_url(pairs: Vec<(String, String)>) -> Result<Params, String> {
             _ => {}
         }
     }
-    Ok(Params { query: query.ok_or("the request has no query parameter")?, operation_name, variables })
+    Ok(Params {
+        query: query.ok_or("the request has no query parameter")?,
+        operation_name,
+        variables,
+    })
 }
 
 /// Whether the operation the request would run is a mutation (or subscription).
 fn selects_non_query(params: &Params) -> bool {
-    let Ok(doc) = parse_query(&params.query) else { return false };
+    let Ok(doc) = parse_query(&params.query) else {
+        return false;
+    };
     let ty = match (&doc.operations, params.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(_), None) => None,
     };
-    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+    matches!(
+        ty,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
 }
 
 async fn execute(state: AppState, media: MediaType, params: Params) -> Response {
     let started = ExecutionStarted::default();
-    let mut request =
-        async_graphql::Request::new(params.query).variables(Variables::from_json(Value::Object(params.variables)));
+    let mut request = async_graphql::Request::new(params.query)
+        .variables(Variables::from_json(Value::Object(params.variables)));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -145,7 +172,8 @@ async fn execute(state: AppState, media: MediaType, params: Params) -> Response 
     let response = state.schema.execute(request).await;
     let executed = started.0.load(Ordering::Acquire);
 
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    let mut body = serde_json::to_value(&response)
+        .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
     if !executed && let Value::Object(obj) = &mut body {
         // A request error has no `data` entry at all.
         obj.remove("data");
@@ -155,19 +183,34 @@ async fn execute(state: AppState, media: MediaType, params: Params) -> Response 
         _ => StatusCode::OK,
     };
     let mut res = (status, body.to_string()).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
     res
 }
 
 /// `POST /graphql` with an `application/json` body.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(media) = negotiate(&headers) else { return not_acceptable() };
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
     match is_json(&headers) {
         Some(true) => {}
         Some(false) => {
-            return errors_body(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+            return errors_body(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the body must be application/json",
+            );
         }
-        None => return errors_body(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type is required"),
+        None => {
+            return errors_body(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type is required",
+            );
+        }
     }
     match params_from_json(&body) {
         Ok(params) => execute(state, media, params).await,
@@ -176,15 +219,26 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 }
 
 /// `GET /graphql?query=...`: queries only; a mutation is 405.
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, Query(pairs): Query<Vec<(String, String)>>) -> Response {
-    let Some(media) = negotiate(&headers) else { return not_acceptable() };
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
     let params = match params_from_url(pairs) {
         Ok(params) => params,
         Err(message) => return errors_body(media, StatusCode::BAD_REQUEST, &message),
     };
     if selects_non_query(&params) {
-        let mut res = errors_body(media, StatusCode::METHOD_NOT_ALLOWED, "mutations are only accepted with POST");
-        res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        let mut res = errors_body(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted with POST",
+        );
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return res;
     }
     execute(state, media, params).await
@@ -201,7 +255,9 @@ mod tests {
         assert!(params_from_json(br#"{"query":"{a}","variables":[7]}"#).is_err());
         assert!(params_from_json(br#"{"query":"{a}","operationName":5}"#).is_err());
         assert!(params_from_json(b"NONSENSE").is_err());
-        assert!(params_from_json(br#"{"query":"{a}","variables":null,"operationName":null}"#).is_ok());
+        assert!(
+            params_from_json(br#"{"query":"{a}","variables":null,"operationName":null}"#).is_ok()
+        );
     }
 
     #[test]
@@ -213,7 +269,13 @@ mod tests {
         };
         assert!(selects_non_query(&p("mutation { a }", None)));
         assert!(!selects_non_query(&p("{ a }", None)));
-        assert!(selects_non_query(&p("query Q { a } mutation M { a }", Some("M"))));
-        assert!(!selects_non_query(&p("query Q { a } mutation M { a }", Some("Q"))));
+        assert!(selects_non_query(&p(
+            "query Q { a } mutation M { a }",
+            Some("M")
+        )));
+        assert!(!selects_non_query(&p(
+            "query Q { a } mutation M { a }",
+            Some("Q")
+        )));
     }
 }

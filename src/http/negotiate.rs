@@ -24,7 +24,11 @@ impl MediaType {
 /// neither (406). Without an `Accept` header the specification (since 2025) says to
 /// answer as for `application/graphql-response+json`.
 pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let values: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
+    let values: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     if values.is_empty() {
         return Some(MediaType::GraphqlResponse);
     }
@@ -34,7 +38,10 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         let media = parts.next().unwrap_or("").to_ascii_lowercase();
         let mut q = 1.0_f32;
         for param in parts {
-            if let Some(v) = param.strip_prefix("q=").or_else(|| param.strip_prefix("Q=")) {
+            if let Some(v) = param
+                .strip_prefix("q=")
+                .or_else(|| param.strip_prefix("Q="))
+            {
                 q = v.trim().parse().unwrap_or(0.0);
             }
         }
@@ -58,7 +65,12 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 /// Whether a `Content-Type` header names JSON (parameters such as charset allowed).
 pub fn is_json(headers: &HeaderMap) -> Option<bool> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let media = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     Some(media == "application/json")
 }
 
@@ -76,16 +88,28 @@ mod tests {
 
     #[test]
     fn no_accept_header_means_graphql_response_json() {
-        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::GraphqlResponse));
+        assert_eq!(
+            negotiate(&HeaderMap::new()),
+            Some(MediaType::GraphqlResponse)
+        );
     }
 
     #[test]
     fn the_highest_quality_supported_type_wins() {
         assert_eq!(accept("application/json"), Some(MediaType::Json));
-        assert_eq!(accept("application/graphql-response+json, application/json"), Some(MediaType::GraphqlResponse));
-        assert_eq!(accept("application/graphql-response+json;q=0.5, application/json"), Some(MediaType::Json));
+        assert_eq!(
+            accept("application/graphql-response+json, application/json"),
+            Some(MediaType::GraphqlResponse)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.5, application/json"),
+            Some(MediaType::Json)
+        );
         assert_eq!(accept("*/*"), Some(MediaType::GraphqlResponse));
-        assert_eq!(accept("text/html, application/json;q=0.1"), Some(MediaType::Json));
+        assert_eq!(
+            accept("text/html, application/json;q=0.1"),
+            Some(MediaType::Json)
+        );
     }
 
     #[test]

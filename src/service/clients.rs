@@ -7,7 +7,9 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func},
 };
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+};
 use crate::{error::AppResult, snapshot};
 
 pub struct NewClient {
@@ -47,7 +49,11 @@ pub struct ClientFilter {
 
 /// Escapes LIKE wildcards so that user text matches literally.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -61,9 +67,8 @@ pub fn list(filter: ClientFilter) -> Select<client::Entity> {
     }
     if let Some(text) = filter.name_contains {
         q = q.filter(
-            Expr::expr(Func::lower(Expr::col(client::Column::Name))).like(
-                sea_orm::sea_query::LikeExpr::new(like_pattern(&text)).escape('\\'),
-            ),
+            Expr::expr(Func::lower(Expr::col(client::Column::Name)))
+                .like(sea_orm::sea_query::LikeExpr::new(like_pattern(&text)).escape('\\')),
         );
     }
     q
@@ -90,12 +95,22 @@ pub async fn create(ctx: Ctx<'_>, new: NewClient) -> AppResult<client::Model> {
     .insert(uow.txn())
     .await?;
     let snap = snapshot!(row; name, industry, source, intent_level, budget_range, decision_chain, key_needs);
-    uow.record(EventDraft::new(EventKind::Created, EntityKind::Client, row.id).client(row.id).changes(snap)).await?;
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::Client, row.id)
+            .client(row.id)
+            .changes(snap),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: ClientPatch, expected: Option<i32>) -> AppResult<client::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: ClientPatch,
+    expected: Option<i32>,
+) -> AppResult<client::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<client::Entity>(uow.txn(), id).await?;
     check_version("client", cur.version, expected)?;
@@ -110,7 +125,11 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: ClientPatch, expected: Option<i32>
         decision_chain: ch.field("decision_chain", &cur.decision_chain, p.decision_chain),
         key_needs: ch.field("key_needs", &cur.key_needs, p.key_needs),
         notes: ch.field("notes", &cur.notes, p.notes),
-        first_contact_at: ch.field("first_contact_at", &cur.first_contact_at, p.first_contact_at),
+        first_contact_at: ch.field(
+            "first_contact_at",
+            &cur.first_contact_at,
+            p.first_contact_at,
+        ),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -118,7 +137,12 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: ClientPatch, expected: Option<i32>
         return Ok(cur);
     }
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
-    uow.record(EventDraft::new(EventKind::Updated, EntityKind::Client, id).client(id).changes(ch.into_json())).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Client, id)
+            .client(id)
+            .changes(ch.into_json()),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }
@@ -156,13 +180,22 @@ pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact:
     .insert(uow.txn())
     .await?;
     let snap = snapshot!(row; name, title, email, phone);
-    uow.record(EventDraft::new(EventKind::Created, EntityKind::Contact, row.id).client(row.client_id).changes(snap))
-        .await?;
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::Contact, row.id)
+            .client(row.client_id)
+            .changes(snap),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }
 
-pub async fn update_contact(ctx: Ctx<'_>, id: i64, p: ContactPatch, expected: Option<i32>) -> AppResult<contact::Model> {
+pub async fn update_contact(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: ContactPatch,
+    expected: Option<i32>,
+) -> AppResult<contact::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<contact::Entity>(uow.txn(), id).await?;
     check_version("contact", cur.version, expected)?;
@@ -180,7 +213,9 @@ pub async fn update_contact(ctx: Ctx<'_>, id: i64, p: ContactPatch, expected: Op
     }
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
     uow.record(
-        EventDraft::new(EventKind::Updated, EntityKind::Contact, id).client(cur.client_id).changes(ch.into_json()),
+        EventDraft::new(EventKind::Updated, EntityKind::Contact, id)
+            .client(cur.client_id)
+            .changes(ch.into_json()),
     )
     .await?;
     uow.commit().await?;

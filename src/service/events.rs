@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::{ActorKind, event};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, Set, Statement,
+};
 
 use super::EventDraft;
 use crate::error::AppResult;

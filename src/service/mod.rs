@@ -19,8 +19,9 @@ pub mod users;
 use chrono::{DateTime, Utc};
 use entity::{ActorKind, EntityKind, EventKind, event};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait, prelude::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    prelude::Expr,
 };
 
 use crate::error::{AppError, AppResult};
@@ -118,7 +119,12 @@ impl<'a> UnitOfWork<'a> {
             ..Default::default()
         };
         let txn = ctx.db.begin_with_options(options).await?;
-        Ok(Self { txn, caller: ctx.caller, now: Utc::now(), recorded: Vec::new() })
+        Ok(Self {
+            txn,
+            caller: ctx.caller,
+            now: Utc::now(),
+            recorded: Vec::new(),
+        })
     }
 
     /// The transaction every read and write of the use case goes through.
@@ -183,14 +189,25 @@ where
         .exec(txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::Conflict(format!("{} was changed concurrently; reload and retry", E::NAME)));
+        return Err(AppError::Conflict(format!(
+            "{} was changed concurrently; reload and retry",
+            E::NAME
+        )));
     }
-    E::find().filter(E::id_column().eq(id)).one(txn).await?.ok_or(AppError::not_found(E::NAME))
+    E::find()
+        .filter(E::id_column().eq(id))
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found(E::NAME))
 }
 
 /// Loads a row by id or fails with `NOT_FOUND` naming the entity.
 pub async fn load<E: Versioned>(conn: &impl ConnectionTrait, id: i64) -> AppResult<E::Model> {
-    E::find().filter(E::id_column().eq(id)).one(conn).await?.ok_or(AppError::not_found(E::NAME))
+    E::find()
+        .filter(E::id_column().eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::not_found(E::NAME))
 }
 
 macro_rules! versioned {
@@ -215,10 +232,19 @@ versioned!(
 );
 
 /// Ensures that a referenced row exists, naming the input field when it does not.
-pub async fn require<E: Versioned>(conn: &impl ConnectionTrait, field: &str, id: i64) -> AppResult<E::Model> {
+pub async fn require<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    field: &str,
+    id: i64,
+) -> AppResult<E::Model> {
     E::find()
         .filter(E::id_column().eq(id))
         .one(conn)
         .await?
-        .ok_or_else(|| AppError::input(field, format!("{field} does not name an existing {}", E::NAME)))
+        .ok_or_else(|| {
+            AppError::input(
+                field,
+                format!("{field} does not name an existing {}", E::NAME),
+            )
+        })
 }

@@ -16,7 +16,10 @@ impl Changes {
     {
         match new {
             Some(value) if &value != current => {
-                self.0.insert(name.to_owned(), serde_json::to_value(&value).unwrap_or_default());
+                self.0.insert(
+                    name.to_owned(),
+                    serde_json::to_value(&value).unwrap_or_default(),
+                );
                 ActiveValue::Set(value)
             }
             _ => ActiveValue::NotSet,

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use entity::{EntityKind, EventKind, ProjectStatus, TeamRole, client, project, team_member, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Select, Set};
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+};
 use crate::{
     domain::{
         input::date_order,
@@ -66,7 +68,10 @@ pub fn list(f: ProjectFilter) -> Select<project::Entity> {
 }
 
 fn contract_facts(number: &Option<String>, signed_on: &Option<NaiveDate>) -> ContractFacts {
-    ContractFacts { has_contract_number: number.is_some(), has_signed_date: signed_on.is_some() }
+    ContractFacts {
+        has_contract_number: number.is_some(),
+        has_signed_date: signed_on.is_some(),
+    }
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> {
@@ -76,7 +81,10 @@ pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> 
     if let Some(owner) = new.primary_owner_id {
         require::<user::Entity>(uow.txn(), "primaryOwnerId", owner).await?;
     }
-    let status = initial_project_status(contract_facts(&new.contract_number, &new.contract_signed_on));
+    let status = initial_project_status(contract_facts(
+        &new.contract_number,
+        &new.contract_signed_on,
+    ));
     let (value, currency) = match new.contract_value {
         Some(m) => (Some(m.minor), Some(m.currency)),
         None => (None, None),
@@ -112,7 +120,12 @@ pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> 
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: ProjectPatch, expected: Option<i32>) -> AppResult<project::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: ProjectPatch,
+    expected: Option<i32>,
+) -> AppResult<project::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), id).await?;
     check_version("project", cur.version, expected)?;
@@ -122,13 +135,22 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: ProjectPatch, expected: Option<i32
     let start = p.planned_start.unwrap_or(cur.planned_start);
     let end = p.planned_end.unwrap_or(cur.planned_end);
     date_order("plannedEnd", start, end)?;
-    let number = p.contract_number.clone().unwrap_or(cur.contract_number.clone());
+    let number = p
+        .contract_number
+        .clone()
+        .unwrap_or(cur.contract_number.clone());
     let signed = p.contract_signed_on.unwrap_or(cur.contract_signed_on);
-    let phase = ProjectPhase { status: cur.status, held_from: cur.held_from };
+    let phase = ProjectPhase {
+        status: cur.status,
+        held_from: cur.held_from,
+    };
     if phase.requires_contract() && (number.is_none() || signed.is_none()) {
         return Err(AppError::input(
             "contractNumber",
-            format!("a project in {} keeps its contract number and signed date", cur.status),
+            format!(
+                "a project in {} keeps its contract number and signed date",
+                cur.status
+            ),
         ));
     }
     let (value, currency) = match p.contract_value {
@@ -143,10 +165,18 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: ProjectPatch, expected: Option<i32
         contract_number: ch.field("contract_number", &cur.contract_number, p.contract_number),
         contract_value_minor: ch.field("contract_value_minor", &cur.contract_value_minor, value),
         currency: ch.field("currency", &cur.currency, currency),
-        contract_signed_on: ch.field("contract_signed_on", &cur.contract_signed_on, p.contract_signed_on),
+        contract_signed_on: ch.field(
+            "contract_signed_on",
+            &cur.contract_signed_on,
+            p.contract_signed_on,
+        ),
         planned_start: ch.field("planned_start", &cur.planned_start, p.planned_start),
         planned_end: ch.field("planned_end", &cur.planned_end, p.planned_end),
-        primary_owner_id: ch.field("primary_owner_id", &cur.primary_owner_id, p.primary_owner_id),
+        primary_owner_id: ch.field(
+            "primary_owner_id",
+            &cur.primary_owner_id,
+            p.primary_owner_id,
+        ),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -173,8 +203,14 @@ pub async fn change_status(
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), id).await?;
     check_version("project", cur.version, expected)?;
-    let phase = ProjectPhase { status: cur.status, held_from: cur.held_from };
-    let next = phase.transition(to, contract_facts(&cur.contract_number, &cur.contract_signed_on))?;
+    let phase = ProjectPhase {
+        status: cur.status,
+        held_from: cur.held_from,
+    };
+    let next = phase.transition(
+        to,
+        contract_facts(&cur.contract_number, &cur.contract_signed_on),
+    )?;
     let am = project::ActiveModel {
         status: Set(next.status),
         held_from: Set(next.held_from),
@@ -192,7 +228,12 @@ pub async fn change_status(
     Ok(row)
 }
 
-pub async fn add_team_member(ctx: Ctx<'_>, project_id: i64, user_id: i64, role: TeamRole) -> AppResult<team_member::Model> {
+pub async fn add_team_member(
+    ctx: Ctx<'_>,
+    project_id: i64,
+    user_id: i64,
+    role: TeamRole,
+) -> AppResult<team_member::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", project_id).await?;
     require::<user::Entity>(uow.txn(), "userId", user_id).await?;
@@ -203,7 +244,9 @@ pub async fn add_team_member(ctx: Ctx<'_>, project_id: i64, user_id: i64, role: 
         .one(uow.txn())
         .await?;
     if existing.is_some() {
-        return Err(AppError::Conflict(format!("the user is already on the team as {role}")));
+        return Err(AppError::Conflict(format!(
+            "the user is already on the team as {role}"
+        )));
     }
     let row = team_member::ActiveModel {
         project_id: Set(project_id),

@@ -25,12 +25,18 @@ pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
     match (new.kind, new.stage_id) {
         (ReportKind::MilestoneReview, None) => {
-            return Err(AppError::input("stageId", "a milestone review names the stage it reviews"));
+            return Err(AppError::input(
+                "stageId",
+                "a milestone review names the stage it reviews",
+            ));
         }
         (_, Some(stage_id)) => {
             let stage = require::<stage::Entity>(uow.txn(), "stageId", stage_id).await?;
             if stage.project_id != project.id {
-                return Err(AppError::input("stageId", "the stage belongs to another project"));
+                return Err(AppError::input(
+                    "stageId",
+                    "the stage belongs to another project",
+                ));
             }
         }
         _ => {}

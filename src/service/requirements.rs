@@ -3,7 +3,9 @@
 use entity::{EntityKind, EventKind, Feasibility, RequirementCategory, project, requirement};
 use sea_orm::{ActiveModelTrait, Set};
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+};
 use crate::{domain::requirement::check_alternative, error::AppResult, snapshot};
 
 pub struct NewRequirement {
@@ -59,7 +61,12 @@ pub async fn create(ctx: Ctx<'_>, new: NewRequirement) -> AppResult<requirement:
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: RequirementPatch, expected: Option<i32>) -> AppResult<requirement::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: RequirementPatch,
+    expected: Option<i32>,
+) -> AppResult<requirement::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<requirement::Entity>(uow.txn(), id).await?;
     check_version("requirement", cur.version, expected)?;

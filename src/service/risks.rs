@@ -3,7 +3,9 @@
 use entity::{EntityKind, EventKind, RiskCategory, RiskStatus, project, risk, user};
 use sea_orm::{ActiveModelTrait, Set};
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+};
 use crate::{domain::status::Lifecycle, error::AppResult, snapshot};
 
 pub struct NewRisk {
@@ -69,7 +71,12 @@ pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: RiskPatch, expected: Option<i32>) -> AppResult<risk::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: RiskPatch,
+    expected: Option<i32>,
+) -> AppResult<risk::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<risk::Entity>(uow.txn(), id).await?;
     check_version("risk", cur.version, expected)?;
@@ -104,7 +111,12 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: RiskPatch, expected: Option<i32>) 
     Ok(row)
 }
 
-pub async fn change_status(ctx: Ctx<'_>, id: i64, to: RiskStatus, expected: Option<i32>) -> AppResult<risk::Model> {
+pub async fn change_status(
+    ctx: Ctx<'_>,
+    id: i64,
+    to: RiskStatus,
+    expected: Option<i32>,
+) -> AppResult<risk::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<risk::Entity>(uow.txn(), id).await?;
     check_version("risk", cur.version, expected)?;

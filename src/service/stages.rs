@@ -2,9 +2,13 @@
 
 use chrono::NaiveDate;
 use entity::{EntityKind, EventKind, StageStatus, project, stage, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+};
 use crate::{
     domain::{input::date_order, status::Lifecycle},
     error::AppResult,
@@ -70,7 +74,8 @@ pub async fn create(ctx: Ctx<'_>, new: NewStage) -> AppResult<stage::Model> {
     }
     .insert(uow.txn())
     .await?;
-    let snap = snapshot!(row; name, position, owner_id, planned_start, due_date, deliverables, status);
+    let snap =
+        snapshot!(row; name, position, owner_id, planned_start, due_date, deliverables, status);
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::Stage, row.id)
             .project(project.id, project.client_id)
@@ -81,14 +86,23 @@ pub async fn create(ctx: Ctx<'_>, new: NewStage) -> AppResult<stage::Model> {
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: StagePatch, expected: Option<i32>) -> AppResult<stage::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: StagePatch,
+    expected: Option<i32>,
+) -> AppResult<stage::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<stage::Entity>(uow.txn(), id).await?;
     check_version("stage", cur.version, expected)?;
     if let Some(Some(owner)) = p.owner_id {
         require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
     }
-    date_order("dueDate", p.planned_start.unwrap_or(cur.planned_start), p.due_date.unwrap_or(cur.due_date))?;
+    date_order(
+        "dueDate",
+        p.planned_start.unwrap_or(cur.planned_start),
+        p.due_date.unwrap_or(cur.due_date),
+    )?;
     let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
     let mut ch = Changes::default();
     let am = stage::ActiveModel {
@@ -115,7 +129,12 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: StagePatch, expected: Option<i32>)
     Ok(row)
 }
 
-pub async fn change_status(ctx: Ctx<'_>, id: i64, to: StageStatus, expected: Option<i32>) -> AppResult<stage::Model> {
+pub async fn change_status(
+    ctx: Ctx<'_>,
+    id: i64,
+    to: StageStatus,
+    expected: Option<i32>,
+) -> AppResult<stage::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<stage::Entity>(uow.txn(), id).await?;
     check_version("stage", cur.version, expected)?;

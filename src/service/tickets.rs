@@ -1,12 +1,15 @@
 //! After-sales tickets and their comments.
 
 use entity::{
-    EntityKind, EventKind, TicketChannel, TicketPriority, TicketStatus, TicketType, contact, project, ticket,
-    ticket_comment, user,
+    EntityKind, EventKind, TicketChannel, TicketPriority, TicketStatus, TicketType, contact,
+    project, ticket, ticket_comment, user,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 
-use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned};
+use super::{
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
+    save_versioned,
+};
 use crate::{
     domain::status::Lifecycle,
     error::{AppError, AppResult},
@@ -14,8 +17,12 @@ use crate::{
 };
 
 /// Statuses in which a ticket still needs the vendor's attention.
-pub const OPEN_STATUSES: [TicketStatus; 4] =
-    [TicketStatus::New, TicketStatus::Acknowledged, TicketStatus::InProgress, TicketStatus::WaitingOnCustomer];
+pub const OPEN_STATUSES: [TicketStatus; 4] = [
+    TicketStatus::New,
+    TicketStatus::Acknowledged,
+    TicketStatus::InProgress,
+    TicketStatus::WaitingOnCustomer,
+];
 
 pub struct NewTicket {
     pub project_id: i64,
@@ -80,10 +87,17 @@ pub fn list(f: TicketFilter) -> Select<ticket::Entity> {
 }
 
 /// A reporter must be a contact of the ticket's own client.
-async fn check_reporter(txn: &sea_orm::DatabaseTransaction, contact_id: i64, client_id: i64) -> AppResult<()> {
+async fn check_reporter(
+    txn: &sea_orm::DatabaseTransaction,
+    contact_id: i64,
+    client_id: i64,
+) -> AppResult<()> {
     let contact = require::<contact::Entity>(txn, "reporterContactId", contact_id).await?;
     if contact.client_id != client_id {
-        return Err(AppError::input("reporterContactId", "the reporter is not a contact of the project's client"));
+        return Err(AppError::input(
+            "reporterContactId",
+            "the reporter is not a contact of the project's client",
+        ));
     }
     Ok(())
 }
@@ -128,7 +142,12 @@ pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, p: TicketPatch, expected: Option<i32>) -> AppResult<ticket::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    p: TicketPatch,
+    expected: Option<i32>,
+) -> AppResult<ticket::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<ticket::Entity>(uow.txn(), id).await?;
     check_version("ticket", cur.version, expected)?;
@@ -146,7 +165,11 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: TicketPatch, expected: Option<i32>
         priority: ch.field("priority", &cur.priority, p.priority),
         channel: ch.field("channel", &cur.channel, p.channel),
         assignee_id: ch.field("assignee_id", &cur.assignee_id, p.assignee_id),
-        reporter_contact_id: ch.field("reporter_contact_id", &cur.reporter_contact_id, p.reporter_contact_id),
+        reporter_contact_id: ch.field(
+            "reporter_contact_id",
+            &cur.reporter_contact_id,
+            p.reporter_contact_id,
+        ),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -164,7 +187,12 @@ pub async fn update(ctx: Ctx<'_>, id: i64, p: TicketPatch, expected: Option<i32>
     Ok(row)
 }
 
-pub async fn change_status(ctx: Ctx<'_>, id: i64, to: TicketStatus, expected: Option<i32>) -> AppResult<ticket::Model> {
+pub async fn change_status(
+    ctx: Ctx<'_>,
+    id: i64,
+    to: TicketStatus,
+    expected: Option<i32>,
+) -> AppResult<ticket::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<ticket::Entity>(uow.txn(), id).await?;
     check_version("ticket", cur.version, expected)?;
@@ -193,7 +221,12 @@ pub async fn change_status(ctx: Ctx<'_>, id: i64, to: TicketStatus, expected: Op
     Ok(row)
 }
 
-pub async fn add_comment(ctx: Ctx<'_>, ticket_id: i64, body: String, internal: bool) -> AppResult<ticket_comment::Model> {
+pub async fn add_comment(
+    ctx: Ctx<'_>,
+    ticket_id: i64,
+    body: String,
+    internal: bool,
+) -> AppResult<ticket_comment::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let ticket = require::<ticket::Entity>(uow.txn(), "ticketId", ticket_id).await?;
     let author_user_id = match ctx.caller {

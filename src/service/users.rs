@@ -38,13 +38,21 @@ pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {
     }
     .insert(uow.txn())
     .await?;
-    uow.record(EventDraft::new(EventKind::Created, EntityKind::User, row.id).changes(snapshot!(row; name, email, title)))
-        .await?;
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::User, row.id)
+            .changes(snapshot!(row; name, email, title)),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }
 
-pub async fn update(ctx: Ctx<'_>, id: i64, patch: UserPatch, expected: Option<i32>) -> AppResult<user::Model> {
+pub async fn update(
+    ctx: Ctx<'_>,
+    id: i64,
+    patch: UserPatch,
+    expected: Option<i32>,
+) -> AppResult<user::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<user::Entity>(uow.txn(), id).await?;
     check_version("user", cur.version, expected)?;
@@ -61,7 +69,10 @@ pub async fn update(ctx: Ctx<'_>, id: i64, patch: UserPatch, expected: Option<i3
         return Ok(cur);
     }
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
-    uow.record(EventDraft::new(EventKind::Updated, EntityKind::User, id).changes(changes.into_json())).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::User, id).changes(changes.into_json()),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }

@@ -41,13 +41,17 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
+                    .await
+                    .expect("sqlite app");
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                let Some($app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                else {
                     return;
                 };
                 $body
@@ -63,7 +67,10 @@ fn pg_admin_url() -> Option<String> {
     match std::env::var("DATABASE_URL_PG") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
-            assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set DATABASE_URL_PG");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the PostgreSQL tests: set DATABASE_URL_PG"
+            );
             eprintln!("DATABASE_URL_PG is empty: PostgreSQL variant skipped");
             None
         }
@@ -71,7 +78,9 @@ fn pg_admin_url() -> Option<String> {
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(server, _)| server);
     match query {
         Some(q) => format!("{base}/{name}?{q}"),
@@ -80,7 +89,9 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 /// A fresh, migrated database of `backend`.
-async fn fresh_database(backend: Backend) -> Option<(DatabaseConnection, Option<tempfile::TempDir>)> {
+async fn fresh_database(
+    backend: Backend,
+) -> Option<(DatabaseConnection, Option<tempfile::TempDir>)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -90,7 +101,9 @@ async fn fresh_database(backend: Backend) -> Option<(DatabaseConnection, Option<
         }
         Backend::Postgres => {
             let admin_url = pg_admin_url()?;
-            let admin = Database::connect(&admin_url).await.expect("connect to DATABASE_URL_PG");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to DATABASE_URL_PG");
             // Databases left by earlier runs of this suite go first, once per run.
             PG_CLEANUP
                 .get_or_init(|| async {
@@ -103,15 +116,31 @@ async fn fresh_database(backend: Backend) -> Option<(DatabaseConnection, Option<
                         .expect("list test databases");
                     for row in rows {
                         let name: String = row.try_get("", "datname").expect("datname");
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
                     }
                 })
                 .await;
-            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-            let name = format!("dd_test_{}_{}_{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let name = format!(
+                "dd_test_{}_{}_{nanos}",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            );
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create database");
             admin.close().await.ok();
-            let db = startup::connect(&with_database(&admin_url, &name), 8).await.expect("open postgres");
+            let db = startup::connect(&with_database(&admin_url, &name), 8)
+                .await
+                .expect("open postgres");
             Some((db, None))
         }
     }
@@ -129,7 +158,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             eprintln!("SQL {}", info.statement);
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = AppState::new(db.clone(), true, 64 * 1024);
     tokio::spawn(startup::serve(listener, state));
@@ -179,7 +210,10 @@ impl TestApp {
         let body = self.gql(query, variables).await;
         let error = &body["errors"][0];
         assert!(!error.is_null(), "expected an error: {body}");
-        let code = error["extensions"]["code"].as_str().unwrap_or_default().to_owned();
+        let code = error["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let field = error["extensions"]["field"].as_str().map(str::to_owned);
         (code, field)
     }
@@ -188,7 +222,10 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db
-            .query_one_raw(Statement::from_string(self.db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
             .await
             .expect("count")
             .expect("row");

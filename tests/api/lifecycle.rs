@@ -30,11 +30,19 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
     let pid = project["id"].as_str().unwrap().to_owned();
     let change = "mutation($id: ID!, $s: ProjectStatus!) { changeProjectStatus(id: $id, status: $s) { status heldFrom } }";
     for s in ["DISCOVERY", "PROPOSAL", "NEGOTIATION"] {
-        assert_eq!(app.ok(change, json!({ "id": pid, "s": s })).await["changeProjectStatus"]["status"], s);
+        assert_eq!(
+            app.ok(change, json!({ "id": pid, "s": s })).await["changeProjectStatus"]["status"],
+            s
+        );
     }
     // Signing needs the contract on record.
-    let (code, field) = app.fails(change, json!({ "id": pid, "s": "CONTRACT_SIGNED" })).await;
-    assert_eq!((code.as_str(), field.as_deref()), ("BAD_USER_INPUT", Some("status")));
+    let (code, field) = app
+        .fails(change, json!({ "id": pid, "s": "CONTRACT_SIGNED" }))
+        .await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("BAD_USER_INPUT", Some("status"))
+    );
     app.ok(
         "mutation($id: ID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { contractNumber contractValue { amount currency } } }",
         json!({ "id": pid, "i": { "contractNumber": "HT-2026-014", "contractSignedOn": "2026-01-05",
@@ -57,7 +65,10 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
             json!({ "i": { "projectId": pid, "title": "ERP integration", "category": "EXPECTED", "feasibility": "PARTIAL" } }),
         )
         .await;
-    assert_eq!(code, "BAD_USER_INPUT", "a partial requirement needs an alternative");
+    assert_eq!(
+        code, "BAD_USER_INPUT",
+        "a partial requirement needs an alternative"
+    );
     app.ok(
         "mutation($i: CreateRequirementInput!) { createRequirement(input: $i) { id } }",
         json!({ "i": { "projectId": pid, "title": "ERP integration", "category": "EXPECTED", "feasibility": "PARTIAL",
@@ -79,8 +90,11 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
     let hardware = stage(&app, &pid, "Hardware delivered").await;
     let training = stage(&app, &pid, "Go-live training").await;
     let stage_change = "mutation($id: ID!, $s: StageStatus!) { changeStageStatus(id: $id, status: $s) { status completedAt } }";
-    app.ok(stage_change, json!({ "id": hardware, "s": "IN_PROGRESS" })).await;
-    let done = app.ok(stage_change, json!({ "id": hardware, "s": "DONE" })).await;
+    app.ok(stage_change, json!({ "id": hardware, "s": "IN_PROGRESS" }))
+        .await;
+    let done = app
+        .ok(stage_change, json!({ "id": hardware, "s": "DONE" }))
+        .await;
     assert!(done["changeStageStatus"]["completedAt"].is_string());
     let risk = app
         .ok(
@@ -90,7 +104,10 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
         )
         .await["createRisk"]
         .clone();
-    assert_eq!((risk["score"].as_i64(), risk["severity"].as_str()), (Some(20), Some("CRITICAL")));
+    assert_eq!(
+        (risk["score"].as_i64(), risk["severity"].as_str()),
+        (Some(20), Some("CRITICAL"))
+    );
     let closed = app
         .ok(
             "mutation($id: ID!) { changeRiskStatus(id: $id, status: CLOSED) { status closedAt } }",
@@ -104,8 +121,10 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
                 "progressPercent": 40, "stageId": hardware, "authorId": owner } }),
     )
     .await;
-    app.ok(stage_change, json!({ "id": training, "s": "IN_PROGRESS" })).await;
-    app.ok(stage_change, json!({ "id": training, "s": "DONE" })).await;
+    app.ok(stage_change, json!({ "id": training, "s": "IN_PROGRESS" }))
+        .await;
+    app.ok(stage_change, json!({ "id": training, "s": "DONE" }))
+        .await;
 
     // Acceptance, then after-sales.
     for s in ["ACCEPTANCE", "AFTER_SALES"] {
@@ -113,14 +132,25 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
     }
     let tid = ticket(&app, &pid, "Sensor offline in cold room 3").await;
     let ticket_change = "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status resolvedAt closedAt } }";
-    for s in ["ACKNOWLEDGED", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "IN_PROGRESS", "RESOLVED"] {
+    for s in [
+        "ACKNOWLEDGED",
+        "IN_PROGRESS",
+        "WAITING_ON_CUSTOMER",
+        "IN_PROGRESS",
+        "RESOLVED",
+    ] {
         app.ok(ticket_change, json!({ "id": tid, "s": s })).await;
     }
     // Reopened, then resolved and closed for good.
-    let reopened = app.ok(ticket_change, json!({ "id": tid, "s": "IN_PROGRESS" })).await;
+    let reopened = app
+        .ok(ticket_change, json!({ "id": tid, "s": "IN_PROGRESS" }))
+        .await;
     assert!(reopened["changeTicketStatus"]["resolvedAt"].is_null());
-    app.ok(ticket_change, json!({ "id": tid, "s": "RESOLVED" })).await;
-    let closed = app.ok(ticket_change, json!({ "id": tid, "s": "CLOSED" })).await;
+    app.ok(ticket_change, json!({ "id": tid, "s": "RESOLVED" }))
+        .await;
+    let closed = app
+        .ok(ticket_change, json!({ "id": tid, "s": "CLOSED" }))
+        .await;
     assert!(closed["changeTicketStatus"]["resolvedAt"].is_string());
     assert!(closed["changeTicketStatus"]["closedAt"].is_string());
     app.ok(
@@ -146,16 +176,32 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
         .await;
     let p = &data["project"];
     assert_eq!(p["status"], "AFTER_SALES");
-    assert_eq!(p["contractValue"], json!({ "amount": "1820000.50", "currency": "CNY" }));
+    assert_eq!(
+        p["contractValue"],
+        json!({ "amount": "1820000.50", "currency": "CNY" })
+    );
     assert_eq!(p["client"]["contacts"][0]["name"], "Zhang Hua");
     assert_eq!(p["team"][0]["user"]["name"], "Li Wei");
-    assert_eq!(p["requirements"][1]["scopeNote"], "Phase one excludes data visualisation");
-    assert_eq!(p["stages"], json!([{ "name": "Hardware delivered", "status": "DONE" }, { "name": "Go-live training", "status": "DONE" }]));
+    assert_eq!(
+        p["requirements"][1]["scopeNote"],
+        "Phase one excludes data visualisation"
+    );
+    assert_eq!(
+        p["stages"],
+        json!([{ "name": "Hardware delivered", "status": "DONE" }, { "name": "Go-live training", "status": "DONE" }])
+    );
     assert_eq!(p["tickets"][0]["status"], "CLOSED");
-    assert_eq!(p["tickets"][0]["comments"][0]["body"], "Replaced the gateway.");
+    assert_eq!(
+        p["tickets"][0]["comments"][0]["body"],
+        "Replaced the gateway."
+    );
     let events = p["events"].as_array().unwrap();
-    assert!(events.iter().any(|e| e["entityKind"] == "PROJECT" && e["fromStatus"] == "ACCEPTANCE" && e["toStatus"] == "AFTER_SALES"));
-    assert!(events.iter().any(|e| e["entityKind"] == "TICKET" && e["fromStatus"] == "RESOLVED" && e["toStatus"] == "CLOSED"));
+    assert!(events.iter().any(|e| e["entityKind"] == "PROJECT"
+        && e["fromStatus"] == "ACCEPTANCE"
+        && e["toStatus"] == "AFTER_SALES"));
+    assert!(events.iter().any(|e| e["entityKind"] == "TICKET"
+        && e["fromStatus"] == "RESOLVED"
+        && e["toStatus"] == "CLOSED"));
 
     // Every change wrote exactly one event; the audit trail pages through them in order.
     let trail = app
@@ -164,23 +210,49 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
             json!({ "p": pid }),
         )
         .await;
-    let seqs: Vec<i64> = trail["events"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["sequence"].as_i64().unwrap()).collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "sequences increase: {seqs:?}");
-    assert_eq!(trail["events"]["totalCount"].as_i64().unwrap() as usize, seqs.len());
-    assert_eq!(app.count("events").await, 4 + seqs.len() as i64, "two users, a client and a contact, then the project's events");
+    let seqs: Vec<i64> = trail["events"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["sequence"].as_i64().unwrap())
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "sequences increase: {seqs:?}"
+    );
+    assert_eq!(
+        trail["events"]["totalCount"].as_i64().unwrap() as usize,
+        seqs.len()
+    );
+    assert_eq!(
+        app.count("events").await,
+        4 + seqs.len() as i64,
+        "two users, a client and a contact, then the project's events"
+    );
 });
 
 db_test!(a_project_on_hold_resumes_where_it_stopped, |app| {
     let client = client(&app, "Acme").await;
     let pid = signed_project(&app, &client, "C-1").await;
     let change = "mutation($id: ID!, $s: ProjectStatus!) { changeProjectStatus(id: $id, status: $s) { status heldFrom } }";
-    app.ok(change, json!({ "id": pid, "s": "REQUIREMENTS" })).await;
+    app.ok(change, json!({ "id": pid, "s": "REQUIREMENTS" }))
+        .await;
     let held = app.ok(change, json!({ "id": pid, "s": "ON_HOLD" })).await;
-    assert_eq!(held["changeProjectStatus"], json!({ "status": "ON_HOLD", "heldFrom": "REQUIREMENTS" }));
-    let (code, _) = app.fails(change, json!({ "id": pid, "s": "EXECUTION" })).await;
+    assert_eq!(
+        held["changeProjectStatus"],
+        json!({ "status": "ON_HOLD", "heldFrom": "REQUIREMENTS" })
+    );
+    let (code, _) = app
+        .fails(change, json!({ "id": pid, "s": "EXECUTION" }))
+        .await;
     assert_eq!(code, "INVALID_TRANSITION");
-    let resumed = app.ok(change, json!({ "id": pid, "s": "REQUIREMENTS" })).await;
-    assert_eq!(resumed["changeProjectStatus"], json!({ "status": "REQUIREMENTS", "heldFrom": null }));
+    let resumed = app
+        .ok(change, json!({ "id": pid, "s": "REQUIREMENTS" }))
+        .await;
+    assert_eq!(
+        resumed["changeProjectStatus"],
+        json!({ "status": "REQUIREMENTS", "heldFrom": null })
+    );
 });
 
 db_test!(node_finds_every_kind_of_object_by_its_global_id, |app| {
@@ -189,15 +261,41 @@ db_test!(node_finds_every_kind_of_object_by_its_global_id, |app| {
     let p = signed_project(&app, &c, "N-1").await;
     let s = stage(&app, &p, "Kickoff").await;
     let t = ticket(&app, &p, "Broken").await;
-    for (id, typename) in [(&u, "User"), (&c, "Client"), (&p, "Project"), (&s, "Stage"), (&t, "Ticket")] {
-        let data = app.ok("query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": id })).await;
+    for (id, typename) in [
+        (&u, "User"),
+        (&c, "Client"),
+        (&p, "Project"),
+        (&s, "Stage"),
+        (&t, "Ticket"),
+    ] {
+        let data = app
+            .ok(
+                "query($id: ID!) { node(id: $id) { __typename id } }",
+                json!({ "id": id }),
+            )
+            .await;
         assert_eq!(data["node"]["__typename"], typename);
         assert_eq!(data["node"]["id"], *id);
     }
-    let data = app.ok("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [p, "UHJvamVjdDo5OTk"] })).await;
+    let data = app
+        .ok(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": [p, "UHJvamVjdDo5OTk"] }),
+        )
+        .await;
     assert_eq!(data["nodes"], json!([{ "id": p }, null]));
-    let event = app.ok("{ events(first: 1) { edges { node { id entity { __typename } } } } }", json!({})).await;
+    let event = app
+        .ok(
+            "{ events(first: 1) { edges { node { id entity { __typename } } } } }",
+            json!({}),
+        )
+        .await;
     let eid = event["events"]["edges"][0]["node"]["id"].clone();
-    let data = app.ok("query($id: ID!) { node(id: $id) { ... on Event { entity { __typename } } } }", json!({ "id": eid })).await;
+    let data = app
+        .ok(
+            "query($id: ID!) { node(id: $id) { ... on Event { entity { __typename } } } }",
+            json!({ "id": eid }),
+        )
+        .await;
     assert_eq!(data["node"]["entity"]["__typename"], "User");
 });

@@ -1,4 +1,5 @@
 //! The API test suite: one binary, a real server per test, SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
 
 mod helpers;
 

@@ -2,7 +2,9 @@
 
 #[test]
 fn the_checked_in_schema_matches_the_code() {
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql");
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+            .expect("schema.graphql");
     let current = delivery_desk::graphql::sdl();
     assert!(
         checked_in == current,

@@ -299,3 +299,27 @@ db_test!(node_finds_every_kind_of_object_by_its_global_id, |app| {
         .await;
     assert_eq!(data["node"]["entity"]["__typename"], "User");
 });
+
+db_test!(
+    the_demo_data_covers_every_phase_and_loads_only_once,
+    |app| {
+        delivery_desk::seed::demo(&app.db).await.expect("demo data");
+        let data = app
+        .ok("{ clients { totalCount } projects(first: 10) { totalCount edges { node { status stages { status } tickets { status } } } } }", json!({}))
+        .await;
+        assert_eq!(data["clients"]["totalCount"], 3);
+        let statuses: Vec<&str> = data["projects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["status"].as_str().unwrap())
+            .collect();
+        for phase in ["LEAD", "PROPOSAL", "EXECUTION", "ACCEPTANCE", "AFTER_SALES"] {
+            assert!(statuses.contains(&phase), "{phase} in {statuses:?}");
+        }
+        let again = delivery_desk::seed::demo(&app.db)
+            .await
+            .expect_err("a second load is refused");
+        assert_eq!(again.code(), "CONFLICT");
+    }
+);

@@ -8,5 +8,6 @@ mod http_spec;
 mod lifecycle;
 mod n_plus_one;
 mod pagination;
+mod readme;
 mod schema_drift;
 mod validation;

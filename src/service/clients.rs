@@ -221,7 +221,3 @@ pub async fn update_contact(
     uow.commit().await?;
     Ok(row)
 }
-
-pub fn contacts_of(client_id: i64) -> Select<contact::Entity> {
-    contact::Entity::find().filter(contact::Column::ClientId.eq(client_id))
-}

@@ -253,8 +253,3 @@ pub async fn add_comment(
     uow.commit().await?;
     Ok(row)
 }
-
-/// All tickets of a client: used by filters that name a client.
-pub fn of_client(client_id: i64) -> Select<ticket::Entity> {
-    ticket::Entity::find().filter(ticket::Column::ClientId.eq(client_id))
-}

@@ -1,0 +1,354 @@
+//! Throughput and latency of the API over HTTP, with SQL statements per request.
+//!
+//! `cargo bench --bench api` runs on a temporary SQLite file; with
+//! `BENCH_DATABASE_URL=postgres://...` (a server URL; a fresh database is created there)
+//! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000),
+//! `BENCH_SECONDS` per measurement (default 3). Traffic stays on 127.0.0.1.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use chrono::Utc;
+use delivery_desk::startup::{self, AppState};
+use entity::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+
+const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
+    name status client { name } stages { name status dueDate }
+    tickets(open: true) { title priority status } risks(open: true) { title severity } } } } }";
+const TICKET: &str =
+    "query($id: ID!) { ticket(id: $id) { title status project { name client { name } } } }";
+const CHANGE: &str =
+    "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status } }";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn global_id(kind: &str, id: i64) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+async fn open_database() -> (DatabaseConnection, String, Option<tempfile::TempDir>) {
+    match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let admin = Database::connect(&url).await.expect("BENCH_DATABASE_URL");
+            let name = format!("dd_bench_{}", std::process::id());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create database");
+            let base = url
+                .rsplit_once('/')
+                .map_or(url.as_str(), |(b, _)| b)
+                .to_owned();
+            let db = startup::connect(&format!("{base}/{name}"), 16)
+                .await
+                .expect("open");
+            (db, format!("PostgreSQL (database {name})"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("tmp");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("bench.db").display()
+            );
+            (
+                startup::connect(&url, 16).await.expect("open"),
+                "SQLite (WAL, temporary file)".into(),
+                Some(dir),
+            )
+        }
+    }
+}
+
+/// Writes `projects` projects (ten per client) with 5 stages, 5 tickets and 3 risks each.
+async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
+    let now = Utc::now();
+    let clients = (projects / 10).max(1);
+    let rows: Vec<_> = (0..clients)
+        .map(|c| client::ActiveModel {
+            name: Set(format!("Client {c}")),
+            source: Set(ClientSource::Referral),
+            intent_level: Set(IntentLevel::High),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        client::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("clients");
+    }
+    let mut project_rows = Vec::new();
+    for p in 0..projects {
+        project_rows.push(project::ActiveModel {
+            client_id: Set(p % clients + 1),
+            name: Set(format!("Project {p}")),
+            status: Set(ProjectStatus::Execution),
+            contract_number: Set(Some(format!("B-{p}"))),
+            contract_signed_on: Set(Some(now.date_naive())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        });
+    }
+    for chunk in project_rows.chunks(500) {
+        project::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("projects");
+    }
+    let (mut stages, mut tickets, mut risks) = (Vec::new(), Vec::new(), Vec::new());
+    for p in 1..=projects {
+        for s in 0..5 {
+            stages.push(stage::ActiveModel {
+                project_id: Set(p),
+                name: Set(format!("Stage {s}")),
+                position: Set(s),
+                status: Set(StageStatus::NotStarted),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            });
+            tickets.push(ticket::ActiveModel {
+                project_id: Set(p),
+                client_id: Set((p - 1) % clients + 1),
+                title: Set(format!("Ticket {s}")),
+                ticket_type: Set(TicketType::SoftwareBug),
+                priority: Set(TicketPriority::Medium),
+                status: Set(if s < 3 {
+                    TicketStatus::InProgress
+                } else {
+                    TicketStatus::Closed
+                }),
+                channel: Set(TicketChannel::Portal),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            });
+        }
+        for r in 0..3 {
+            risks.push(risk::ActiveModel {
+                project_id: Set(p),
+                title: Set(format!("Risk {r}")),
+                category: Set(RiskCategory::Technical),
+                likelihood: Set(3),
+                impact: Set(r + 2),
+                status: Set(RiskStatus::Open),
+                raised_at: Set(now),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            });
+        }
+    }
+    for chunk in stages.chunks(500) {
+        stage::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("stages");
+    }
+    let ticket_count = tickets.len() as i64;
+    for chunk in tickets.chunks(500) {
+        ticket::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("tickets");
+    }
+    for chunk in risks.chunks(500) {
+        risk::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .expect("risks");
+    }
+    // Open tickets (status IN_PROGRESS) for the mutation workload.
+    (1..=ticket_count).filter(|t| (t - 1) % 5 < 3).collect()
+}
+
+struct Figures {
+    requests: usize,
+    errors: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs `concurrency` clients for `seconds`, each sending `body(i)` in a loop.
+async fn measure(
+    url: &str,
+    concurrency: usize,
+    seconds: u64,
+    body: Arc<dyn Fn(usize) -> Value + Send + Sync>,
+) -> Figures {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, url, body, counter) =
+            (http.clone(), url.to_owned(), body.clone(), counter.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                let ok = match http.post(&url).json(&body(i)).send().await {
+                    Ok(res) => {
+                        res.status() == 200
+                            && res
+                                .json::<Value>()
+                                .await
+                                .map(|v| v.get("errors").is_none())
+                                .unwrap_or(false)
+                    }
+                    Err(_) => false,
+                };
+                latencies.push(t.elapsed());
+                errors += usize::from(!ok);
+            }
+            (latencies, errors)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (l, e) = t.await.expect("client task");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    Figures {
+        requests: all.len(),
+        errors,
+        per_second: all.len() as f64 / elapsed,
+        p50: pick(0.5),
+        p99: pick(0.99),
+    }
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or("?".into(), |kb| {
+            format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0)
+        });
+    format!("{cores} cores, {mem}")
+}
+
+#[tokio::main]
+async fn main() {
+    let projects = env_or("BENCH_PROJECTS", 1000) as i64;
+    let seconds = env_or("BENCH_SECONDS", 3);
+    let (mut db, engine, _dir) = open_database().await;
+    startup::migrate(&db).await.expect("migrate");
+    let open_tickets = Arc::new(load(&db, projects).await);
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    tokio::spawn(startup::serve(
+        listener,
+        AppState::new(db.clone(), false, 1 << 20),
+    ));
+
+    println!(
+        "Delivery Desk API benchmark: {engine}; machine {}",
+        machine()
+    );
+    println!(
+        "data: {projects} projects, {} clients, {} stages, {} tickets, {} risks; {seconds}s per row",
+        (projects / 10).max(1),
+        projects * 5,
+        projects * 5,
+        projects * 3
+    );
+    println!("| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let tickets = open_tickets.clone();
+    let workloads: Vec<(&str, Arc<dyn Fn(usize) -> Value + Send + Sync>)> = vec![
+        (
+            "dashboard, page of 20",
+            Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 20 } })),
+        ),
+        (
+            "dashboard, page of 100",
+            Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 100 } })),
+        ),
+        ("ticket by id", {
+            let t = tickets.clone();
+            Arc::new(
+                move |i| json!({ "query": TICKET, "variables": { "id": global_id("Ticket", t[i % t.len()]) } }),
+            )
+        }),
+        ("changeTicketStatus", {
+            let t = tickets.clone();
+            // Each ticket alternates IN_PROGRESS -> WAITING_ON_CUSTOMER -> IN_PROGRESS; a
+            // round over all tickets flips them all, so successive rounds alternate.
+            Arc::new(move |i| {
+                let round = i / t.len();
+                let status = if round % 2 == 0 {
+                    "WAITING_ON_CUSTOMER"
+                } else {
+                    "IN_PROGRESS"
+                };
+                json!({ "query": CHANGE, "variables": { "id": global_id("Ticket", t[i % t.len()]), "s": status } })
+            })
+        }),
+    ];
+    for (name, body) in workloads {
+        for concurrency in [1, 8, 32] {
+            statements.store(0, Ordering::Relaxed);
+            let f = measure(&url, concurrency, seconds, body.clone()).await;
+            let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
+            println!(
+                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} |",
+                f.requests,
+                f.errors,
+                f.per_second,
+                f.p50.as_secs_f64() * 1e3,
+                f.p99.as_secs_f64() * 1e3
+            );
+        }
+    }
+}

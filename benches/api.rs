@@ -27,6 +27,9 @@ const TICKET: &str =
 const CHANGE: &str =
     "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status } }";
 
+/// Builds the JSON body of the i-th request of a workload.
+type BodyFn = Arc<dyn Fn(usize) -> Value + Send + Sync>;
+
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -192,12 +195,7 @@ struct Figures {
 }
 
 /// Runs `concurrency` clients for `seconds`, each sending `body(i)` in a loop.
-async fn measure(
-    url: &str,
-    concurrency: usize,
-    seconds: u64,
-    body: Arc<dyn Fn(usize) -> Value + Send + Sync>,
-) -> Figures {
+async fn measure(url: &str, concurrency: usize, seconds: u64, body: BodyFn) -> Figures {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -306,7 +304,7 @@ async fn main() {
     println!("| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request |");
     println!("|---|---|---|---|---|---|---|---|");
     let tickets = open_tickets.clone();
-    let workloads: Vec<(&str, Arc<dyn Fn(usize) -> Value + Send + Sync>)> = vec![
+    let workloads: Vec<(&str, BodyFn)> = vec![
         (
             "dashboard, page of 20",
             Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 20 } })),

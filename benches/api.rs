@@ -277,9 +277,19 @@ async fn main() {
     startup::migrate(&db).await.expect("migrate");
     let open_tickets = Arc::new(load(&db, projects).await);
     let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let sql_micros = Arc::new(AtomicUsize::new(0));
+    let (counter, micros) = (statements.clone(), sql_micros.clone());
+    let echo = std::env::var_os("BENCH_ECHO_SQL").is_some();
+    db.set_metric_callback(move |info| {
+        if echo {
+            eprintln!(
+                "{:>8.3} ms  {:.150}",
+                info.elapsed.as_secs_f64() * 1e3,
+                info.statement.to_string()
+            );
+        }
         counter.fetch_add(1, Ordering::Relaxed);
+        micros.fetch_add(info.elapsed.as_micros() as usize, Ordering::Relaxed);
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -301,8 +311,10 @@ async fn main() {
         projects * 5,
         projects * 3
     );
-    println!("| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     let tickets = open_tickets.clone();
     let workloads: Vec<(&str, BodyFn)> = vec![
         (
@@ -321,26 +333,30 @@ async fn main() {
         }),
         ("changeTicketStatus", {
             let t = tickets.clone();
-            // Each ticket alternates IN_PROGRESS -> WAITING_ON_CUSTOMER -> IN_PROGRESS; a
-            // round over all tickets flips them all, so successive rounds alternate.
-            Arc::new(move |i| {
-                let round = i / t.len();
-                let status = if round % 2 == 0 {
+            // Each ticket alternates IN_PROGRESS <-> WAITING_ON_CUSTOMER. One counter across
+            // all rows walks the tickets in rounds; a round flips every ticket once, so the
+            // status asked for alternates with the round.
+            let sent = Arc::new(AtomicUsize::new(0));
+            Arc::new(move |_| {
+                let n = sent.fetch_add(1, Ordering::Relaxed);
+                let status = if (n / t.len()).is_multiple_of(2) {
                     "WAITING_ON_CUSTOMER"
                 } else {
                     "IN_PROGRESS"
                 };
-                json!({ "query": CHANGE, "variables": { "id": global_id("Ticket", t[i % t.len()]), "s": status } })
+                json!({ "query": CHANGE, "variables": { "id": global_id("Ticket", t[n % t.len()]), "s": status } })
             })
         }),
     ];
     for (name, body) in workloads {
         for concurrency in [1, 8, 32] {
             statements.store(0, Ordering::Relaxed);
+            sql_micros.store(0, Ordering::Relaxed);
             let f = measure(&url, concurrency, seconds, body.clone()).await;
             let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
+            let sql_ms = sql_micros.load(Ordering::Relaxed) as f64 / 1e3 / f.requests.max(1) as f64;
             println!(
-                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} |",
+                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} |",
                 f.requests,
                 f.errors,
                 f.per_second,

@@ -16,6 +16,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use tokio::net::TcpListener;
+use tokio_util::task::LocalPoolHandle;
 use tower_http::trace::TraceLayer;
 
 use crate::{
@@ -34,6 +35,8 @@ pub struct AppState {
     pub graphiql: bool,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// The single-threaded executors GraphQL requests run on, one per core.
+    pub executor: LocalPoolHandle,
 }
 
 impl AppState {
@@ -41,11 +44,13 @@ impl AppState {
         let schema = graphql::schema_builder(db.clone(), QueryLimits::default())
             .extension(http::graphql::ExecutionMarker)
             .finish();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             schema,
             db,
             graphiql,
             max_body_bytes,
+            executor: LocalPoolHandle::new(threads),
         }
     }
 }

@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_delivery_model;
+mod m20261122_000002_sort_indexes;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_delivery_model::Migration)]
+        vec![
+            Box::new(m20261122_000001_delivery_model::Migration),
+            Box::new(m20261122_000002_sort_indexes::Migration),
+        ]
     }
 }

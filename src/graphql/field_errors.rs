@@ -38,11 +38,13 @@ impl Extension for NullOnFieldError {
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
         let nullable = !info.return_type.ends_with('!');
-        let path = info.path_node.to_string_vec();
+        // The path is rendered only when there is an error: this hook runs for every field.
+        let path_node = info.path_node;
         match next.run(ctx, info).await {
             Err(mut err) if nullable => {
                 if err.path.is_empty() {
-                    err.path = path
+                    err.path = path_node
+                        .to_string_vec()
                         .into_iter()
                         .map(async_graphql::PathSegment::Field)
                         .collect();

@@ -201,50 +201,75 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
     }
 }
 
-/// Makes the loaders of one request: they batch within the request and cache nothing
-/// across requests, so no response ever shows another request's stale row.
-pub struct Loaders {
-    db: DatabaseConnection,
+/// Where a loader runs its batch queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spawn {
+    /// On the request's own thread (`spawn_local`): the request runs on a single-threaded
+    /// executor, so a batch that first yields to it [`LOCAL_YIELDS`] times starts only
+    /// after resolution has gone as far as it can without data, holding every key asked
+    /// for until then, with no waiting window.
+    Local,
+    /// On the shared runtime (`tokio::spawn`), for execution outside the request pool;
+    /// batches are then formed by a short time window.
+    Shared,
 }
 
-/// How long a loader waits for more keys before it queries. Batches are formed by time,
-/// so this must cover the time one level of a page takes to ask for its keys; 1 ms
-/// (async-graphql's default) splits batches of a few dozen objects in debug builds.
-const BATCH_WINDOW: Duration = Duration::from_millis(BATCH_WINDOW_MS);
-const BATCH_WINDOW_MS: u64 = 4;
+/// How often a local batch lets the request's task run before it takes its keys.
+/// Resolution needs several polls to ask for all keys of a level: futures-util's
+/// `FuturesUnordered` (behind async-graphql's list and field joins) yields back to the
+/// executor after two of its futures wake themselves, so a page of 100 objects asks for
+/// its keys over a few dozen polls. Each yield costs well under a microsecond.
+const LOCAL_YIELDS: usize = 64;
+
+/// The time window of [`Spawn::Shared`] batches.
+const SHARED_BATCH_WINDOW: Duration = Duration::from_millis(2);
+
+/// Makes the loaders of one request: they batch within the request and cache for it only,
+/// so a key asked for at two levels of one query is loaded once and no response shows
+/// another request's stale row.
+pub struct Loaders {
+    db: DatabaseConnection,
+    spawn: Spawn,
+}
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
-        Self { db: db.clone() }
+    pub fn new(db: &DatabaseConnection, spawn: Spawn) -> Self {
+        Self {
+            db: db.clone(),
+            spawn,
+        }
     }
 
-    // Each loader caches for its request only: a key asked for at two levels of one
-    // query is loaded once.
+    fn make<L: Send + Sync + 'static>(&self, loader: L) -> DataLoader<L, HashMapCache> {
+        match self.spawn {
+            Spawn::Local => DataLoader::with_cache(
+                loader,
+                |f| {
+                    tokio::task::spawn_local(async move {
+                        for _ in 0..LOCAL_YIELDS {
+                            tokio::task::yield_now().await;
+                        }
+                        f.await;
+                    });
+                },
+                HashMapCache::default(),
+            )
+            .delay(Duration::ZERO),
+            Spawn::Shared => DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+                .delay(SHARED_BATCH_WINDOW),
+        }
+    }
+
     pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>, HashMapCache> {
-        DataLoader::with_cache(
-            ById(self.db.clone(), PhantomData),
-            tokio::spawn,
-            HashMapCache::default(),
-        )
-        .delay(BATCH_WINDOW)
+        self.make(ById(self.db.clone(), PhantomData))
     }
 
     pub fn children<S: ChildSet>(&self) -> DataLoader<Children<S>, HashMapCache> {
-        DataLoader::with_cache(
-            Children(self.db.clone(), PhantomData),
-            tokio::spawn,
-            HashMapCache::default(),
-        )
-        .delay(BATCH_WINDOW)
+        self.make(Children(self.db.clone(), PhantomData))
     }
 
     pub fn latest_events(&self) -> DataLoader<LatestEvents, HashMapCache> {
-        DataLoader::with_cache(
-            LatestEvents(self.db.clone()),
-            tokio::spawn,
-            HashMapCache::default(),
-        )
-        .delay(BATCH_WINDOW)
+        self.make(LatestEvents(self.db.clone()))
     }
 }
 

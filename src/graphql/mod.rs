@@ -86,8 +86,9 @@ pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
+    spawn: loaders::Spawn,
 ) -> async_graphql::Request {
-    let l = loaders::Loaders::new(db);
+    let l = loaders::Loaders::new(db, spawn);
     request
         .data(caller)
         .data(l.by_id::<user_entity::Entity>())

@@ -26,7 +26,11 @@ use axum::{
 use serde_json::{Map, Value, json};
 
 use super::negotiate::{MediaType, is_json, negotiate};
-use crate::{graphql::request_data, service::Caller, startup::AppState};
+use crate::{
+    graphql::{loaders::Spawn, request_data},
+    service::Caller,
+    startup::AppState,
+};
 
 /// The parameters of a well-formed GraphQL-over-HTTP request.
 #[derive(Debug)]
@@ -168,8 +172,30 @@ async fn execute(state: AppState, media: MediaType, params: Params) -> Response 
     }
     // Until authentication exists every request acts as the system itself; the caller
     // will be resolved from the bearer token right here.
-    let request = request_data(request, &state.db, Caller::System).data(started.clone());
-    let response = state.schema.execute(request).await;
+    let caller = Caller::System;
+    let (schema, db, flag) = (state.schema.clone(), state.db.clone(), started.clone());
+    // Each request executes on one thread of the pool, which makes DataLoader batching
+    // deterministic (see `loaders::Spawn::Local`); requests still run in parallel.
+    let response = state
+        .executor
+        .spawn_pinned(move || async move {
+            let request = request_data(request, &db, caller, Spawn::Local).data(flag);
+            schema.execute(request).await
+        })
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(error = %err, "GraphQL execution task failed");
+            let body = json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] });
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, media.content_type())],
+                body.to_string(),
+            )
+                .into_response();
+        }
+    };
     let executed = started.0.load(Ordering::Acquire);
 
     let mut body = serde_json::to_value(&response)

@@ -60,6 +60,7 @@ db_test!(
         // its batch is in flight is asked again; that jitter is bounded by the relations, not
         // the page. A relation loaded per object would add 23 statements at a page of 24.
         const RELATIONS: usize = 8;
+        eprintln!("statements per page size 1, 8, 24: {counts:?}");
         assert!(
             counts
                 .iter()

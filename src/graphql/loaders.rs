@@ -201,19 +201,6 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
     }
 }
 
-/// Where a loader runs its batch queries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spawn {
-    /// On the request's own thread (`spawn_local`): the request runs on a single-threaded
-    /// executor, so a batch that first yields to it [`LOCAL_YIELDS`] times starts only
-    /// after resolution has gone as far as it can without data, holding every key asked
-    /// for until then, with no waiting window.
-    Local,
-    /// On the shared runtime (`tokio::spawn`), for execution outside the request pool;
-    /// batches are then formed by a short time window.
-    Shared,
-}
-
 /// How often a local batch lets the request's task run before it takes its keys.
 /// Resolution needs several polls to ask for all keys of a level: futures-util's
 /// `FuturesUnordered` (behind async-graphql's list and field joins) yields back to the
@@ -221,43 +208,35 @@ pub enum Spawn {
 /// its keys over a few dozen polls. Each yield costs well under a microsecond.
 const LOCAL_YIELDS: usize = 64;
 
-/// The time window of [`Spawn::Shared`] batches.
-const SHARED_BATCH_WINDOW: Duration = Duration::from_millis(2);
-
 /// Makes the loaders of one request: they batch within the request and cache for it only,
 /// so a key asked for at two levels of one query is loaded once and no response shows
 /// another request's stale row.
+///
+/// Batches run on the request's own thread (`spawn_local`), so the request must execute
+/// on a single-threaded executor (`AppState::executor`). A batch first yields to the
+/// request's task [`LOCAL_YIELDS`] times, so it starts only after resolution has gone as
+/// far as it can without data and holds every key asked for until then: no waiting
+/// window, and one query per relation level whatever the load.
 pub struct Loaders {
     db: DatabaseConnection,
-    spawn: Spawn,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, spawn: Spawn) -> Self {
-        Self {
-            db: db.clone(),
-            spawn,
-        }
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self { db: db.clone() }
     }
 
     fn make<L: Send + Sync + 'static>(&self, loader: L) -> DataLoader<L, HashMapCache> {
-        match self.spawn {
-            Spawn::Local => DataLoader::with_cache(
-                loader,
-                |f| {
-                    tokio::task::spawn_local(async move {
-                        for _ in 0..LOCAL_YIELDS {
-                            tokio::task::yield_now().await;
-                        }
-                        f.await;
-                    });
-                },
-                HashMapCache::default(),
-            )
-            .delay(Duration::ZERO),
-            Spawn::Shared => DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
-                .delay(SHARED_BATCH_WINDOW),
-        }
+        let spawn_after_yields = |f| {
+            tokio::task::spawn_local(async move {
+                for _ in 0..LOCAL_YIELDS {
+                    tokio::task::yield_now().await;
+                }
+                f.await;
+            });
+        };
+        DataLoader::with_cache(loader, spawn_after_yields, HashMapCache::default())
+            .delay(Duration::ZERO)
     }
 
     pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>, HashMapCache> {

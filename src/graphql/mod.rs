@@ -81,14 +81,14 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// Attaches the caller and a fresh set of loaders to one request.
+/// Attaches the caller and a fresh set of loaders to one request, which must then execute
+/// on one of `AppState::executor`'s threads (see [`loaders::Loaders`]).
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
-    spawn: loaders::Spawn,
 ) -> async_graphql::Request {
-    let l = loaders::Loaders::new(db, spawn);
+    let l = loaders::Loaders::new(db);
     request
         .data(caller)
         .data(l.by_id::<user_entity::Entity>())

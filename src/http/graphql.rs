@@ -26,11 +26,7 @@ use axum::{
 use serde_json::{Map, Value, json};
 
 use super::negotiate::{MediaType, is_json, negotiate};
-use crate::{
-    graphql::{loaders::Spawn, request_data},
-    service::Caller,
-    startup::AppState,
-};
+use crate::{graphql::request_data, service::Caller, startup::AppState};
 
 /// The parameters of a well-formed GraphQL-over-HTTP request.
 #[derive(Debug)]
@@ -175,11 +171,11 @@ async fn execute(state: AppState, media: MediaType, params: Params) -> Response 
     let caller = Caller::System;
     let (schema, db, flag) = (state.schema.clone(), state.db.clone(), started.clone());
     // Each request executes on one thread of the pool, which makes DataLoader batching
-    // deterministic (see `loaders::Spawn::Local`); requests still run in parallel.
+    // deterministic (see `loaders::Loaders`); requests still run in parallel.
     let response = state
         .executor
         .spawn_pinned(move || async move {
-            let request = request_data(request, &db, caller, Spawn::Local).data(flag);
+            let request = request_data(request, &db, caller).data(flag);
             schema.execute(request).await
         })
         .await;

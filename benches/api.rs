@@ -42,7 +42,16 @@ fn global_id(kind: &str, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
-async fn open_database() -> (DatabaseConnection, String, Option<tempfile::TempDir>) {
+/// The benchmark's database, and what to drop when it is done.
+struct BenchDb {
+    db: DatabaseConnection,
+    engine: String,
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the admin connection and the database created for the run.
+    created: Option<(DatabaseConnection, String)>,
+}
+
+async fn open_database() -> BenchDb {
     match std::env::var("BENCH_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let admin = Database::connect(&url).await.expect("BENCH_DATABASE_URL");
@@ -58,7 +67,12 @@ async fn open_database() -> (DatabaseConnection, String, Option<tempfile::TempDi
             let db = startup::connect(&format!("{base}/{name}"), 16)
                 .await
                 .expect("open");
-            (db, format!("PostgreSQL (database {name})"), None)
+            BenchDb {
+                db,
+                engine: format!("PostgreSQL (database {name})"),
+                _dir: None,
+                created: Some((admin, name)),
+            }
         }
         _ => {
             let dir = tempfile::tempdir().expect("tmp");
@@ -66,11 +80,13 @@ async fn open_database() -> (DatabaseConnection, String, Option<tempfile::TempDi
                 "sqlite://{}?mode=rwc",
                 dir.path().join("bench.db").display()
             );
-            (
-                startup::connect(&url, 16).await.expect("open"),
-                "SQLite (WAL, temporary file)".into(),
-                Some(dir),
-            )
+            let db = startup::connect(&url, 16).await.expect("open");
+            BenchDb {
+                db,
+                engine: "SQLite (WAL, temporary file)".into(),
+                _dir: Some(dir),
+                created: None,
+            }
         }
     }
 }
@@ -273,7 +289,8 @@ fn machine() -> String {
 async fn main() {
     let projects = env_or("BENCH_PROJECTS", 1000) as i64;
     let seconds = env_or("BENCH_SECONDS", 3);
-    let (mut db, engine, _dir) = open_database().await;
+    let bench_db = open_database().await;
+    let (mut db, engine) = (bench_db.db.clone(), bench_db.engine.clone());
     startup::migrate(&db).await.expect("migrate");
     let open_tickets = Arc::new(load(&db, projects).await);
     let statements = Arc::new(AtomicUsize::new(0));
@@ -364,5 +381,12 @@ async fn main() {
                 f.p99.as_secs_f64() * 1e3
             );
         }
+    }
+    if let Some((admin, name)) = &bench_db.created {
+        db.close().await.ok();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+            .ok();
     }
 }

@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::auth::token::{Role, TokenKeys};
+
 /// Delivery Desk: a GraphQL API for delivering what was sold.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -28,6 +30,27 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Mint a bearer token for development (needs the HS256 secret).
+    Token {
+        /// ADMIN, STAFF and STAFF_READONLY need --user-id; CLIENT needs --contact-id and --client-id.
+        #[arg(long, value_enum)]
+        role: Role,
+        #[arg(long)]
+        user_id: Option<i64>,
+        #[arg(long)]
+        contact_id: Option<i64>,
+        #[arg(long)]
+        client_id: Option<i64>,
+        /// Lifetime in hours.
+        #[arg(long, default_value_t = 12)]
+        ttl_hours: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PublicKeyAlgorithm {
+    Rs256,
+    Es256,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,12 +101,68 @@ pub struct Config {
     /// Serve GraphiQL at /graphiql.
     #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphiql: bool,
+    /// HS256 secret for bearer tokens (at least 32 bytes). Without it and without a public
+    /// key, a development secret is created in `data/dev-jwt-secret`.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM public key of the identity provider that issues tokens (RS256 or ES256).
+    #[arg(long, env = "JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Algorithm of the public key.
+    #[arg(
+        long,
+        env = "JWT_ALGORITHM",
+        value_enum,
+        default_value = "rs256",
+        global = true
+    )]
+    pub jwt_algorithm: PublicKeyAlgorithm,
+    /// The audience (`aud`) tokens must name.
+    #[arg(
+        long,
+        env = "JWT_AUDIENCE",
+        default_value = "delivery-desk",
+        global = true
+    )]
+    pub jwt_audience: String,
+    /// Answer introspection queries (turn off in production if the schema is private).
+    #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+    /// Requests per minute one caller may make (429 with Retry-After beyond).
+    #[arg(
+        long,
+        env = "RATE_LIMIT_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_per_minute: u32,
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
 }
 
+/// Where the development token secret is kept when no key is configured.
+const DEV_SECRET_FILE: &str = "data/dev-jwt-secret";
+
 impl Config {
+    /// The keys bearer tokens are checked with, from the settings.
+    pub fn token_keys(&self) -> Result<TokenKeys, String> {
+        if let Some(path) = &self.jwt_public_key_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                format!("JWT_PUBLIC_KEY_FILE {} cannot be read: {e}", path.display())
+            })?;
+            let algorithm = match self.jwt_algorithm {
+                PublicKeyAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
+                PublicKeyAlgorithm::Es256 => jsonwebtoken::Algorithm::ES256,
+            };
+            return TokenKeys::public_key(&pem, algorithm, &self.jwt_audience);
+        }
+        if let Some(secret) = &self.jwt_secret {
+            return TokenKeys::hs256(secret.as_bytes(), &self.jwt_audience);
+        }
+        TokenKeys::hs256(dev_secret()?.as_bytes(), &self.jwt_audience)
+    }
+
     /// Checks what clap's types cannot; the message names the setting.
     pub fn validate(&self) -> Result<(), String> {
         let url = self.database_url.as_str();
@@ -103,6 +182,31 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The development secret, created on first use (64 hex characters from the OS).
+fn dev_secret() -> Result<String, String> {
+    if let Ok(secret) = std::fs::read_to_string(DEV_SECRET_FILE) {
+        return Ok(secret.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot create a development JWT secret: {e}; set JWT_SECRET"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::path::Path::new(DEV_SECRET_FILE);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, &secret).map_err(|e| format!("cannot write {DEV_SECRET_FILE}: {e}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(secret)
 }
 
 #[cfg(test)]

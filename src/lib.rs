@@ -1,5 +1,6 @@
 //! Delivery Desk: a GraphQL API for delivering what was sold.
 
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;

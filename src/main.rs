@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use delivery_desk::{
+    auth::token::Role,
     config::{Cli, Command, Config, LogFormat},
     graphql, seed, startup,
 };
@@ -51,6 +52,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         };
     }
+    let keys = config.token_keys()?;
+    if let Command::Token {
+        role,
+        user_id,
+        contact_id,
+        client_id,
+        ttl_hours,
+    } = &command
+    {
+        let sub = match (role, user_id, contact_id) {
+            (Role::Client, _, Some(contact)) => format!("contact:{contact}"),
+            (Role::Client, _, None) => {
+                return Err("a CLIENT token needs --contact-id and --client-id".into());
+            }
+            (_, Some(user), _) => format!("user:{user}"),
+            (_, None, _) => return Err("a staff token needs --user-id".into()),
+        };
+        let token = keys.mint(sub, *role, *client_id, ttl_hours.saturating_mul(3600))?;
+        println!("{token}");
+        return Ok(());
+    }
+    if config.jwt_secret.is_none() && config.jwt_public_key_file.is_none() {
+        tracing::warn!(
+            "no JWT_SECRET or JWT_PUBLIC_KEY_FILE: using the development secret in data/dev-jwt-secret"
+        );
+    }
     let db = startup::connect(&config.database_url, config.db_max_connections)
         .await
         .map_err(|e| format!("cannot open database (DATABASE_URL): {e}"))?;
@@ -69,7 +96,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!("{summary}");
             Ok(())
         }
-        Command::Serve | Command::ExportSchema { .. } => {
+        Command::Serve | Command::ExportSchema { .. } | Command::Token { .. } => {
             let listener = tokio::net::TcpListener::bind(config.bind)
                 .await
                 .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?;
@@ -78,7 +105,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 config.bind,
                 config.bind
             );
-            let state = startup::AppState::new(db, config.graphiql, config.max_body_bytes);
+            let options = startup::Options {
+                graphiql: config.graphiql,
+                introspection: config.introspection,
+                max_body_bytes: config.max_body_bytes,
+                rate_limit_per_minute: config.rate_limit_per_minute,
+            };
+            let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)
                 .await
                 .map_err(|e| format!("server error: {e}"))

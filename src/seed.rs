@@ -197,6 +197,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             planned_start: Some(day(start)),
             planned_end: Some(day(end)),
             primary_owner_id: Some(impl_mgr),
+            contract_value_internal: true,
         };
 
     // Execution, with a risk log and reports.
@@ -329,6 +330,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             owner_id: Some(impl_mgr),
             mitigation: s("Order from the backup supplier three days ahead"),
             contingency: s("Temporary LTE gateways"),
+            shared_with_client: true,
         },
     )
     .await?;
@@ -345,6 +347,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             owner_id: Some(csm),
             mitigation: s("Brief the operations director on every decision"),
             contingency: None,
+            shared_with_client: false,
         },
     )
     .await?;
@@ -509,6 +512,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             planned_start: None,
             planned_end: None,
             primary_owner_id: Some(sales),
+            contract_value_internal: true,
         },
     )
     .await?;
@@ -524,6 +528,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             planned_start: Some(day(30)),
             planned_end: Some(day(120)),
             primary_owner_id: Some(sales),
+            contract_value_internal: true,
         },
     )
     .await?;

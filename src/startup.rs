@@ -1,6 +1,6 @@
 //! Wiring: database connection, migrations, application state, router, server.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use async_graphql::http::GraphiQLSource;
 use axum::{
@@ -20,9 +20,30 @@ use tokio_util::task::LocalPoolHandle;
 use tower_http::trace::TraceLayer;
 
 use crate::{
+    auth::token::TokenKeys,
     graphql::{self, AppSchema, QueryLimits},
-    http,
+    http::{self, rate_limit::RateLimiter},
 };
+
+/// Settings of the HTTP application.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub graphiql: bool,
+    pub introspection: bool,
+    pub max_body_bytes: usize,
+    pub rate_limit_per_minute: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            graphiql: true,
+            introspection: true,
+            max_body_bytes: 1 << 20,
+            rate_limit_per_minute: 600,
+        }
+    }
+}
 
 /// Everything a request handler needs. Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -31,25 +52,30 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The connection pool, for request data and health checks.
     pub db: DatabaseConnection,
-    /// Whether GraphiQL is served.
-    pub graphiql: bool,
-    /// Largest request body, in bytes.
-    pub max_body_bytes: usize,
+    /// Settings.
+    pub options: Arc<Options>,
+    /// How bearer tokens are checked.
+    pub tokens: Arc<TokenKeys>,
+    /// Requests per caller.
+    pub rate_limiter: Arc<RateLimiter>,
     /// The single-threaded executors GraphQL requests run on, one per core.
     pub executor: LocalPoolHandle,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, graphiql: bool, max_body_bytes: usize) -> Self {
-        let schema = graphql::schema_builder(db.clone(), QueryLimits::default())
-            .extension(http::graphql::ExecutionMarker)
-            .finish();
+    pub fn new(db: DatabaseConnection, options: Options, tokens: TokenKeys) -> Self {
+        let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
+            .extension(http::graphql::ExecutionMarker);
+        if !options.introspection {
+            builder = builder.disable_introspection();
+        }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
-            schema,
+            schema: builder.finish(),
             db,
-            graphiql,
-            max_body_bytes,
+            rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
+            options: Arc::new(options),
+            tokens: Arc::new(tokens),
             executor: LocalPoolHandle::new(threads),
         }
     }
@@ -95,7 +121,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {
-    if !state.graphiql {
+    if !state.options.graphiql {
         return StatusCode::NOT_FOUND.into_response();
     }
     Html(
@@ -123,7 +149,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// The HTTP application.
 pub fn router(state: AppState) -> Router {
-    let max_body = state.max_body_bytes;
+    let max_body = state.options.max_body_bytes;
     Router::new()
         .route(
             "/graphql",

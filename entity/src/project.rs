@@ -17,6 +17,8 @@ pub struct Model {
     /// Contract value in minor units of `currency` (cents, fen...).
     pub contract_value_minor: Option<i64>,
     pub currency: Option<String>,
+    /// The contract value is hidden from the client's portal while this is set.
+    pub contract_value_internal: bool,
     pub contract_signed_on: Option<Date>,
     pub planned_start: Option<Date>,
     pub planned_end: Option<Date>,

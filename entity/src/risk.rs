@@ -16,6 +16,8 @@ pub struct Model {
     pub mitigation: Option<String>,
     pub contingency: Option<String>,
     pub status: crate::RiskStatus,
+    /// Risks are internal to the vendor until shared with the client's portal.
+    pub shared_with_client: bool,
     pub raised_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

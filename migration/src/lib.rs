@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_delivery_model;
 mod m20261122_000002_sort_indexes;
+mod m20261122_000003_portal_visibility;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_delivery_model::Migration),
             Box::new(m20261122_000002_sort_indexes::Migration),
+            Box::new(m20261122_000003_portal_visibility::Migration),
         ]
     }
 }

@@ -11,11 +11,13 @@ use super::{
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
+    scope,
     sets::{ContactsOfClient, ProjectsOfClient, TicketsOf},
     svc,
     ticket::Ticket,
 };
 use crate::{
+    auth::Scope,
     domain::input::{LONG, SHORT, email, opt_email, opt_phone, opt_text, text},
     error::AppResult,
     service::clients::{self, ClientFilter, ClientPatch, ContactPatch, NewClient, NewContact},
@@ -38,11 +40,14 @@ impl Client {
     async fn main_business(&self) -> Option<&str> {
         self.0.main_business.as_deref()
     }
-    async fn source(&self) -> ClientSource {
-        self.0.source
+    /// Sales-internal: `null` in the customer portal, like the key needs below (which the
+    /// portal projection blanks; these two are not nullable in the row, so checked here).
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<ClientSource>> {
+        Ok((scope(ctx)? == Scope::All).then_some(self.0.source))
     }
-    async fn intent_level(&self) -> IntentLevel {
-        self.0.intent_level
+    /// Sales-internal: `null` in the customer portal.
+    async fn intent_level(&self, ctx: &Context<'_>) -> Result<Option<IntentLevel>> {
+        Ok((scope(ctx)? == Scope::All).then_some(self.0.intent_level))
     }
     /// Key needs: the budget range the client gave.
     async fn budget_range(&self) -> Option<&str> {
@@ -210,7 +215,8 @@ impl ClientQuery {
         let db = svc(ctx)?.db;
         Ok(paginate(
             db,
-            clients::list(f),
+            scope(ctx)?,
+            clients::list(scope(ctx)?, f),
             client::Column::Id,
             sort,
             first,

@@ -186,6 +186,10 @@ impl Risk {
     async fn contingency(&self) -> Option<&str> {
         self.0.contingency.as_deref()
     }
+    /// Whether the client's portal shows this risk.
+    async fn shared_with_client(&self) -> bool {
+        self.0.shared_with_client
+    }
     async fn status(&self) -> RiskStatus {
         self.0.status
     }
@@ -306,6 +310,9 @@ pub struct CreateRiskInput {
     owner_id: Option<ID>,
     mitigation: Option<String>,
     contingency: Option<String>,
+    /// Show the risk in the client's portal (risks are internal by default).
+    #[graphql(default = false)]
+    shared_with_client: bool,
 }
 
 #[derive(InputObject)]
@@ -318,6 +325,7 @@ pub struct UpdateRiskInput {
     owner_id: MaybeUndefined<ID>,
     mitigation: MaybeUndefined<String>,
     contingency: MaybeUndefined<String>,
+    shared_with_client: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -443,6 +451,7 @@ impl DeliveryMutation {
             owner_id: opt_id("ownerId", input.owner_id.as_ref(), NodeKind::User)?,
             mitigation: opt_text("mitigation", input.mitigation.as_deref(), LONG)?,
             contingency: opt_text("contingency", input.contingency.as_deref(), LONG)?,
+            shared_with_client: input.shared_with_client,
         };
         Ok(Risk(risks::create(svc(ctx)?, new).await?))
     }
@@ -470,6 +479,7 @@ impl DeliveryMutation {
             owner_id: patch_id("ownerId", input.owner_id, NodeKind::User)?,
             mitigation: patch_text("mitigation", input.mitigation, LONG)?,
             contingency: patch_text("contingency", input.contingency, LONG)?,
+            shared_with_client: input.shared_with_client,
         };
         Ok(Risk(
             risks::update(svc(ctx)?, id, p, expected_version).await?,

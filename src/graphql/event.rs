@@ -11,7 +11,7 @@ use super::{
     loaders,
     node::{Node, load_node},
     pagination::{KeyKind, Page, Sort, paginate},
-    svc,
+    scope, svc,
     user::User,
 };
 
@@ -107,6 +107,7 @@ impl EventQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Event>> {
+        svc(ctx)?.caller.require_staff_read()?;
         let f = filter.unwrap_or_default();
         let mut q = event::Entity::find();
         if let Some(id) = opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)? {
@@ -152,6 +153,7 @@ impl EventQuery {
         };
         Ok(paginate(
             svc(ctx)?.db,
+            scope(ctx)?,
             q,
             event::Column::Id,
             sort,

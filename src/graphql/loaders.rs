@@ -13,10 +13,16 @@ use sea_orm::{
     QueryFilter, QueryOrder, Statement, Value,
 };
 
-use crate::error::AppError;
+use crate::{
+    auth::{
+        Scope,
+        scope::{PORTAL_EVENT_KINDS, Redact, Scoped, redact, visible},
+    },
+    error::AppError,
+};
 
 /// A table whose rows have an `i64` id column.
-pub trait Keyed: EntityTrait<Model: Clone + Send + Sync> {
+pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
     fn id_column() -> Self::Column;
 }
 
@@ -50,19 +56,21 @@ fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
     AppError::from(err).into()
 }
 
-/// Rows by id.
-pub struct ById<E>(DatabaseConnection, PhantomData<E>);
+/// Rows by id, of those the request's caller may see.
+pub struct ById<E>(DatabaseConnection, Scope, PhantomData<E>);
 
 impl<E: Keyed> Loader<i64> for ById<E> {
     type Value = E::Model;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
-        let rows = E::find()
+        let mut rows = E::find()
             .filter(E::id_column().is_in(keys.iter().copied()))
+            .filter(visible::<E>(self.1))
             .all(&self.0)
             .await
             .map_err(internal)?;
+        redact(self.1, &mut rows);
         Ok(rows
             .into_iter()
             .filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m)))
@@ -81,8 +89,8 @@ pub trait ChildSet: Clone + Eq + Hash + Send + Sync + 'static {
     fn order(&self) -> (<Self::Entity as EntityTrait>::Column, Order);
 }
 
-/// The children of many parents, one query per distinct child set.
-pub struct Children<S>(DatabaseConnection, PhantomData<S>);
+/// The children of many parents that the caller may see, one query per distinct child set.
+pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
 
 type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
 
@@ -100,14 +108,16 @@ impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
         for (set, parents) in by_set {
             let parent_col = set.parent_column();
             let (order_col, order) = set.order();
-            let rows = S::Entity::find()
+            let mut rows = S::Entity::find()
                 .filter(parent_col.is_in(parents))
                 .filter(set.condition())
+                .filter(visible::<S::Entity>(self.1))
                 .order_by(order_col, order.clone())
                 .order_by(S::Entity::id_column(), order)
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
+            redact(self.1, &mut rows);
             for row in rows {
                 if let Some(parent) = as_i64(row.get(parent_col)) {
                     out.entry((parent, set.clone())).or_default().push(row);
@@ -126,8 +136,9 @@ pub enum EventScope {
     Entity(EntityKind),
 }
 
-/// The latest `limit` events of each of many parents, in one windowed query.
-pub struct LatestEvents(DatabaseConnection);
+/// The latest `limit` events of each of many parents that the caller may see, in one
+/// windowed query.
+pub struct LatestEvents(DatabaseConnection, Scope);
 
 impl Loader<(i64, EventScope, u32)> for LatestEvents {
     type Value = Vec<event::Model>;
@@ -174,18 +185,36 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
                 }
                 None => String::new(),
             };
+            // The portal rule of `auth::scope` for events, in SQL.
+            let portal_filter = match self.1 {
+                Scope::All => String::new(),
+                Scope::Client(client_id) => {
+                    values.push(Value::from(client_id));
+                    let client = next();
+                    let kinds = PORTAL_EVENT_KINDS
+                        .iter()
+                        .map(|k| {
+                            values.push(Value::from(k.as_str()));
+                            next()
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!(" AND e.client_id = {client} AND e.entity_kind IN ({kinds})")
+                }
+            };
             values.push(Value::from(i64::from(limit)));
             // `column` comes from the match above, never from input.
             let sql = format!(
                 "SELECT * FROM (SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.{column} ORDER BY e.id DESC) AS rn \
-                 FROM events e WHERE e.{column} IN ({list}){kind_filter}) ranked WHERE rn <= {} ORDER BY id DESC",
+                 FROM events e WHERE e.{column} IN ({list}){kind_filter}{portal_filter}) ranked WHERE rn <= {} ORDER BY id DESC",
                 next()
             );
-            let rows = event::Entity::find()
+            let mut rows = event::Entity::find()
                 .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
+            redact(self.1, &mut rows);
             for row in rows {
                 let parent = match scope {
                     EventScope::Project => row.project_id,
@@ -219,11 +248,15 @@ const LOCAL_YIELDS: usize = 64;
 /// window, and one query per relation level whatever the load.
 pub struct Loaders {
     db: DatabaseConnection,
+    scope: Scope,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
-        Self { db: db.clone() }
+    pub fn new(db: &DatabaseConnection, scope: Scope) -> Self {
+        Self {
+            db: db.clone(),
+            scope,
+        }
     }
 
     fn make<L: Send + Sync + 'static>(&self, loader: L) -> DataLoader<L, HashMapCache> {
@@ -240,15 +273,15 @@ impl Loaders {
     }
 
     pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>, HashMapCache> {
-        self.make(ById(self.db.clone(), PhantomData))
+        self.make(ById(self.db.clone(), self.scope, PhantomData))
     }
 
     pub fn children<S: ChildSet>(&self) -> DataLoader<Children<S>, HashMapCache> {
-        self.make(Children(self.db.clone(), PhantomData))
+        self.make(Children(self.db.clone(), self.scope, PhantomData))
     }
 
     pub fn latest_events(&self) -> DataLoader<LatestEvents, HashMapCache> {
-        self.make(LatestEvents(self.db.clone()))
+        self.make(LatestEvents(self.db.clone(), self.scope))
     }
 }
 

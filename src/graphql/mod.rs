@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots composed per aggregate, thin resolvers over the services.
 
+pub mod access;
 pub mod client;
 pub mod delivery;
 pub mod event;
@@ -22,7 +23,10 @@ use entity::{
 };
 use sea_orm::DatabaseConnection;
 
-use crate::service::{self, Caller};
+use crate::{
+    auth::Scope,
+    service::{self, Caller},
+};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -72,6 +76,7 @@ pub fn schema_builder(
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(field_errors::NullableFieldErrors)
+        .extension(access::RequireSignIn)
 }
 
 /// The schema without data, for exporting the SDL.
@@ -88,9 +93,13 @@ pub fn request_data(
     db: &DatabaseConnection,
     caller: Caller,
 ) -> async_graphql::Request {
-    let l = loaders::Loaders::new(db);
+    // Anonymous callers are refused at the root (see `access`); should anything still
+    // load, a scope of no client shows it nothing.
+    let scope = caller.scope().unwrap_or(Scope::Client(0));
+    let l = loaders::Loaders::new(db, scope);
     request
         .data(caller)
+        .data(scope)
         .data(l.by_id::<user_entity::Entity>())
         .data(l.by_id::<client_entity::Entity>())
         .data(l.by_id::<contact::Entity>())
@@ -113,6 +122,11 @@ pub fn request_data(
         .data(l.children::<sets::RisksOfProject>())
         .data(l.children::<sets::TicketsOf>())
         .data(l.latest_events())
+}
+
+/// The rows the caller of a resolver may see (anonymous callers: none).
+pub fn scope(ctx: &Context<'_>) -> async_graphql::Result<Scope> {
+    Ok(*ctx.data::<Scope>()?)
 }
 
 /// The service context of a resolver: the database and who is calling.

@@ -19,7 +19,13 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    auth::{
+        Scope,
+        scope::{Redact, redact},
+    },
+    error::{AppError, AppResult},
+};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
@@ -122,6 +128,7 @@ pub fn page_size(first: Option<i32>) -> AppResult<u64> {
 /// One page of `select` in `sort` order after the `after` cursor, as a connection.
 pub async fn paginate<E, N>(
     db: &DatabaseConnection,
+    scope: Scope,
     select: Select<E>,
     id_column: E::Column,
     sort: Sort<E>,
@@ -131,7 +138,7 @@ pub async fn paginate<E, N>(
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,
-    E::Model: Sync,
+    E::Model: Sync + Redact,
     N: async_graphql::OutputType,
 {
     let limit = page_size(first)?;
@@ -166,13 +173,14 @@ where
             ),
         );
     }
-    let rows = page
+    let mut rows = page
         .order_by(sort.column, order.clone())
         .order_by(id_column, order)
         .limit(limit + 1)
         .all(db)
         .await?;
 
+    redact(scope, &mut rows);
     let has_next = rows.len() as u64 > limit;
     let mut connection = Connection::with_additional_fields(after.is_some(), has_next, total);
     for row in rows.into_iter().take(limit as usize) {

@@ -12,6 +12,7 @@ use super::{
     input::{ids, opt_id, patch, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
+    scope,
     sets::{
         ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject,
         TicketsOf,
@@ -274,7 +275,8 @@ impl ProjectQuery {
         };
         Ok(paginate(
             svc(ctx)?.db,
-            projects::list(f),
+            scope(ctx)?,
+            projects::list(scope(ctx)?, f),
             C::Id,
             sort,
             first,
@@ -302,6 +304,9 @@ pub struct CreateProjectInput {
     planned_start: Option<NaiveDate>,
     planned_end: Option<NaiveDate>,
     primary_owner_id: Option<ID>,
+    /// Hide the contract value from the client's portal (hidden by default).
+    #[graphql(default = true)]
+    contract_value_internal: bool,
 }
 
 #[derive(InputObject)]
@@ -314,6 +319,7 @@ pub struct UpdateProjectInput {
     planned_start: MaybeUndefined<NaiveDate>,
     planned_end: MaybeUndefined<NaiveDate>,
     primary_owner_id: MaybeUndefined<ID>,
+    contract_value_internal: Option<bool>,
 }
 
 #[derive(Default)]
@@ -341,6 +347,7 @@ impl ProjectMutation {
                 input.primary_owner_id.as_ref(),
                 NodeKind::User,
             )?,
+            contract_value_internal: input.contract_value_internal,
         };
         Ok(Project(projects::create(svc(ctx)?, new).await?))
     }
@@ -367,6 +374,7 @@ impl ProjectMutation {
             planned_start: patch(input.planned_start),
             planned_end: patch(input.planned_end),
             primary_owner_id: patch_id("primaryOwnerId", input.primary_owner_id, NodeKind::User)?,
+            contract_value_internal: input.contract_value_internal,
         };
         Ok(Project(
             projects::update(svc(ctx)?, id, p, expected_version).await?,

@@ -15,6 +15,7 @@ use super::{
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
+    scope,
     sets::CommentsOfTicket,
     svc,
     user::User,
@@ -225,7 +226,8 @@ impl TicketQuery {
         };
         Ok(paginate(
             svc(ctx)?.db,
-            tickets::list(f),
+            scope(ctx)?,
+            tickets::list(scope(ctx)?, f),
             C::Id,
             sort,
             first,

@@ -9,7 +9,7 @@ use super::{
     input::{patch_text, set_text},
     loaders,
     pagination::{KeyKind, Page, Sort, paginate},
-    svc,
+    scope, svc,
 };
 use crate::{
     domain::input::{SHORT, email, opt_text, text},
@@ -56,6 +56,7 @@ impl UserQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<User>> {
+        svc(ctx)?.caller.require_staff_read()?;
         let sort = Sort {
             name: "name+",
             column: user::Column::Name,
@@ -64,6 +65,7 @@ impl UserQuery {
         };
         Ok(paginate(
             svc(ctx)?.db,
+            scope(ctx)?,
             users::list(),
             user::Column::Id,
             sort,

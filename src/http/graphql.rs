@@ -159,16 +159,81 @@ fn selects_non_query(params: &Params) -> bool {
     )
 }
 
-async fn execute(state: AppState, media: MediaType, params: Params) -> Response {
+/// The caller named by the `Authorization` header: anonymous without one, refused (401)
+/// with a bad one, and refused (429) beyond its rate.
+fn authenticate(
+    state: &AppState,
+    media: MediaType,
+    headers: &HeaderMap,
+) -> Result<Caller, Response> {
+    let caller = match headers.get(header::AUTHORIZATION) {
+        None => Caller::Anonymous,
+        Some(value) => {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim());
+            match token.map(|t| state.tokens.verify(t)) {
+                Some(Ok(caller)) => caller,
+                _ => {
+                    let body = json!({ "errors": [{ "message": "the bearer token is invalid or expired",
+                        "extensions": { "code": "UNAUTHENTICATED" } }] });
+                    let mut res = (
+                        StatusCode::UNAUTHORIZED,
+                        [(header::CONTENT_TYPE, media.content_type())],
+                        body.to_string(),
+                    )
+                        .into_response();
+                    res.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                    );
+                    return Err(res);
+                }
+            }
+        }
+    };
+    let key = match &caller {
+        Caller::Staff { user_id, .. } => format!("user:{user_id}"),
+        Caller::Contact { contact_id, .. } => format!("contact:{contact_id}"),
+        // Anonymous requests can do nothing but introspect; they share one bucket.
+        Caller::Anonymous | Caller::System => "anonymous".to_owned(),
+    };
+    if let Err(wait) = state.rate_limiter.check(&key, std::time::Instant::now()) {
+        let body = json!({ "errors": [{ "message": "too many requests", "extensions": { "code": "RATE_LIMITED" } }] });
+        let mut res = (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, media.content_type())],
+            body.to_string(),
+        )
+            .into_response();
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(v) = HeaderValue::from_str(&seconds) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(res);
+    }
+    Ok(caller)
+}
+
+async fn execute(
+    state: AppState,
+    media: MediaType,
+    headers: &HeaderMap,
+    params: Params,
+) -> Response {
+    let caller = match authenticate(&state, media, headers) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     let started = ExecutionStarted::default();
     let mut request = async_graphql::Request::new(params.query)
         .variables(Variables::from_json(Value::Object(params.variables)));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    // Until authentication exists every request acts as the system itself; the caller
-    // will be resolved from the bearer token right here.
-    let caller = Caller::System;
     let (schema, db, flag) = (state.schema.clone(), state.db.clone(), started.clone());
     // Each request executes on one thread of the pool, which makes DataLoader batching
     // deterministic (see `loaders::Loaders`); requests still run in parallel.
@@ -235,7 +300,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         }
     }
     match params_from_json(&body) {
-        Ok(params) => execute(state, media, params).await,
+        Ok(params) => execute(state, media, &headers, params).await,
         Err(message) => errors_body(media, StatusCode::BAD_REQUEST, &message),
     }
 }
@@ -263,7 +328,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return res;
     }
-    execute(state, media, params).await
+    execute(state, media, &headers, params).await
 }
 
 #[cfg(test)]

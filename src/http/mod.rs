@@ -2,3 +2,4 @@
 
 pub mod graphql;
 pub mod negotiate;
+pub mod rate_limit;

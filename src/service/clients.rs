@@ -10,7 +10,11 @@ use sea_orm::{
 use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
-use crate::{error::AppResult, snapshot};
+use crate::{
+    auth::{Scope, scope::visible},
+    error::AppResult,
+    snapshot,
+};
 
 pub struct NewClient {
     pub name: String,
@@ -57,8 +61,8 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-pub fn list(filter: ClientFilter) -> Select<client::Entity> {
-    let mut q = client::Entity::find();
+pub fn list(scope: Scope, filter: ClientFilter) -> Select<client::Entity> {
+    let mut q = client::Entity::find().filter(visible::<client::Entity>(scope));
     if !filter.intent_levels.is_empty() {
         q = q.filter(client::Column::IntentLevel.is_in(filter.intent_levels));
     }
@@ -75,6 +79,7 @@ pub fn list(filter: ClientFilter) -> Select<client::Entity> {
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewClient) -> AppResult<client::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let row = client::ActiveModel {
         name: Set(new.name),
@@ -111,6 +116,7 @@ pub async fn update(
     p: ClientPatch,
     expected: Option<i32>,
 ) -> AppResult<client::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<client::Entity>(uow.txn(), id).await?;
     check_version("client", cur.version, expected)?;
@@ -164,6 +170,7 @@ pub struct ContactPatch {
 }
 
 pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     require::<client::Entity>(uow.txn(), "clientId", new.client_id).await?;
     let row = contact::ActiveModel {
@@ -196,6 +203,7 @@ pub async fn update_contact(
     p: ContactPatch,
     expected: Option<i32>,
 ) -> AppResult<contact::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<contact::Entity>(uow.txn(), id).await?;
     check_version("contact", cur.version, expected)?;

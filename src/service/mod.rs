@@ -17,32 +17,19 @@ pub mod tickets;
 pub mod users;
 
 use chrono::{DateTime, Utc};
-use entity::{ActorKind, EntityKind, EventKind, event};
+use entity::{EntityKind, EventKind, event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     prelude::Expr,
 };
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    auth::scope::{Scoped, visible},
+    error::{AppError, AppResult},
+};
 
-/// Who is asking. Access control hangs off this; the event log records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    /// The server itself: migrations, demo data, background jobs.
-    System,
-    /// A member of the vendor's staff.
-    User(i64),
-}
-
-impl Caller {
-    fn actor(&self) -> (ActorKind, Option<i64>) {
-        match self {
-            Caller::System => (ActorKind::System, None),
-            Caller::User(id) => (ActorKind::User, Some(*id)),
-        }
-    }
-}
+pub use crate::auth::Caller;
 
 /// What a service needs to run a use case.
 #[derive(Clone, Copy)]
@@ -239,6 +226,27 @@ pub async fn require<E: Versioned>(
 ) -> AppResult<E::Model> {
     E::find()
         .filter(E::id_column().eq(id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            AppError::input(
+                field,
+                format!("{field} does not name an existing {}", E::NAME),
+            )
+        })
+}
+
+/// Like [`require`], but only rows the caller may see count: another client's row is
+/// reported exactly like a missing one.
+pub async fn require_visible<E: Versioned + Scoped>(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    field: &str,
+    id: i64,
+) -> AppResult<E::Model> {
+    E::find()
+        .filter(E::id_column().eq(id))
+        .filter(visible::<E>(caller.scope()?))
         .one(conn)
         .await?
         .ok_or_else(|| {

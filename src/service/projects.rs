@@ -8,6 +8,7 @@ use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
 use crate::{
+    auth::{Scope, scope::visible},
     domain::{
         input::date_order,
         money::Money,
@@ -27,6 +28,8 @@ pub struct NewProject {
     pub planned_start: Option<NaiveDate>,
     pub planned_end: Option<NaiveDate>,
     pub primary_owner_id: Option<i64>,
+    /// Hide the contract value from the client's portal.
+    pub contract_value_internal: bool,
 }
 
 #[derive(Default)]
@@ -39,6 +42,7 @@ pub struct ProjectPatch {
     pub planned_start: Option<Option<NaiveDate>>,
     pub planned_end: Option<Option<NaiveDate>>,
     pub primary_owner_id: Option<Option<i64>>,
+    pub contract_value_internal: Option<bool>,
 }
 
 #[derive(Default)]
@@ -50,8 +54,8 @@ pub struct ProjectFilter {
     pub primary_owner_id: Option<i64>,
 }
 
-pub fn list(f: ProjectFilter) -> Select<project::Entity> {
-    let mut q = project::Entity::find();
+pub fn list(scope: Scope, f: ProjectFilter) -> Select<project::Entity> {
+    let mut q = project::Entity::find().filter(visible::<project::Entity>(scope));
     if !f.client_ids.is_empty() {
         q = q.filter(project::Column::ClientId.is_in(f.client_ids));
     }
@@ -75,6 +79,7 @@ fn contract_facts(number: &Option<String>, signed_on: &Option<NaiveDate>) -> Con
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> {
+    ctx.caller.require_staff_write()?;
     date_order("plannedEnd", new.planned_start, new.planned_end)?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     require::<client::Entity>(uow.txn(), "clientId", new.client_id).await?;
@@ -98,6 +103,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> 
         contract_number: Set(new.contract_number),
         contract_value_minor: Set(value),
         currency: Set(currency),
+        contract_value_internal: Set(new.contract_value_internal),
         contract_signed_on: Set(new.contract_signed_on),
         planned_start: Set(new.planned_start),
         planned_end: Set(new.planned_end),
@@ -126,6 +132,7 @@ pub async fn update(
     p: ProjectPatch,
     expected: Option<i32>,
 ) -> AppResult<project::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), id).await?;
     check_version("project", cur.version, expected)?;
@@ -200,6 +207,7 @@ pub async fn change_status(
     to: ProjectStatus,
     expected: Option<i32>,
 ) -> AppResult<project::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), id).await?;
     check_version("project", cur.version, expected)?;
@@ -234,6 +242,7 @@ pub async fn add_team_member(
     user_id: i64,
     role: TeamRole,
 ) -> AppResult<team_member::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", project_id).await?;
     require::<user::Entity>(uow.txn(), "userId", user_id).await?;
@@ -269,6 +278,7 @@ pub async fn add_team_member(
 
 /// Removes a member from a team; returns the removed membership.
 pub async fn remove_team_member(ctx: Ctx<'_>, id: i64) -> AppResult<team_member::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let member = team_member::Entity::find_by_id(id)
         .one(uow.txn())

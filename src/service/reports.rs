@@ -21,6 +21,7 @@ pub struct NewReport {
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
     match (new.kind, new.stage_id) {
@@ -43,8 +44,8 @@ pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
     }
     let author_id = match (new.author_id, ctx.caller) {
         (Some(id), _) => Some(require::<user::Entity>(uow.txn(), "authorId", id).await?.id),
-        (None, Caller::User(id)) => Some(*id),
-        (None, Caller::System) => None,
+        (None, Caller::Staff { user_id, .. }) => Some(*user_id),
+        (None, _) => None,
     };
     let row = report::ActiveModel {
         project_id: Set(project.id),

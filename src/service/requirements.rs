@@ -31,6 +31,7 @@ pub struct RequirementPatch {
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewRequirement) -> AppResult<requirement::Model> {
+    ctx.caller.require_staff_write()?;
     check_alternative(new.feasibility, new.alternative.as_deref())?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
@@ -67,6 +68,7 @@ pub async fn update(
     p: RequirementPatch,
     expected: Option<i32>,
 ) -> AppResult<requirement::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<requirement::Entity>(uow.txn(), id).await?;
     check_version("requirement", cur.version, expected)?;

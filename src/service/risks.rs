@@ -20,6 +20,8 @@ pub struct NewRisk {
     pub owner_id: Option<i64>,
     pub mitigation: Option<String>,
     pub contingency: Option<String>,
+    /// Show the risk in the client's portal.
+    pub shared_with_client: bool,
 }
 
 #[derive(Default)]
@@ -32,9 +34,11 @@ pub struct RiskPatch {
     pub owner_id: Option<Option<i64>>,
     pub mitigation: Option<Option<String>>,
     pub contingency: Option<Option<String>>,
+    pub shared_with_client: Option<bool>,
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
     if let Some(owner) = new.owner_id {
@@ -51,6 +55,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
         mitigation: Set(new.mitigation),
         contingency: Set(new.contingency),
         status: Set(RiskStatus::Open),
+        shared_with_client: Set(new.shared_with_client),
         raised_at: Set(uow.now()),
         closed_at: Set(None),
         created_at: Set(uow.now()),
@@ -77,6 +82,7 @@ pub async fn update(
     p: RiskPatch,
     expected: Option<i32>,
 ) -> AppResult<risk::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<risk::Entity>(uow.txn(), id).await?;
     check_version("risk", cur.version, expected)?;
@@ -94,6 +100,11 @@ pub async fn update(
         owner_id: ch.field("owner_id", &cur.owner_id, p.owner_id),
         mitigation: ch.field("mitigation", &cur.mitigation, p.mitigation),
         contingency: ch.field("contingency", &cur.contingency, p.contingency),
+        shared_with_client: ch.field(
+            "shared_with_client",
+            &cur.shared_with_client,
+            p.shared_with_client,
+        ),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -117,6 +128,7 @@ pub async fn change_status(
     to: RiskStatus,
     expected: Option<i32>,
 ) -> AppResult<risk::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<risk::Entity>(uow.txn(), id).await?;
     check_version("risk", cur.version, expected)?;

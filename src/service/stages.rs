@@ -37,6 +37,7 @@ pub struct StagePatch {
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewStage) -> AppResult<stage::Model> {
+    ctx.caller.require_staff_write()?;
     date_order("dueDate", new.planned_start, new.due_date)?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
@@ -92,6 +93,7 @@ pub async fn update(
     p: StagePatch,
     expected: Option<i32>,
 ) -> AppResult<stage::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<stage::Entity>(uow.txn(), id).await?;
     check_version("stage", cur.version, expected)?;
@@ -135,6 +137,7 @@ pub async fn change_status(
     to: StageStatus,
     expected: Option<i32>,
 ) -> AppResult<stage::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<stage::Entity>(uow.txn(), id).await?;
     check_version("stage", cur.version, expected)?;

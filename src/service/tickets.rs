@@ -8,9 +8,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, S
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
-    save_versioned,
+    require_visible, save_versioned,
 };
 use crate::{
+    auth::{Scope, scope::visible},
     domain::status::Lifecycle,
     error::{AppError, AppResult},
     snapshot,
@@ -58,8 +59,8 @@ pub struct TicketFilter {
     pub open: Option<bool>,
 }
 
-pub fn list(f: TicketFilter) -> Select<ticket::Entity> {
-    let mut q = ticket::Entity::find();
+pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
+    let mut q = ticket::Entity::find().filter(visible::<ticket::Entity>(scope));
     if !f.statuses.is_empty() {
         q = q.filter(ticket::Column::Status.is_in(f.statuses));
     }
@@ -104,7 +105,18 @@ async fn check_reporter(
 
 pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let project =
+        require_visible::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id)
+            .await?;
+    ctx.caller
+        .require_staff_write_or_contact_of(project.client_id)?;
+    let mut new = new;
+    if let Caller::Contact { contact_id, .. } = ctx.caller {
+        // A portal user opens tickets as themselves, through the portal, unassigned.
+        new.reporter_contact_id = Some(*contact_id);
+        new.channel = TicketChannel::Portal;
+        new.assignee_id = None;
+    }
     if let Some(id) = new.assignee_id {
         require::<user::Entity>(uow.txn(), "assigneeId", id).await?;
     }
@@ -148,6 +160,7 @@ pub async fn update(
     p: TicketPatch,
     expected: Option<i32>,
 ) -> AppResult<ticket::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<ticket::Entity>(uow.txn(), id).await?;
     check_version("ticket", cur.version, expected)?;
@@ -193,6 +206,7 @@ pub async fn change_status(
     to: TicketStatus,
     expected: Option<i32>,
 ) -> AppResult<ticket::Model> {
+    ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<ticket::Entity>(uow.txn(), id).await?;
     check_version("ticket", cur.version, expected)?;
@@ -228,15 +242,26 @@ pub async fn add_comment(
     internal: bool,
 ) -> AppResult<ticket_comment::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let ticket = require::<ticket::Entity>(uow.txn(), "ticketId", ticket_id).await?;
-    let author_user_id = match ctx.caller {
-        Caller::User(id) => Some(*id),
-        Caller::System => None,
+    let ticket =
+        require_visible::<ticket::Entity>(uow.txn(), ctx.caller, "ticketId", ticket_id).await?;
+    ctx.caller
+        .require_staff_write_or_contact_of(ticket.client_id)?;
+    let (author_user_id, author_contact_id) = match ctx.caller {
+        Caller::Staff { user_id, .. } => (Some(*user_id), None),
+        Caller::Contact { contact_id, .. } => {
+            if internal {
+                return Err(AppError::Forbidden(
+                    "internal comments are for the vendor's team".into(),
+                ));
+            }
+            (None, Some(*contact_id))
+        }
+        Caller::System | Caller::Anonymous => (None, None),
     };
     let row = ticket_comment::ActiveModel {
         ticket_id: Set(ticket_id),
         author_user_id: Set(author_user_id),
-        author_contact_id: Set(None),
+        author_contact_id: Set(author_contact_id),
         body: Set(body),
         internal: Set(internal),
         created_at: Set(uow.now()),

@@ -25,6 +25,7 @@ pub fn list() -> Select<user::Entity> {
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {
+    ctx.caller.require_admin()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let row = user::ActiveModel {
         name: Set(new.name),
@@ -53,6 +54,7 @@ pub async fn update(
     patch: UserPatch,
     expected: Option<i32>,
 ) -> AppResult<user::Model> {
+    ctx.caller.require_admin()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<user::Entity>(uow.txn(), id).await?;
     check_version("user", cur.version, expected)?;

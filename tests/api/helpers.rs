@@ -8,7 +8,14 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use delivery_desk::startup::{self, AppState};
+use delivery_desk::{
+    auth::token::{Role, TokenKeys},
+    service::{
+        Caller, Ctx,
+        users::{self, NewUser},
+    },
+    startup::{self, AppState, Options},
+};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
@@ -27,6 +34,10 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// SQL statements executed since the last [`TestApp::reset_statements`].
     statements: Arc<AtomicUsize>,
+    /// Signs tokens the server accepts.
+    pub keys: TokenKeys,
+    /// A token of the administrator the harness created; [`TestApp::gql`] sends it.
+    pub admin: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -147,6 +158,18 @@ async fn fresh_database(
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(
+        backend,
+        Options {
+            max_body_bytes: 64 * 1024,
+            rate_limit_per_minute: 1_000_000,
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
     let (mut db, dir) = fresh_database(backend).await?;
     startup::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicUsize::new(0));
@@ -162,13 +185,35 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(db.clone(), true, 64 * 1024);
+    let keys =
+        TokenKeys::hs256(b"a test secret of at least 32 bytes!", "delivery-desk").expect("keys");
+    let state = AppState::new(db.clone(), options, keys.clone());
     tokio::spawn(startup::serve(listener, state));
+    let system = Caller::System;
+    let new = NewUser {
+        name: "Admin".into(),
+        email: "admin@vendor.example".into(),
+        title: None,
+    };
+    let admin_user = users::create(
+        Ctx {
+            db: &db,
+            caller: &system,
+        },
+        new,
+    )
+    .await
+    .expect("admin user");
+    let admin = keys
+        .mint(format!("user:{}", admin_user.id), Role::Admin, None, 3600)
+        .expect("token");
     Some(TestApp {
         base: format!("http://{addr}"),
         http: reqwest::Client::new(),
         db,
         statements,
+        keys,
+        admin,
         _dir: dir,
     })
 }
@@ -182,11 +227,26 @@ impl TestApp {
         self.statements.load(Ordering::SeqCst)
     }
 
-    /// POSTs a GraphQL request and returns the whole response body; asserts HTTP 200.
+    /// A token for a staff member (`role` one of the staff roles) or, with a client, a contact.
+    pub fn token(&self, sub: &str, role: Role, client: Option<i64>) -> String {
+        self.keys
+            .mint(sub.to_owned(), role, client, 3600)
+            .expect("token")
+    }
+
+    /// POSTs a GraphQL request as the administrator; see [`TestApp::gql_as`].
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let res = self
-            .http
-            .post(format!("{}/graphql", self.base))
+        self.gql_as(Some(&self.admin), query, variables).await
+    }
+
+    /// POSTs a GraphQL request with `token` (or none) and returns the whole response body;
+    /// asserts HTTP 200.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.http.post(format!("{}/graphql", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req
             .header("accept", "application/graphql-response+json")
             .json(&json!({ "query": query, "variables": variables }))
             .send()

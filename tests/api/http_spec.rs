@@ -17,6 +17,7 @@ async fn post(
     let mut req = app
         .http
         .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.admin)
         .body(body.to_owned());
     if let Some(a) = accept {
         req = req.header(header::ACCEPT, a);

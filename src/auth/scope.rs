@@ -1,0 +1,182 @@
+//! The one place that says which rows a customer-portal user may see.
+//!
+//! Every read path applies [`visible`]: the by-id and child loaders, the root
+//! connections, and the event feeds. A contact sees its own client's rows, minus what is
+//! internal: risks not shared with the client, internal ticket comments, and the event
+//! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
+
+use entity::{
+    EntityKind, client, contact, event, project, report, requirement, risk, stage, team_member,
+    ticket, ticket_comment, user,
+};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
+
+use super::Scope;
+
+/// The objects whose events a portal user may see.
+pub const PORTAL_EVENT_KINDS: [EntityKind; 5] = [
+    EntityKind::Project,
+    EntityKind::Stage,
+    EntityKind::Requirement,
+    EntityKind::Report,
+    EntityKind::Ticket,
+];
+
+/// A table with a portal visibility rule.
+pub trait Scoped: EntityTrait {
+    /// The rows a contact of `client_id` may see.
+    fn portal(client_id: i64) -> Condition;
+}
+
+/// The rows of `E` visible in `scope`.
+pub fn visible<E: Scoped>(scope: Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Client(client_id) => E::portal(client_id),
+    }
+}
+
+fn projects_of(client_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(project::Column::Id)
+        .from(project::Entity)
+        .and_where(project::Column::ClientId.eq(client_id))
+        .to_owned()
+}
+
+impl Scoped for client::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(client::Column::Id.eq(c))
+    }
+}
+
+impl Scoped for contact::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(contact::Column::ClientId.eq(c))
+    }
+}
+
+impl Scoped for project::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(project::Column::ClientId.eq(c))
+    }
+}
+
+impl Scoped for team_member::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(team_member::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for requirement::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(requirement::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for stage::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(stage::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for report::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(report::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for risk::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all()
+            .add(risk::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(risk::Column::SharedWithClient.eq(true))
+    }
+}
+
+impl Scoped for ticket::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(ticket::Column::ClientId.eq(c))
+    }
+}
+
+impl Scoped for ticket_comment::Entity {
+    fn portal(c: i64) -> Condition {
+        let tickets = Query::select()
+            .column(ticket::Column::Id)
+            .from(ticket::Entity)
+            .and_where(ticket::Column::ClientId.eq(c))
+            .to_owned();
+        Condition::all()
+            .add(ticket_comment::Column::TicketId.in_subquery(tickets))
+            .add(ticket_comment::Column::Internal.eq(false))
+    }
+}
+
+impl Scoped for event::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all()
+            .add(event::Column::ClientId.eq(c))
+            .add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS))
+    }
+}
+
+impl Scoped for user::Entity {
+    /// Staff appear in the portal only as the people working for the client: owners,
+    /// assignees, authors. Their names and titles are not secret, so any user row is visible.
+    fn portal(_: i64) -> Condition {
+        Condition::all()
+    }
+}
+
+/// The portal-safe projection of a row: what a contact must not read is blanked before
+/// the row reaches any resolver. Applied by the loaders and connections to every row read
+/// in a client scope.
+pub trait Redact {
+    fn redact(&mut self) {}
+}
+
+/// Blanks what `scope` may not read.
+pub fn redact<M: Redact>(scope: Scope, rows: &mut [M]) {
+    if let Scope::Client(_) = scope {
+        rows.iter_mut().for_each(Redact::redact);
+    }
+}
+
+impl Redact for client::Model {
+    /// The vendor's sales notes about the client.
+    fn redact(&mut self) {
+        self.budget_range = None;
+        self.decision_chain = None;
+        self.key_needs = None;
+        self.notes = None;
+        self.first_contact_at = None;
+    }
+}
+
+impl Redact for project::Model {
+    fn redact(&mut self) {
+        if self.contract_value_internal {
+            self.contract_value_minor = None;
+            self.currency = None;
+        }
+    }
+}
+
+impl Redact for event::Model {
+    /// Changed fields can name internal ones (a contract value, a note); the status
+    /// change itself stays visible.
+    fn redact(&mut self) {
+        self.changes = "{}".to_owned();
+    }
+}
+
+impl Redact for contact::Model {}
+impl Redact for team_member::Model {}
+impl Redact for requirement::Model {}
+impl Redact for stage::Model {}
+impl Redact for report::Model {}
+impl Redact for risk::Model {}
+impl Redact for ticket::Model {}
+impl Redact for ticket_comment::Model {}
+impl Redact for user::Model {}

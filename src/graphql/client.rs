@@ -219,8 +219,7 @@ impl ClientQuery {
             clients::list(scope(ctx)?, f),
             client::Column::Id,
             sort,
-            first,
-            after,
+            (first, after),
             Client,
         )
         .await?)

@@ -157,8 +157,7 @@ impl EventQuery {
             q,
             event::Column::Id,
             sort,
-            first,
-            after,
+            (first, after),
             Event,
         )
         .await?)

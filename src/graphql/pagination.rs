@@ -125,15 +125,15 @@ pub fn page_size(first: Option<i32>) -> AppResult<u64> {
     }
 }
 
-/// One page of `select` in `sort` order after the `after` cursor, as a connection.
+/// One page of `select` in `sort` order: `first` rows after the `after` cursor, as a
+/// connection.
 pub async fn paginate<E, N>(
     db: &DatabaseConnection,
     scope: Scope,
     select: Select<E>,
     id_column: E::Column,
     sort: Sort<E>,
-    first: Option<i32>,
-    after: Option<String>,
+    (first, after): (Option<i32>, Option<String>),
     to_node: impl Fn(E::Model) -> N,
 ) -> AppResult<Page<N>>
 where

@@ -279,8 +279,7 @@ impl ProjectQuery {
             projects::list(scope(ctx)?, f),
             C::Id,
             sort,
-            first,
-            after,
+            (first, after),
             Project,
         )
         .await?)

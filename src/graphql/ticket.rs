@@ -230,8 +230,7 @@ impl TicketQuery {
             tickets::list(scope(ctx)?, f),
             C::Id,
             sort,
-            first,
-            after,
+            (first, after),
             Ticket,
         )
         .await?)

@@ -69,8 +69,7 @@ impl UserQuery {
             users::list(),
             user::Column::Id,
             sort,
-            first,
-            after,
+            (first, after),
             User,
         )
         .await?)

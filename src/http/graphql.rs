@@ -165,7 +165,7 @@ fn authenticate(
     state: &AppState,
     media: MediaType,
     headers: &HeaderMap,
-) -> Result<Caller, Response> {
+) -> Result<Caller, Box<Response>> {
     let caller = match headers.get(header::AUTHORIZATION) {
         None => Caller::Anonymous,
         Some(value) => {
@@ -190,7 +190,7 @@ fn authenticate(
                         header::WWW_AUTHENTICATE,
                         HeaderValue::from_static("Bearer error=\"invalid_token\""),
                     );
-                    return Err(res);
+                    return Err(Box::new(res));
                 }
             }
         }
@@ -213,7 +213,7 @@ fn authenticate(
         if let Ok(v) = HeaderValue::from_str(&seconds) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        return Err(res);
+        return Err(Box::new(res));
     }
     Ok(caller)
 }
@@ -226,7 +226,7 @@ async fn execute(
 ) -> Response {
     let caller = match authenticate(&state, media, headers) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let started = ExecutionStarted::default();
     let mut request = async_graphql::Request::new(params.query)

@@ -14,7 +14,10 @@ use std::{
 };
 
 use chrono::Utc;
-use delivery_desk::startup::{self, AppState};
+use delivery_desk::{
+    auth::token::{Role, TokenKeys},
+    startup::{self, AppState, Options},
+};
 use entity::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
@@ -211,7 +214,13 @@ struct Figures {
 }
 
 /// Runs `concurrency` clients for `seconds`, each sending `body(i)` in a loop.
-async fn measure(url: &str, concurrency: usize, seconds: u64, body: BodyFn) -> Figures {
+async fn measure(
+    url: &str,
+    token: &str,
+    concurrency: usize,
+    seconds: u64,
+    body: BodyFn,
+) -> Figures {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -223,12 +232,19 @@ async fn measure(url: &str, concurrency: usize, seconds: u64, body: BodyFn) -> F
     for _ in 0..concurrency {
         let (http, url, body, counter) =
             (http.clone(), url.to_owned(), body.clone(), counter.clone());
+        let token = token.to_owned();
         tasks.push(tokio::spawn(async move {
             let (mut latencies, mut errors) = (Vec::new(), 0);
             while Instant::now() < deadline {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let t = Instant::now();
-                let ok = match http.post(&url).json(&body(i)).send().await {
+                let ok = match http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body(i))
+                    .send()
+                    .await
+                {
                     Ok(res) => {
                         res.status() == 200
                             && res
@@ -312,9 +328,21 @@ async fn main() {
         .await
         .expect("bind");
     let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    let keys =
+        TokenKeys::hs256(b"benchmark secret of at least 32 bytes", "delivery-desk").expect("keys");
+    // Staff token: the benchmark measures the staff dashboard. No user row backs it; the
+    // workloads write nothing that references the author.
+    let token = keys
+        .mint("user:1".into(), Role::Staff, None, 24 * 3600)
+        .expect("token");
+    let options = Options {
+        graphiql: false,
+        rate_limit_per_minute: u32::MAX,
+        ..Options::default()
+    };
     tokio::spawn(startup::serve(
         listener,
-        AppState::new(db.clone(), false, 1 << 20),
+        AppState::new(db.clone(), options, keys),
     ));
 
     println!(
@@ -369,7 +397,7 @@ async fn main() {
         for concurrency in [1, 8, 32] {
             statements.store(0, Ordering::Relaxed);
             sql_micros.store(0, Ordering::Relaxed);
-            let f = measure(&url, concurrency, seconds, body.clone()).await;
+            let f = measure(&url, &token, concurrency, seconds, body.clone()).await;
             let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
             let sql_ms = sql_micros.load(Ordering::Relaxed) as f64 / 1e3 / f.requests.max(1) as f64;
             println!(

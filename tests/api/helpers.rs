@@ -38,6 +38,7 @@ pub struct TestApp {
     pub keys: TokenKeys,
     /// A token of the administrator the harness created; [`TestApp::gql`] sends it.
     pub admin: String,
+    pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -214,6 +215,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         statements,
         keys,
         admin,
+        backend,
         _dir: dir,
     })
 }

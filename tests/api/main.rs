@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod concurrency;
 mod http_spec;
 mod lifecycle;

@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{ActorKind, EntityKind, EventKind, event, user};
+use entity::{ActorKind, EntityKind, EventKind, contact, event, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
+    client::Contact,
     ids::{NodeKind, decode, encode},
     input::opt_id,
     loaders,
@@ -72,6 +73,13 @@ impl Event {
     }
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind
+    }
+    /// The client contact who made the change through the portal, when one did.
+    async fn actor_contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        match (self.0.actor_kind, self.0.actor_id) {
+            (ActorKind::Contact, Some(id)) => Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact)),
+            _ => Ok(None),
+        }
     }
     /// The staff member who made the change, when staff did.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {

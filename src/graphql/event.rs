@@ -77,7 +77,9 @@ impl Event {
     /// The client contact who made the change through the portal, when one did.
     async fn actor_contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
         match (self.0.actor_kind, self.0.actor_id) {
-            (ActorKind::Contact, Some(id)) => Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact)),
+            (ActorKind::Contact, Some(id)) => {
+                Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
+            }
             _ => Ok(None),
         }
     }

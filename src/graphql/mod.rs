@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod node;
 pub mod pagination;
 pub mod project;
+pub mod response_order;
 pub mod sets;
 pub mod ticket;
 pub mod user;

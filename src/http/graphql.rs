@@ -26,7 +26,11 @@ use axum::{
 use serde_json::{Map, Value, json};
 
 use super::negotiate::{MediaType, is_json, negotiate};
-use crate::{graphql::request_data, service::Caller, startup::AppState};
+use crate::{
+    graphql::{request_data, response_order::order_like_query},
+    service::Caller,
+    startup::AppState,
+};
 
 /// The parameters of a well-formed GraphQL-over-HTTP request.
 #[derive(Debug)]
@@ -229,6 +233,7 @@ async fn execute(
         Err(response) => return *response,
     };
     let started = ExecutionStarted::default();
+    let (query_text, operation_name) = (params.query.clone(), params.operation_name.clone());
     let mut request = async_graphql::Request::new(params.query)
         .variables(Variables::from_json(Value::Object(params.variables)));
     if let Some(name) = params.operation_name {
@@ -244,7 +249,7 @@ async fn execute(
             schema.execute(request).await
         })
         .await;
-    let response = match response {
+    let mut response = match response {
         Ok(response) => response,
         Err(err) => {
             tracing::error!(error = %err, "GraphQL execution task failed");
@@ -258,6 +263,9 @@ async fn execute(
         }
     };
     let executed = started.0.load(Ordering::Acquire);
+    if executed && let Ok(doc) = parse_query(&query_text) {
+        order_like_query(&mut response.data, &doc, operation_name.as_deref());
+    }
 
     let mut body = serde_json::to_value(&response)
         .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));

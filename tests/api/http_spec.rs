@@ -3,7 +3,10 @@
 use reqwest::{Response, header};
 use serde_json::{Value, json};
 
-use crate::{db_test, helpers::*};
+use crate::{
+    db_test,
+    helpers::{self, *},
+};
 
 const GQL: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -248,4 +251,31 @@ db_test!(graphiql_and_health_are_served, |app| {
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
+});
+
+db_test!(response_fields_follow_the_query_order, |app| {
+    helpers::client(&app, "Acme").await;
+    for query in [
+        "{ users { totalCount } projects { totalCount } clients { edges { node { name id } } totalCount } __typename }",
+        "{ __typename clients { totalCount edges { node { id name } } } projects { totalCount } users { totalCount } }",
+    ] {
+        let res = post(
+            &app,
+            Some(GQL),
+            Some(JSON),
+            &json!({ "query": query }).to_string(),
+        )
+        .await;
+        let text = res.text().await.unwrap();
+        // Keys in the order the query names them, read from the raw body.
+        let position = |key: &str| text.find(&format!("\"{key}\"")).unwrap_or(usize::MAX);
+        let roots: Vec<&str> = query
+            .trim_matches(|c| c == '{' || c == '}' || c == ' ')
+            .split(' ')
+            .filter(|w| ["users", "projects", "clients", "__typename"].contains(w))
+            .collect();
+        let mut by_position = roots.clone();
+        by_position.sort_by_key(|k| position(k));
+        assert_eq!(by_position, roots, "{text}");
+    }
 });

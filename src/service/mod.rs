@@ -19,9 +19,9 @@ pub mod users;
 use chrono::{DateTime, Utc};
 use entity::{EntityKind, EventKind, event};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    prelude::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait, prelude::Expr,
 };
 
 use crate::{
@@ -224,16 +224,7 @@ pub async fn require<E: Versioned>(
     field: &str,
     id: i64,
 ) -> AppResult<E::Model> {
-    E::find()
-        .filter(E::id_column().eq(id))
-        .one(conn)
-        .await?
-        .ok_or_else(|| {
-            AppError::input(
-                field,
-                format!("{field} does not name an existing {}", E::NAME),
-            )
-        })
+    require_where::<E>(conn, field, id, Condition::all()).await
 }
 
 /// Like [`require`], but only rows the caller may see count: another client's row is
@@ -244,9 +235,18 @@ pub async fn require_visible<E: Versioned + Scoped>(
     field: &str,
     id: i64,
 ) -> AppResult<E::Model> {
+    require_where::<E>(conn, field, id, visible::<E>(caller.scope()?)).await
+}
+
+async fn require_where<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    field: &str,
+    id: i64,
+    condition: Condition,
+) -> AppResult<E::Model> {
     E::find()
         .filter(E::id_column().eq(id))
-        .filter(visible::<E>(caller.scope()?))
+        .filter(condition)
         .one(conn)
         .await?
         .ok_or_else(|| {

@@ -184,6 +184,11 @@ pub async fn update(
             &cur.primary_owner_id,
             p.primary_owner_id,
         ),
+        contract_value_internal: ch.field(
+            "contract_value_internal",
+            &cur.contract_value_internal,
+            p.contract_value_internal,
+        ),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

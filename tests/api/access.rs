@@ -370,6 +370,36 @@ db_test!(
             3,
             "the foreign ticket was not opened"
         );
+
+        // The audit trail names the portal user as the actor; staff read it.
+        let trail = app
+            .ok(
+                "{ events(filter: { kinds: [CREATED] }, newestFirst: true, first: 1) { edges { node { entityKind actorKind actorContact { name } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            trail["events"]["edges"][0]["node"],
+            json!({ "entityKind": "TICKET_COMMENT", "actorKind": "CONTACT", "actorContact": { "name": "Zhang Hua" } })
+        );
+
+        // A contract value marked shareable is shown.
+        app.ok(
+            "mutation($p: ID!) { updateProject(id: $p, input: { contractValueInternal: false }) { id } }",
+            json!({ "p": mine }),
+        )
+        .await;
+        let shown = app
+            .gql_as(
+                Some(&portal),
+                "query($p: ID!) { project(id: $p) { contractValue { amount currency } } }",
+                json!({ "p": mine }),
+            )
+            .await;
+        assert_eq!(
+            shown["data"]["project"]["contractValue"],
+            json!({ "amount": "1000.00", "currency": "CNY" })
+        );
     }
 );
 

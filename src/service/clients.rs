@@ -117,25 +117,34 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<client::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let ClientPatch {
+        name,
+        industry,
+        main_business,
+        source,
+        intent_level,
+        budget_range,
+        decision_chain,
+        key_needs,
+        notes,
+        first_contact_at,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<client::Entity>(uow.txn(), id).await?;
     check_version("client", cur.version, expected)?;
     let mut ch = Changes::default();
     let am = client::ActiveModel {
-        name: ch.field("name", &cur.name, p.name),
-        industry: ch.field("industry", &cur.industry, p.industry),
-        main_business: ch.field("main_business", &cur.main_business, p.main_business),
-        source: ch.field("source", &cur.source, p.source),
-        intent_level: ch.field("intent_level", &cur.intent_level, p.intent_level),
-        budget_range: ch.field("budget_range", &cur.budget_range, p.budget_range),
-        decision_chain: ch.field("decision_chain", &cur.decision_chain, p.decision_chain),
-        key_needs: ch.field("key_needs", &cur.key_needs, p.key_needs),
-        notes: ch.field("notes", &cur.notes, p.notes),
-        first_contact_at: ch.field(
-            "first_contact_at",
-            &cur.first_contact_at,
-            p.first_contact_at,
-        ),
+        name: ch.field("name", &cur.name, name),
+        industry: ch.field("industry", &cur.industry, industry),
+        main_business: ch.field("main_business", &cur.main_business, main_business),
+        source: ch.field("source", &cur.source, source),
+        intent_level: ch.field("intent_level", &cur.intent_level, intent_level),
+        budget_range: ch.field("budget_range", &cur.budget_range, budget_range),
+        decision_chain: ch.field("decision_chain", &cur.decision_chain, decision_chain),
+        key_needs: ch.field("key_needs", &cur.key_needs, key_needs),
+        notes: ch.field("notes", &cur.notes, notes),
+        first_contact_at: ch.field("first_contact_at", &cur.first_contact_at, first_contact_at),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -204,15 +213,22 @@ pub async fn update_contact(
     expected: Option<i32>,
 ) -> AppResult<contact::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let ContactPatch {
+        name,
+        title,
+        email,
+        phone,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<contact::Entity>(uow.txn(), id).await?;
     check_version("contact", cur.version, expected)?;
     let mut ch = Changes::default();
     let am = contact::ActiveModel {
-        name: ch.field("name", &cur.name, p.name),
-        title: ch.field("title", &cur.title, p.title),
-        email: ch.field("email", &cur.email, p.email),
-        phone: ch.field("phone", &cur.phone, p.phone),
+        name: ch.field("name", &cur.name, name),
+        title: ch.field("title", &cur.title, title),
+        email: ch.field("email", &cur.email, email),
+        phone: ch.field("phone", &cur.phone, phone),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

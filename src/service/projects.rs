@@ -133,20 +133,31 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<project::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let ProjectPatch {
+        name,
+        description,
+        contract_number,
+        contract_value,
+        contract_signed_on,
+        planned_start,
+        planned_end,
+        primary_owner_id,
+        contract_value_internal,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), id).await?;
     check_version("project", cur.version, expected)?;
-    if let Some(Some(owner)) = p.primary_owner_id {
+    if let Some(Some(owner)) = primary_owner_id {
         require::<user::Entity>(uow.txn(), "primaryOwnerId", owner).await?;
     }
-    let start = p.planned_start.unwrap_or(cur.planned_start);
-    let end = p.planned_end.unwrap_or(cur.planned_end);
+    let start = planned_start.unwrap_or(cur.planned_start);
+    let end = planned_end.unwrap_or(cur.planned_end);
     date_order("plannedEnd", start, end)?;
-    let number = p
-        .contract_number
+    let number = contract_number
         .clone()
         .unwrap_or(cur.contract_number.clone());
-    let signed = p.contract_signed_on.unwrap_or(cur.contract_signed_on);
+    let signed = contract_signed_on.unwrap_or(cur.contract_signed_on);
     let phase = ProjectPhase {
         status: cur.status,
         held_from: cur.held_from,
@@ -160,34 +171,30 @@ pub async fn update(
             ),
         ));
     }
-    let (value, currency) = match p.contract_value {
+    let (value, currency) = match contract_value {
         Some(Some(m)) => (Some(Some(m.minor)), Some(Some(m.currency))),
         Some(None) => (Some(None), Some(None)),
         None => (None, None),
     };
     let mut ch = Changes::default();
     let am = project::ActiveModel {
-        name: ch.field("name", &cur.name, p.name),
-        description: ch.field("description", &cur.description, p.description),
-        contract_number: ch.field("contract_number", &cur.contract_number, p.contract_number),
+        name: ch.field("name", &cur.name, name),
+        description: ch.field("description", &cur.description, description),
+        contract_number: ch.field("contract_number", &cur.contract_number, contract_number),
         contract_value_minor: ch.field("contract_value_minor", &cur.contract_value_minor, value),
         currency: ch.field("currency", &cur.currency, currency),
         contract_signed_on: ch.field(
             "contract_signed_on",
             &cur.contract_signed_on,
-            p.contract_signed_on,
+            contract_signed_on,
         ),
-        planned_start: ch.field("planned_start", &cur.planned_start, p.planned_start),
-        planned_end: ch.field("planned_end", &cur.planned_end, p.planned_end),
-        primary_owner_id: ch.field(
-            "primary_owner_id",
-            &cur.primary_owner_id,
-            p.primary_owner_id,
-        ),
+        planned_start: ch.field("planned_start", &cur.planned_start, planned_start),
+        planned_end: ch.field("planned_end", &cur.planned_end, planned_end),
+        primary_owner_id: ch.field("primary_owner_id", &cur.primary_owner_id, primary_owner_id),
         contract_value_internal: ch.field(
             "contract_value_internal",
             &cur.contract_value_internal,
-            p.contract_value_internal,
+            contract_value_internal,
         ),
         updated_at: Set(uow.now()),
         ..Default::default()

@@ -69,22 +69,34 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<requirement::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let RequirementPatch {
+        title,
+        detail,
+        category,
+        feasibility,
+        alternative,
+        in_scope,
+        scope_note,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<requirement::Entity>(uow.txn(), id).await?;
     check_version("requirement", cur.version, expected)?;
-    let feasibility = p.feasibility.unwrap_or(cur.feasibility);
-    let alternative = p.alternative.clone().unwrap_or(cur.alternative.clone());
-    check_alternative(feasibility, alternative.as_deref())?;
+    let resulting_alternative = alternative.clone().unwrap_or(cur.alternative.clone());
+    check_alternative(
+        feasibility.unwrap_or(cur.feasibility),
+        resulting_alternative.as_deref(),
+    )?;
     let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
     let mut ch = Changes::default();
     let am = requirement::ActiveModel {
-        title: ch.field("title", &cur.title, p.title),
-        detail: ch.field("detail", &cur.detail, p.detail),
-        category: ch.field("category", &cur.category, p.category),
-        feasibility: ch.field("feasibility", &cur.feasibility, p.feasibility),
-        alternative: ch.field("alternative", &cur.alternative, p.alternative),
-        in_scope: ch.field("in_scope", &cur.in_scope, p.in_scope),
-        scope_note: ch.field("scope_note", &cur.scope_note, p.scope_note),
+        title: ch.field("title", &cur.title, title),
+        detail: ch.field("detail", &cur.detail, detail),
+        category: ch.field("category", &cur.category, category),
+        feasibility: ch.field("feasibility", &cur.feasibility, feasibility),
+        alternative: ch.field("alternative", &cur.alternative, alternative),
+        in_scope: ch.field("in_scope", &cur.in_scope, in_scope),
+        scope_note: ch.field("scope_note", &cur.scope_note, scope_note),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

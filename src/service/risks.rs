@@ -83,27 +83,39 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<risk::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let RiskPatch {
+        title,
+        description,
+        category,
+        likelihood,
+        impact,
+        owner_id,
+        mitigation,
+        contingency,
+        shared_with_client,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<risk::Entity>(uow.txn(), id).await?;
     check_version("risk", cur.version, expected)?;
-    if let Some(Some(owner)) = p.owner_id {
+    if let Some(Some(owner)) = owner_id {
         require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
     }
     let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
     let mut ch = Changes::default();
     let am = risk::ActiveModel {
-        title: ch.field("title", &cur.title, p.title),
-        description: ch.field("description", &cur.description, p.description),
-        category: ch.field("category", &cur.category, p.category),
-        likelihood: ch.field("likelihood", &cur.likelihood, p.likelihood),
-        impact: ch.field("impact", &cur.impact, p.impact),
-        owner_id: ch.field("owner_id", &cur.owner_id, p.owner_id),
-        mitigation: ch.field("mitigation", &cur.mitigation, p.mitigation),
-        contingency: ch.field("contingency", &cur.contingency, p.contingency),
+        title: ch.field("title", &cur.title, title),
+        description: ch.field("description", &cur.description, description),
+        category: ch.field("category", &cur.category, category),
+        likelihood: ch.field("likelihood", &cur.likelihood, likelihood),
+        impact: ch.field("impact", &cur.impact, impact),
+        owner_id: ch.field("owner_id", &cur.owner_id, owner_id),
+        mitigation: ch.field("mitigation", &cur.mitigation, mitigation),
+        contingency: ch.field("contingency", &cur.contingency, contingency),
         shared_with_client: ch.field(
             "shared_with_client",
             &cur.shared_with_client,
-            p.shared_with_client,
+            shared_with_client,
         ),
         updated_at: Set(uow.now()),
         ..Default::default()

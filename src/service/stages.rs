@@ -94,26 +94,35 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<stage::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let StagePatch {
+        name,
+        position,
+        owner_id,
+        planned_start,
+        due_date,
+        deliverables,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<stage::Entity>(uow.txn(), id).await?;
     check_version("stage", cur.version, expected)?;
-    if let Some(Some(owner)) = p.owner_id {
+    if let Some(Some(owner)) = owner_id {
         require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
     }
     date_order(
         "dueDate",
-        p.planned_start.unwrap_or(cur.planned_start),
-        p.due_date.unwrap_or(cur.due_date),
+        planned_start.unwrap_or(cur.planned_start),
+        due_date.unwrap_or(cur.due_date),
     )?;
     let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
     let mut ch = Changes::default();
     let am = stage::ActiveModel {
-        name: ch.field("name", &cur.name, p.name),
-        position: ch.field("position", &cur.position, p.position),
-        owner_id: ch.field("owner_id", &cur.owner_id, p.owner_id),
-        planned_start: ch.field("planned_start", &cur.planned_start, p.planned_start),
-        due_date: ch.field("due_date", &cur.due_date, p.due_date),
-        deliverables: ch.field("deliverables", &cur.deliverables, p.deliverables),
+        name: ch.field("name", &cur.name, name),
+        position: ch.field("position", &cur.position, position),
+        owner_id: ch.field("owner_id", &cur.owner_id, owner_id),
+        planned_start: ch.field("planned_start", &cur.planned_start, planned_start),
+        due_date: ch.field("due_date", &cur.due_date, due_date),
+        deliverables: ch.field("deliverables", &cur.deliverables, deliverables),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

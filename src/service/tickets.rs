@@ -161,27 +161,37 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<ticket::Model> {
     ctx.caller.require_staff_write()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let TicketPatch {
+        title,
+        description,
+        ticket_type,
+        priority,
+        channel,
+        assignee_id,
+        reporter_contact_id,
+    } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<ticket::Entity>(uow.txn(), id).await?;
     check_version("ticket", cur.version, expected)?;
-    if let Some(Some(a)) = p.assignee_id {
+    if let Some(Some(a)) = assignee_id {
         require::<user::Entity>(uow.txn(), "assigneeId", a).await?;
     }
-    if let Some(Some(c)) = p.reporter_contact_id {
+    if let Some(Some(c)) = reporter_contact_id {
         check_reporter(uow.txn(), c, cur.client_id).await?;
     }
     let mut ch = Changes::default();
     let am = ticket::ActiveModel {
-        title: ch.field("title", &cur.title, p.title),
-        description: ch.field("description", &cur.description, p.description),
-        ticket_type: ch.field("ticket_type", &cur.ticket_type, p.ticket_type),
-        priority: ch.field("priority", &cur.priority, p.priority),
-        channel: ch.field("channel", &cur.channel, p.channel),
-        assignee_id: ch.field("assignee_id", &cur.assignee_id, p.assignee_id),
+        title: ch.field("title", &cur.title, title),
+        description: ch.field("description", &cur.description, description),
+        ticket_type: ch.field("ticket_type", &cur.ticket_type, ticket_type),
+        priority: ch.field("priority", &cur.priority, priority),
+        channel: ch.field("channel", &cur.channel, channel),
+        assignee_id: ch.field("assignee_id", &cur.assignee_id, assignee_id),
         reporter_contact_id: ch.field(
             "reporter_contact_id",
             &cur.reporter_contact_id,
-            p.reporter_contact_id,
+            reporter_contact_id,
         ),
         updated_at: Set(uow.now()),
         ..Default::default()

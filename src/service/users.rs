@@ -55,15 +55,22 @@ pub async fn update(
     expected: Option<i32>,
 ) -> AppResult<user::Model> {
     ctx.caller.require_admin()?;
+    // Destructured so that a field added to the patch and not applied fails to compile.
+    let UserPatch {
+        name,
+        email,
+        title,
+        active,
+    } = patch;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<user::Entity>(uow.txn(), id).await?;
     check_version("user", cur.version, expected)?;
     let mut changes = Changes::default();
     let am = user::ActiveModel {
-        name: changes.field("name", &cur.name, patch.name),
-        email: changes.field("email", &cur.email, patch.email),
-        title: changes.field("title", &cur.title, patch.title),
-        active: changes.field("active", &cur.active, patch.active),
+        name: changes.field("name", &cur.name, name),
+        email: changes.field("email", &cur.email, email),
+        title: changes.field("title", &cur.title, title),
+        active: changes.field("active", &cur.active, active),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -500,7 +500,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     .await?;
 
     // Pre-contract: a lead and a proposal.
-    let campus = projects::create(
+    projects::create(
         ctx,
         NewProject {
             client_id: school.id,
@@ -535,7 +535,6 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     for to in [ProjectStatus::Discovery, ProjectStatus::Proposal] {
         projects::change_status(ctx, telehealth.id, to, None).await?;
     }
-    let _ = campus;
     Ok(
         "demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets"
             .into(),

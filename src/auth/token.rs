@@ -144,15 +144,6 @@ impl TokenKeys {
             .map_err(|_| "the role, subject and client do not fit together".to_owned())?;
         encode(&Header::new(self.algorithm), &claims, key).map_err(|e| e.to_string())
     }
-
-    /// When the token expires (seconds since the epoch), for sockets that must close then.
-    pub fn expiry(&self, token: &str) -> Option<i64> {
-        let mut validation = Validation::new(self.algorithm);
-        validation.set_audience(&[&self.audience]);
-        decode::<Claims>(token, &self.decoding, &validation)
-            .ok()
-            .map(|d| d.claims.exp)
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{ActorKind, EntityKind, EventKind, contact, event, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, Iterable, QueryFilter};
 
 use super::{
     client::Contact,
@@ -128,21 +128,7 @@ impl EventQuery {
         }
         if let Some(id) = &f.entity_id {
             let (kind, id) = decode("entityId", id)?;
-            let entity_kind = [
-                EntityKind::User,
-                EntityKind::Client,
-                EntityKind::Contact,
-                EntityKind::Project,
-                EntityKind::TeamMember,
-                EntityKind::Requirement,
-                EntityKind::Stage,
-                EntityKind::Risk,
-                EntityKind::Ticket,
-                EntityKind::TicketComment,
-                EntityKind::Report,
-            ]
-            .into_iter()
-            .find(|k| node_kind(*k) == kind);
+            let entity_kind = EntityKind::iter().find(|k| node_kind(*k) == kind);
             match entity_kind {
                 Some(k) => {
                     q = q

@@ -136,6 +136,27 @@ pub struct Config {
         global = true
     )]
     pub rate_limit_per_minute: u32,
+    /// Operations running at once on one websocket (0: no limit).
+    #[arg(long, env = "WS_MAX_OPERATIONS", default_value_t = 100, global = true)]
+    pub ws_max_operations: usize,
+    /// Open websockets per caller (0: no limit); beyond it a connection closes with 1013.
+    #[arg(
+        long,
+        env = "WS_MAX_CONNECTIONS_PER_CALLER",
+        default_value_t = 50,
+        global = true
+    )]
+    pub ws_max_connections_per_caller: usize,
+    /// Seconds a websocket client has to send `connection_init` (then 4408).
+    #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub ws_init_timeout_seconds: u64,
+    /// Seconds between the server's keep-alive pings on a websocket.
+    #[arg(long, env = "WS_KEEPALIVE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub ws_keepalive_seconds: u64,
+    /// Seconds a websocket client may take to accept one message before it is closed as
+    /// too slow (1013; it resumes from its last cursor).
+    #[arg(long, env = "WS_SEND_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub ws_send_timeout_seconds: u64,
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,

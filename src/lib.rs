@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod seed;
 pub mod service;
 pub mod startup;

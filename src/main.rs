@@ -1,6 +1,6 @@
 //! The `delivery-desk` command: parse configuration, start logging, run the command.
 
-use std::process::ExitCode;
+use std::{process::ExitCode, time::Duration};
 
 use clap::Parser;
 use delivery_desk::{
@@ -110,6 +110,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 introspection: config.introspection,
                 max_body_bytes: config.max_body_bytes,
                 rate_limit_per_minute: config.rate_limit_per_minute,
+                ws: startup::WsOptions {
+                    max_operations: config.ws_max_operations,
+                    max_connections_per_caller: config.ws_max_connections_per_caller,
+                    init_timeout: Duration::from_secs(config.ws_init_timeout_seconds),
+                    keepalive: Duration::from_secs(config.ws_keepalive_seconds),
+                    send_timeout: Duration::from_secs(config.ws_send_timeout_seconds),
+                },
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

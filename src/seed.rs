@@ -51,6 +51,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     let ctx = Ctx {
         db,
         caller: &caller,
+        live: None,
     };
 
     let mut staff = Vec::new();

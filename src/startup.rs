@@ -16,13 +16,14 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use tokio::net::TcpListener;
-use tokio_util::task::LocalPoolHandle;
+use tokio_util::{sync::CancellationToken, task::LocalPoolHandle};
 use tower_http::trace::TraceLayer;
 
 use crate::{
     auth::token::TokenKeys,
     graphql::{self, AppSchema, QueryLimits},
-    http::{self, rate_limit::RateLimiter},
+    http::{self, rate_limit::RateLimiter, ws::ConnectionCounter},
+    live::Hub,
 };
 
 /// Settings of the HTTP application.
@@ -32,6 +33,7 @@ pub struct Options {
     pub introspection: bool,
     pub max_body_bytes: usize,
     pub rate_limit_per_minute: u32,
+    pub ws: WsOptions,
 }
 
 impl Default for Options {
@@ -41,6 +43,34 @@ impl Default for Options {
             introspection: true,
             max_body_bytes: 1 << 20,
             rate_limit_per_minute: 600,
+            ws: WsOptions::default(),
+        }
+    }
+}
+
+/// Limits and timers of GraphQL over WebSocket.
+#[derive(Debug, Clone)]
+pub struct WsOptions {
+    /// Operations running at once on one connection (0: no limit).
+    pub max_operations: usize,
+    /// Open connections per caller (0: no limit).
+    pub max_connections_per_caller: usize,
+    /// How long a client has to send `connection_init`.
+    pub init_timeout: Duration,
+    /// How often the server pings.
+    pub keepalive: Duration,
+    /// How long a client may take to accept one message before it is closed as too slow.
+    pub send_timeout: Duration,
+}
+
+impl Default for WsOptions {
+    fn default() -> Self {
+        Self {
+            max_operations: 100,
+            max_connections_per_caller: 50,
+            init_timeout: Duration::from_secs(10),
+            keepalive: Duration::from_secs(15),
+            send_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -60,11 +90,20 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// The single-threaded executors GraphQL requests run on, one per core.
     pub executor: LocalPoolHandle,
+    /// The live fan-out of committed events.
+    pub hub: Hub,
+    /// Open websockets per caller.
+    pub ws_connections: Arc<ConnectionCounter>,
+    /// Cancelled when the server begins to shut down: websockets close with 1001.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
+    /// The application state; starts the live hub's tasks on the current runtime.
     pub fn new(db: DatabaseConnection, options: Options, tokens: TokenKeys) -> Self {
+        let hub = Hub::start(db.clone());
         let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
+            .data(hub.clone())
             .extension(http::graphql::ExecutionMarker);
         if !options.introspection {
             builder = builder.disable_introspection();
@@ -74,6 +113,11 @@ impl AppState {
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
+            ws_connections: Arc::new(ConnectionCounter::new(
+                options.ws.max_connections_per_caller,
+            )),
+            hub,
+            shutdown: CancellationToken::new(),
             options: Arc::new(options),
             tokens: Arc::new(tokens),
             executor: LocalPoolHandle::new(threads),
@@ -138,13 +182,18 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
+    if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = %err, "database not reachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
     }
+    if !state.hub.is_listening() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "event listener not connected",
+        )
+            .into_response();
+    }
+    (StatusCode::OK, "ready").into_response()
 }
 
 /// The HTTP application.
@@ -164,10 +213,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+/// Serves until SIGINT or SIGTERM, then closes websockets with 1001 and finishes
+/// in-flight requests.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let shutdown = state.shutdown.clone();
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            shutdown.cancel();
+        })
         .await
 }
 

@@ -22,6 +22,11 @@ macro_rules! string_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $value,)+ }
             }
+
+            /// The value spelled `s`, as written by [`Self::as_str`].
+            pub fn parse(s: &str) -> Option<Self> {
+                <Self as sea_orm::Iterable>::iter().find(|v| v.as_str() == s)
+            }
         }
 
         impl std::fmt::Display for $name {

@@ -38,6 +38,16 @@ pub enum Scope {
 }
 
 impl Caller {
+    /// The key per-caller limits count under. Anonymous callers can do nothing but
+    /// introspect; they share one key.
+    pub fn limit_key(&self) -> String {
+        match self {
+            Caller::Staff { user_id, .. } => format!("user:{user_id}"),
+            Caller::Contact { contact_id, .. } => format!("contact:{contact_id}"),
+            Caller::Anonymous | Caller::System => "anonymous".to_owned(),
+        }
+    }
+
     /// The actor recorded in the event log.
     pub fn actor(&self) -> (ActorKind, Option<i64>) {
         match self {

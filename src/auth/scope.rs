@@ -28,6 +28,15 @@ pub trait Scoped: EntityTrait {
     fn portal(client_id: i64) -> Condition;
 }
 
+/// Whether an event is visible in `scope`: [`Scoped::portal`] of events, in memory, for
+/// live feeds.
+pub fn event_visible(scope: Scope, e: &event::Model) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Client(c) => e.client_id == Some(c) && PORTAL_EVENT_KINDS.contains(&e.entity_kind),
+    }
+}
+
 /// The rows of `E` visible in `scope`.
 pub fn visible<E: Scoped>(scope: Scope) -> Condition {
     match scope {

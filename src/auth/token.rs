@@ -109,13 +109,19 @@ impl TokenKeys {
 
     /// The caller of a bearer token; any defect is `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> AppResult<Caller> {
+        self.verify_until(token).map(|(caller, _)| caller)
+    }
+
+    /// The caller of a bearer token and when the token expires (Unix seconds): a
+    /// websocket authenticated by it is closed then.
+    pub fn verify_until(&self, token: &str) -> AppResult<(Caller, i64)> {
         let mut validation = Validation::new(self.algorithm);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         validation.leeway = 30;
         let data = decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| AppError::Unauthenticated)?;
-        data.claims.caller()
+        Ok((data.claims.caller()?, data.claims.exp))
     }
 
     /// Mints a token (HS256 only) valid for `ttl_seconds`.

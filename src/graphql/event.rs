@@ -44,6 +44,10 @@ impl Event {
     async fn sequence(&self) -> i64 {
         self.0.id
     }
+    /// Where a live feed resumes after this event (the `after` argument of subscriptions).
+    async fn cursor(&self) -> String {
+        super::live::cursor(&self.0)
+    }
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }

@@ -249,6 +249,7 @@ const LOCAL_YIELDS: usize = 64;
 pub struct Loaders {
     db: DatabaseConnection,
     scope: Scope,
+    cached: bool,
 }
 
 impl Loaders {
@@ -256,6 +257,16 @@ impl Loaders {
         Self {
             db: db.clone(),
             scope,
+            cached: true,
+        }
+    }
+
+    /// Loaders that batch but do not cache: for subscriptions, whose request lives on
+    /// while the rows change.
+    pub fn uncached(db: &DatabaseConnection, scope: Scope) -> Self {
+        Self {
+            cached: false,
+            ..Self::new(db, scope)
         }
     }
 
@@ -268,8 +279,10 @@ impl Loaders {
                 f.await;
             });
         };
-        DataLoader::with_cache(loader, spawn_after_yields, HashMapCache::default())
-            .delay(Duration::ZERO)
+        let loader = DataLoader::with_cache(loader, spawn_after_yields, HashMapCache::default())
+            .delay(Duration::ZERO);
+        loader.enable_all_cache(self.cached);
+        loader
     }
 
     pub fn by_id<E: Keyed>(&self) -> DataLoader<ById<E>, HashMapCache> {

@@ -7,6 +7,7 @@ pub mod event;
 pub mod field_errors;
 pub mod ids;
 pub mod input;
+pub mod live;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -16,7 +17,7 @@ pub mod sets;
 pub mod ticket;
 pub mod user;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use entity::{
     client as client_entity, contact, event as event_entity, project as project_entity, report,
     requirement, risk, stage, team_member, ticket as ticket_entity, ticket_comment,
@@ -26,6 +27,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::Scope,
+    live::Hub,
     service::{self, Caller},
 };
 
@@ -48,7 +50,9 @@ pub struct Mutation(
     user::UserMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub use live::Subscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep one request from costing the server too much.
 #[derive(Debug, Clone, Copy)]
@@ -71,8 +75,8 @@ impl Default for QueryLimits {
 pub fn schema_builder(
     db: DatabaseConnection,
     limits: QueryLimits,
-) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(db)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -82,7 +86,7 @@ pub fn schema_builder(
 
 /// The schema without data, for exporting the SDL.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .finish()
         .sdl()
 }
@@ -94,10 +98,33 @@ pub fn request_data(
     db: &DatabaseConnection,
     caller: Caller,
 ) -> async_graphql::Request {
-    // Anonymous callers are refused at the root (see `access`); should anything still
-    // load, a scope of no client shows it nothing.
-    let scope = caller.scope().unwrap_or(Scope::Client(0));
-    let l = loaders::Loaders::new(db, scope);
+    let loaders = loaders::Loaders::new(db, caller_scope(&caller));
+    with_loaders(request, caller, loaders)
+}
+
+/// Like [`request_data`], for a subscription: its loaders batch within each event but
+/// keep no cache, so every event shows the objects as they are when it is delivered.
+pub fn subscription_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    caller: Caller,
+) -> async_graphql::Request {
+    let loaders = loaders::Loaders::uncached(db, caller_scope(&caller));
+    with_loaders(request, caller, loaders)
+}
+
+/// Anonymous callers are refused at the root (see `access`); should anything still load,
+/// a scope of no client shows it nothing.
+fn caller_scope(caller: &Caller) -> Scope {
+    caller.scope().unwrap_or(Scope::Client(0))
+}
+
+fn with_loaders(
+    request: async_graphql::Request,
+    caller: Caller,
+    l: loaders::Loaders,
+) -> async_graphql::Request {
+    let scope = caller_scope(&caller);
     request
         .data(caller)
         .data(scope)
@@ -135,5 +162,6 @@ pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<service::Ctx<'a>> 
     Ok(service::Ctx {
         db: ctx.data::<DatabaseConnection>()?,
         caller: ctx.data::<Caller>()?,
+        live: ctx.data_opt::<Hub>(),
     })
 }

@@ -19,7 +19,7 @@ use async_graphql::{
 };
 use axum::{
     body::Bytes,
-    extract::{Query, State},
+    extract::{Query, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -199,13 +199,10 @@ fn authenticate(
             }
         }
     };
-    let key = match &caller {
-        Caller::Staff { user_id, .. } => format!("user:{user_id}"),
-        Caller::Contact { contact_id, .. } => format!("contact:{contact_id}"),
-        // Anonymous requests can do nothing but introspect; they share one bucket.
-        Caller::Anonymous | Caller::System => "anonymous".to_owned(),
-    };
-    if let Err(wait) = state.rate_limiter.check(&key, std::time::Instant::now()) {
+    if let Err(wait) = state
+        .rate_limiter
+        .check(&caller.limit_key(), std::time::Instant::now())
+    {
         let body = json!({ "errors": [{ "message": "too many requests", "extensions": { "code": "RATE_LIMITED" } }] });
         let mut res = (
             StatusCode::TOO_MANY_REQUESTS,
@@ -313,12 +310,18 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     }
 }
 
-/// `GET /graphql?query=...`: queries only; a mutation is 405.
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
+/// `GET /graphql`: a websocket upgrade (see `ws`), or `?query=...` for queries only (a
+/// mutation is 405).
+pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    if super::ws::is_upgrade(&parts.headers) {
+        return super::ws::upgrade(state, parts).await;
+    }
+    let pairs = match Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) {
+        Ok(Query(pairs)) => pairs,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let headers = parts.headers;
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };

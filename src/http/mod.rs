@@ -1,5 +1,6 @@
-//! HTTP routes: GraphQL over HTTP, GraphiQL, health.
+//! HTTP routes: GraphQL over HTTP and WebSocket, GraphiQL, health.
 
 pub mod graphql;
 pub mod negotiate;
 pub mod rate_limit;
+pub mod ws;

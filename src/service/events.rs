@@ -49,3 +49,18 @@ pub async fn insert(
     };
     Ok(row.insert(txn).await?)
 }
+
+/// On PostgreSQL, announces the transaction's newest event to every server instance
+/// (`LISTEN` in `live::listener`). PostgreSQL delivers it at commit, and not at all on
+/// rollback, so a listener never hears of an event it cannot read.
+pub async fn notify(txn: &DatabaseTransaction, newest: i64) -> AppResult<()> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [crate::live::CHANNEL.into(), newest.to_string().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

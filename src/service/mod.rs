@@ -27,6 +27,7 @@ use sea_orm::{
 use crate::{
     auth::scope::{Scoped, visible},
     error::{AppError, AppResult},
+    live::Hub,
 };
 
 pub use crate::auth::Caller;
@@ -36,6 +37,8 @@ pub use crate::auth::Caller;
 pub struct Ctx<'a> {
     pub db: &'a DatabaseConnection,
     pub caller: &'a Caller,
+    /// Told after each commit that wrote events, so live feeds publish them at once.
+    pub live: Option<&'a Hub>,
 }
 
 /// The description of one change, before it is written to the event log.
@@ -92,6 +95,7 @@ impl EventDraft {
 pub struct UnitOfWork<'a> {
     txn: DatabaseTransaction,
     caller: &'a Caller,
+    live: Option<&'a Hub>,
     now: DateTime<Utc>,
     recorded: Vec<event::Model>,
 }
@@ -109,6 +113,7 @@ impl<'a> UnitOfWork<'a> {
         Ok(Self {
             txn,
             caller: ctx.caller,
+            live: ctx.live,
             now: Utc::now(),
             recorded: Vec::new(),
         })
@@ -134,7 +139,13 @@ impl<'a> UnitOfWork<'a> {
 
     /// Commits the change with its events and returns the events as stored.
     pub async fn commit(self) -> AppResult<Vec<event::Model>> {
+        if let Some(newest) = self.recorded.last() {
+            events::notify(&self.txn, newest.id).await?;
+        }
         self.txn.commit().await?;
+        if let (Some(hub), false) = (self.live, self.recorded.is_empty()) {
+            hub.wake();
+        }
         Ok(self.recorded)
     }
 }

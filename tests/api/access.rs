@@ -490,21 +490,3 @@ fn base64_url(s: &str) -> String {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     URL_SAFE_NO_PAD.encode(s)
 }
-
-/// The database id behind a global id.
-fn db_id(global: &str) -> i64 {
-    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
-    raw.split_once(':').unwrap().1.parse().unwrap()
-}
-
-async fn contact(app: &TestApp, client: &str) -> String {
-    app.ok(
-        "mutation($c: ID!) { createContact(input: { clientId: $c, name: \"Zhang Hua\" }) { id } }",
-        json!({ "c": client }),
-    )
-    .await["createContact"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}

@@ -200,6 +200,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         Ctx {
             db: &db,
             caller: &system,
+            live: None,
         },
         new,
     )
@@ -355,4 +356,29 @@ pub async fn ticket(app: &TestApp, project: &str, title: &str) -> String {
         .await;
     assert_eq!(data["createTicket"]["status"], "NEW");
     data["createTicket"]["id"].as_str().expect("id").to_owned()
+}
+
+/// The database id inside a global id.
+pub fn db_id(global: &str) -> i64 {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
+    raw.split_once(':').unwrap().1.parse().unwrap()
+}
+
+/// Creates a contact of `client` and returns its id.
+pub async fn contact(app: &TestApp, client: &str) -> String {
+    app.ok(
+        "mutation($c: ID!) { createContact(input: { clientId: $c, name: \"Zhang Hua\" }) { id } }",
+        json!({ "c": client }),
+    )
+    .await["createContact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The feed cursor of the event with database id `id`.
+pub fn event_cursor(id: i64) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    URL_SAFE_NO_PAD.encode(format!("Event:{id}"))
 }

@@ -1,0 +1,381 @@
+//! One websocket connection, as the `graphql-transport-ws` specification says:
+//!
+//! - no `connection_init` within the init timeout: close 4408;
+//! - a second `connection_init`: 4429; a rejected token: 4403 (the legacy protocol sends
+//!   `connection_error` first); the token's expiry: 4403, so the client refreshes it;
+//! - `subscribe` before `connection_ack`: 4401; a `subscribe` reusing the id of a running
+//!   operation: 4409; any malformed message: 4400; no subprotocol we speak: 4406;
+//! - `ping` is answered with `pong` at any time; the server sends `ping` (legacy: `ka`)
+//!   every keep-alive interval;
+//! - a client that takes no message for the send timeout is behind beyond repair: 1013, and
+//!   it resumes from its last cursor; server shutdown: 1001.
+//!
+//! Operations beyond the per-connection limit, or beyond the caller's rate, are refused
+//! with an `error` message for that operation; the connection stays open.
+
+use std::{ops::ControlFlow, time::Duration};
+
+use async_graphql::{Response as GqlResponse, Variables, parser::parse_query};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{StreamExt, stream::BoxStream};
+use serde_json::{Map, Value, json};
+use tokio::time::{Instant, interval_at, sleep, sleep_until, timeout};
+use tokio_stream::StreamMap;
+
+use super::protocol::{ClientMessage, Operation, Protocol, ServerMessage, close, encode, parse};
+use crate::{
+    auth::Caller,
+    graphql::{response_order::order_like_query, subscription_data},
+    startup::AppState,
+};
+
+type Flow = ControlFlow<()>;
+
+/// The socket and how to write to it.
+struct Conn {
+    socket: WebSocket,
+    protocol: Protocol,
+    send_timeout: Duration,
+}
+
+impl Conn {
+    async fn send(&mut self, message: ServerMessage<'_>) -> Flow {
+        let text = encode(self.protocol, message);
+        match timeout(
+            self.send_timeout,
+            self.socket.send(Message::Text(text.into())),
+        )
+        .await
+        {
+            Ok(Ok(())) => ControlFlow::Continue(()),
+            Ok(Err(_)) => ControlFlow::Break(()),
+            Err(_) => {
+                self.close(
+                    close::TRY_AGAIN_LATER,
+                    "subscriber too slow; reconnect and resume from the last cursor",
+                )
+                .await
+            }
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &str) -> Flow {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ = timeout(
+            Duration::from_secs(1),
+            self.socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+        ControlFlow::Break(())
+    }
+}
+
+/// A message from the client, or why the connection ends.
+enum Incoming {
+    Message(ClientMessage),
+    Closed,
+    Invalid(String),
+    Ignore,
+}
+
+async fn receive(conn: &mut Conn) -> Incoming {
+    match conn.socket.recv().await {
+        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => Incoming::Closed,
+        Some(Ok(Message::Text(text))) => match parse(conn.protocol, &text) {
+            Ok(message) => Incoming::Message(message),
+            Err(reason) => Incoming::Invalid(reason),
+        },
+        Some(Ok(Message::Binary(_))) => {
+            Incoming::Invalid("binary messages are not supported".into())
+        }
+        // Frame-level pings are answered by the websocket layer.
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Incoming::Ignore,
+    }
+}
+
+/// The bearer token of a `connection_init` payload: `{"authorization": "Bearer …"}`
+/// (any capitalisation of the key, the scheme optional) or `{"token": "…"}`. `Err` when a
+/// key is present but not a string.
+fn init_token(payload: &Map<String, Value>) -> Result<Option<String>, ()> {
+    let value = payload
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization") || k.as_str() == "token")
+        .map(|(_, v)| v);
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            let token = match s.split_once(' ') {
+                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
+                _ => s,
+            };
+            Ok(Some(token.to_owned()))
+        }
+        Some(_) => Err(()),
+    }
+}
+
+/// One running operation: its responses, then `None` when it has finished.
+type Responses = BoxStream<'static, Option<Value>>;
+
+fn error_payload(message: &str, code: &str) -> Value {
+    json!([{ "message": message, "extensions": { "code": code } }])
+}
+
+/// Runs one connection to its end.
+pub async fn run(
+    socket: WebSocket,
+    state: AppState,
+    protocol: Option<Protocol>,
+    header_token: Option<String>,
+) {
+    let mut conn = Conn {
+        socket,
+        protocol: protocol.unwrap_or(Protocol::TransportWs),
+        send_timeout: state.options.ws.send_timeout,
+    };
+    if protocol.is_none() {
+        let _ = conn
+            .close(
+                close::SUBPROTOCOL_NOT_ACCEPTABLE,
+                "Subprotocol not acceptable",
+            )
+            .await;
+        return;
+    }
+    let Some(payload) = await_init(&mut conn, &state).await else {
+        return;
+    };
+    let token = match init_token(&payload) {
+        Ok(token) => token.or(header_token),
+        Err(()) => Some(String::new()),
+    };
+    let (caller, expires) = match token.map(|t| state.tokens.verify_until(&t)) {
+        None => (Caller::Anonymous, None),
+        Some(Ok((caller, exp))) => (caller, Some(exp)),
+        Some(Err(_)) => {
+            if conn.protocol == Protocol::LegacyWs {
+                let _ = conn
+                    .send(ServerMessage::ConnectionError(
+                        "the token is invalid or expired",
+                    ))
+                    .await;
+            }
+            let _ = conn.close(close::FORBIDDEN, "Forbidden").await;
+            return;
+        }
+    };
+    let Some(_slot) = state.ws_connections.acquire(&caller.limit_key()) else {
+        let _ = conn
+            .close(
+                close::TRY_AGAIN_LATER,
+                "too many connections for this caller",
+            )
+            .await;
+        return;
+    };
+    if conn.send(ServerMessage::ConnectionAck).await.is_break() {
+        return;
+    }
+    operate(conn, &state, caller, expires).await;
+}
+
+/// Waits for `connection_init`, answering pings; `None` when the connection ended.
+async fn await_init(conn: &mut Conn, state: &AppState) -> Option<Map<String, Value>> {
+    let deadline = sleep(state.options.ws.init_timeout);
+    tokio::pin!(deadline);
+    loop {
+        let incoming = tokio::select! {
+            () = &mut deadline => {
+                let _ = conn.close(close::INIT_TIMEOUT, "Connection initialisation timeout").await;
+                return None;
+            }
+            () = state.shutdown.cancelled() => {
+                let _ = conn.close(close::GOING_AWAY, "server shutting down").await;
+                return None;
+            }
+            incoming = receive(conn) => incoming,
+        };
+        let flow = match incoming {
+            Incoming::Message(ClientMessage::ConnectionInit(payload)) => return Some(payload),
+            Incoming::Message(ClientMessage::Ping) => conn.send(ServerMessage::Pong).await,
+            Incoming::Message(ClientMessage::Subscribe { .. }) => {
+                conn.close(close::UNAUTHORIZED, "Unauthorized").await
+            }
+            Incoming::Message(ClientMessage::Terminate) => conn.close(close::NORMAL, "").await,
+            Incoming::Message(ClientMessage::Pong | ClientMessage::Complete { .. })
+            | Incoming::Ignore => ControlFlow::Continue(()),
+            Incoming::Invalid(reason) => conn.close(close::BAD_REQUEST, &reason).await,
+            Incoming::Closed => ControlFlow::Break(()),
+        };
+        if flow.is_break() {
+            return None;
+        }
+    }
+}
+
+/// The acknowledged connection: runs operations until either side ends it.
+async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Option<i64>) {
+    let every = state.options.ws.keepalive;
+    let mut keepalive = interval_at(Instant::now() + every, every);
+    let expiry = match expires {
+        Some(exp) => {
+            let left = (exp - chrono::Utc::now().timestamp()).max(0);
+            Instant::now() + Duration::from_secs(left.unsigned_abs())
+        }
+        // Far enough to never fire; `sleep_until` needs an instant.
+        None => Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600),
+    };
+    let expiry = sleep_until(expiry);
+    tokio::pin!(expiry);
+    let mut ops: StreamMap<String, Responses> = StreamMap::new();
+    loop {
+        let flow = tokio::select! {
+            () = state.shutdown.cancelled() => {
+                conn.close(close::GOING_AWAY, "server shutting down").await
+            }
+            () = &mut expiry => conn.close(close::FORBIDDEN, "Forbidden: the token has expired").await,
+            _ = keepalive.tick() => conn.send(ServerMessage::KeepAlive).await,
+            Some((id, item)) = ops.next(), if !ops.is_empty() => match item {
+                Some(payload) if is_request_error(&payload) => {
+                    ops.remove(&id);
+                    let errors = payload.get("errors").cloned().unwrap_or(Value::Null);
+                    conn.send(ServerMessage::Error { id: &id, errors }).await
+                }
+                Some(payload) => conn.send(ServerMessage::Next { id: &id, payload }).await,
+                None => conn.send(ServerMessage::Complete { id: &id }).await,
+            },
+            incoming = receive(&mut conn) => match incoming {
+                Incoming::Message(message) => {
+                    handle(&mut conn, state, &caller, &mut ops, message).await
+                }
+                Incoming::Ignore => ControlFlow::Continue(()),
+                Incoming::Invalid(reason) => conn.close(close::BAD_REQUEST, &reason).await,
+                Incoming::Closed => ControlFlow::Break(()),
+            },
+        };
+        if flow.is_break() {
+            return;
+        }
+    }
+}
+
+/// A response with errors and no data: the operation could not run (a request error, or
+/// a subscription refused at its root field). The protocol sends it as `error`, which
+/// ends the operation.
+fn is_request_error(payload: &Value) -> bool {
+    payload.get("data").is_none_or(Value::is_null)
+        && payload
+            .get("errors")
+            .and_then(Value::as_array)
+            .is_some_and(|e| !e.is_empty())
+}
+
+async fn handle(
+    conn: &mut Conn,
+    state: &AppState,
+    caller: &Caller,
+    ops: &mut StreamMap<String, Responses>,
+    message: ClientMessage,
+) -> Flow {
+    match message {
+        ClientMessage::Ping => conn.send(ServerMessage::Pong).await,
+        ClientMessage::Pong => ControlFlow::Continue(()),
+        ClientMessage::ConnectionInit(_) => {
+            conn.close(close::TOO_MANY_INITS, "Too many initialisation requests")
+                .await
+        }
+        ClientMessage::Terminate => conn.close(close::NORMAL, "").await,
+        ClientMessage::Complete { id } => {
+            ops.remove(&id);
+            ControlFlow::Continue(())
+        }
+        ClientMessage::Subscribe { id, operation } => {
+            if ops.contains_key(&id) {
+                let reason = format!("Subscriber for {id} already exists");
+                return conn.close(close::SUBSCRIBER_EXISTS, &reason).await;
+            }
+            let limit = state.options.ws.max_operations;
+            if limit > 0 && ops.len() >= limit {
+                let message = format!("at most {limit} operations may run on one connection");
+                let errors = error_payload(&message, "LIMIT_EXCEEDED");
+                return conn.send(ServerMessage::Error { id: &id, errors }).await;
+            }
+            if let Err(wait) = state
+                .rate_limiter
+                .check(&caller.limit_key(), std::time::Instant::now())
+            {
+                let message = format!("too many requests; retry in {} s", wait.as_secs().max(1));
+                let errors = error_payload(&message, "RATE_LIMITED");
+                return conn.send(ServerMessage::Error { id: &id, errors }).await;
+            }
+            ops.insert(id, start(state, caller, operation));
+            ControlFlow::Continue(())
+        }
+    }
+}
+
+/// Starts one operation (a subscription, or a query or mutation answered once).
+fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
+    let doc = parse_query(&operation.query).ok();
+    let name = operation.operation_name.clone();
+    let mut request = async_graphql::Request::new(operation.query)
+        .variables(Variables::from_json(Value::Object(operation.variables)));
+    if let Some(name) = operation.operation_name {
+        request = request.operation_name(name);
+    }
+    let request = subscription_data(request, &state.db, caller.clone());
+    state
+        .schema
+        .execute_stream(request)
+        .map(move |mut response: GqlResponse| {
+            if let Some(doc) = &doc {
+                order_like_query(&mut response.data, doc, name.as_deref());
+            }
+            Some(
+                serde_json::to_value(&response)
+                    .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] })),
+            )
+        })
+        .chain(futures_util::stream::once(async { None }))
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_init_token_is_found_under_any_usual_key() {
+        let p = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            init_token(&p(json!({"Authorization": "Bearer abc"}))),
+            Ok(Some("abc".into()))
+        );
+        assert_eq!(
+            init_token(&p(json!({"authorization": "abc"}))),
+            Ok(Some("abc".into()))
+        );
+        assert_eq!(
+            init_token(&p(json!({"token": "abc"}))),
+            Ok(Some("abc".into()))
+        );
+        assert_eq!(init_token(&p(json!({}))), Ok(None));
+        assert_eq!(init_token(&p(json!({"token": 5}))), Err(()));
+    }
+
+    #[test]
+    fn only_dataless_error_responses_are_protocol_errors() {
+        assert!(is_request_error(
+            &json!({"data": null, "errors": [{"message": "x"}]})
+        ));
+        assert!(is_request_error(&json!({"errors": [{"message": "x"}]})));
+        assert!(!is_request_error(
+            &json!({"data": {"a": null}, "errors": [{"message": "x"}]})
+        ));
+        assert!(!is_request_error(&json!({"data": {"a": 1}})));
+    }
+}

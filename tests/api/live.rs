@@ -1,0 +1,297 @@
+//! Subscriptions: live delivery, resumption without gap or duplicate, scoping, and the
+//! cost of idle subscribers.
+
+use std::time::Duration;
+
+use delivery_desk::auth::token::Role;
+use serde_json::json;
+
+use crate::{
+    db_test,
+    helpers::{self, *},
+};
+
+const STAGES: &str = "subscription($p: ID, $after: String) { stageStatusChanged(projectId: $p, after: $after) { cursor from to stageId stage { name status } event { actor { name } kind } } }";
+const TICKETS: &str = "subscription($after: String) { ticketStatusChanged(after: $after) { cursor from to ticket { title status } } }";
+const ACTIVITY: &str = "subscription($p: ID!, $after: String) { projectActivity(projectId: $p, after: $after) { cursor kind entityKind toStatus } }";
+
+async fn set_stage(app: &TestApp, stage: &str, status: &str) {
+    app.ok(
+        "mutation($s: ID!, $st: StageStatus!) { changeStageStatus(id: $s, status: $st) { id } }",
+        json!({ "s": stage, "st": status }),
+    )
+    .await;
+}
+
+async fn set_ticket(app: &TestApp, ticket: &str, status: &str) {
+    app.ok(
+        "mutation($t: ID!, $st: TicketStatus!) { changeTicketStatus(id: $t, status: $st) { id } }",
+        json!({ "t": ticket, "st": status }),
+    )
+    .await;
+}
+
+/// Moves a stage back and forth `n` times: 2n status changes.
+async fn churn(app: &TestApp, stage: &str, n: usize) {
+    for _ in 0..n {
+        set_stage(app, stage, "BLOCKED").await;
+        set_stage(app, stage, "IN_PROGRESS").await;
+    }
+}
+
+db_test!(
+    a_stage_status_change_arrives_with_the_current_stage_and_its_author,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "L-1").await;
+        let sid = stage(&app, &pid, "Design review").await;
+        let mut ws = app.ws(Some(&app.admin)).await;
+        ws.subscribe("s", STAGES, json!({ "p": pid })).await;
+        // The subscription is live once the server has read its request; give it a moment.
+        ws.silent(Duration::from_millis(200)).await;
+        set_stage(&app, &sid, "IN_PROGRESS").await;
+        let got = ws.next("s").await;
+        let change = &got["data"]["stageStatusChanged"];
+        assert_eq!(change["from"], "NOT_STARTED", "{got}");
+        assert_eq!(change["to"], "IN_PROGRESS");
+        assert_eq!(change["stageId"], sid.as_str());
+        assert_eq!(change["stage"]["name"], "Design review");
+        assert_eq!(change["stage"]["status"], "IN_PROGRESS");
+        assert_eq!(change["event"]["actor"]["name"], "Admin");
+        assert_eq!(change["event"]["kind"], "STATUS_CHANGED");
+        assert!(got.get("errors").is_none());
+        // Only status changes of this project's stages: a ticket change is not one.
+        let tid = ticket(&app, &pid, "Noise").await;
+        set_ticket(&app, &tid, "ACKNOWLEDGED").await;
+        ws.silent(Duration::from_millis(300)).await;
+        // The object is loaded fresh for each event, not from a cache of the first one.
+        set_stage(&app, &sid, "DONE").await;
+        let got = ws.next("s").await;
+        assert_eq!(got["data"]["stageStatusChanged"]["stage"]["status"], "DONE");
+        // `complete` from the client ends it: nothing more arrives.
+        ws.send(json!({ "id": "s", "type": "complete" })).await;
+        set_stage(&app, &sid, "IN_PROGRESS").await;
+        ws.silent(Duration::from_millis(300)).await;
+    }
+);
+
+db_test!(a_resumed_feed_has_no_gap_and_no_duplicate, |app| {
+    let acme = helpers::client(&app, "Acme").await;
+    let pid = signed_project(&app, &acme, "L-2").await;
+    let sid = stage(&app, &pid, "Build").await;
+    let mut ws = app.ws(Some(&app.admin)).await;
+    ws.subscribe("a", STAGES, json!({ "p": pid })).await;
+    ws.silent(Duration::from_millis(200)).await;
+    set_stage(&app, &sid, "IN_PROGRESS").await;
+    let first = ws.next("a").await["data"]["stageStatusChanged"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(ws);
+
+    // While nobody listens: 20 changes. Then, while the resumed feed replays them, 20 more
+    // race it, across the seam between replay and live.
+    churn(&app, &sid, 10).await;
+    let mut ws = app.ws(Some(&app.admin)).await;
+    ws.subscribe("b", STAGES, json!({ "p": pid, "after": first }))
+        .await;
+    let writer = {
+        let (base, token, sid) = (app.base.clone(), app.admin.clone(), sid.clone());
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for status in ["BLOCKED", "IN_PROGRESS"].repeat(10) {
+                let body = json!({ "query": "mutation($s: ID!, $st: StageStatus!) { changeStageStatus(id: $s, status: $st) { id } }",
+                    "variables": { "s": sid, "st": status } });
+                let res = http
+                    .post(format!("{base}/graphql"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success());
+            }
+        })
+    };
+    let mut seen: Vec<(String, String)> = Vec::new();
+    while seen.len() < 40 {
+        let got = ws.next("b").await;
+        let c = &got["data"]["stageStatusChanged"];
+        seen.push((
+            c["cursor"].as_str().unwrap().to_owned(),
+            c["to"].as_str().unwrap().to_owned(),
+        ));
+    }
+    writer.await.unwrap();
+    ws.silent(Duration::from_millis(300)).await;
+    // In log order, alternating as written, each exactly once.
+    let sequences: Vec<i64> = seen.iter().map(|(c, _)| db_id(c)).collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let expected: Vec<&str> = ["BLOCKED", "IN_PROGRESS"].repeat(20);
+    let got: Vec<&str> = seen.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(got, expected);
+});
+
+db_test!(
+    portal_feeds_carry_only_their_own_client_and_nothing_internal,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let globex = helpers::client(&app, "Globex").await;
+        let acme_p = signed_project(&app, &acme, "P-A").await;
+        let globex_p = signed_project(&app, &globex, "P-G").await;
+        let acme_t = ticket(&app, &acme_p, "Acme bug").await;
+        let globex_t = ticket(&app, &globex_p, "Globex bug").await;
+        let token = |client: &str, contact: &str| {
+            app.token(
+                &format!("contact:{}", db_id(contact)),
+                Role::Client,
+                Some(db_id(client)),
+            )
+        };
+        let acme_portal = token(&acme, &contact(&app, &acme).await);
+        let globex_portal = token(&globex, &contact(&app, &globex).await);
+
+        let mut a = app.ws(Some(&acme_portal)).await;
+        let mut g = app.ws(Some(&globex_portal)).await;
+        let mut staff = app.ws(Some(&app.admin)).await;
+        for ws in [&mut a, &mut g, &mut staff] {
+            ws.subscribe("t", TICKETS, json!({})).await;
+        }
+        a.subscribe("p", ACTIVITY, json!({ "p": acme_p })).await;
+        staff.subscribe("p", ACTIVITY, json!({ "p": acme_p })).await;
+        a.silent(Duration::from_millis(200)).await;
+
+        set_ticket(&app, &globex_t, "ACKNOWLEDGED").await;
+        set_ticket(&app, &acme_t, "ACKNOWLEDGED").await;
+        // An internal risk on Acme's project: staff see its event, the portal does not.
+        app.ok(
+        "mutation($p: ID!) { createRisk(input: { projectId: $p, title: \"Vendor slip\", category: SCHEDULE, likelihood: 3, impact: 3 }) { id } }",
+        json!({ "p": acme_p }),
+    )
+    .await;
+
+        let mut staff_tickets = Vec::new();
+        let mut staff_activity = Vec::new();
+        while staff_tickets.len() < 2 || staff_activity.len() < 2 {
+            let m = staff.recv().await;
+            match m["id"].as_str().unwrap() {
+                "t" => staff_tickets
+                    .push(m["payload"]["data"]["ticketStatusChanged"]["ticket"]["title"].clone()),
+                _ => staff_activity
+                    .push(m["payload"]["data"]["projectActivity"]["entityKind"].clone()),
+            }
+        }
+        assert_eq!(staff_tickets, [json!("Globex bug"), json!("Acme bug")]);
+        assert_eq!(staff_activity, [json!("TICKET"), json!("RISK")]);
+
+        let mut acme_seen = Vec::new();
+        while acme_seen.len() < 2 {
+            let m = a.recv().await;
+            acme_seen.push((m["id"].clone(), m["payload"]["data"].to_string()));
+        }
+        assert!(
+            acme_seen
+                .iter()
+                .all(|(_, d)| !d.contains("Globex") && !d.contains("RISK")),
+            "{acme_seen:?}"
+        );
+        a.silent(Duration::from_millis(300)).await;
+        let got = g.next("t").await;
+        assert_eq!(
+            got["data"]["ticketStatusChanged"]["ticket"]["title"],
+            "Globex bug"
+        );
+        g.silent(Duration::from_millis(300)).await;
+
+        // Another client's project is not found, as on every other road; so is a replay of
+        // another client's events through a cursor.
+        g.subscribe("x", ACTIVITY, json!({ "p": acme_p })).await;
+        let refused = g.recv().await;
+        assert_eq!(refused["type"], "error", "{refused}");
+        assert_eq!(refused["payload"][0]["extensions"]["code"], "NOT_FOUND");
+        // (Event 1 is the harness creating the administrator: replay from the start.)
+        g.subscribe("y", TICKETS, json!({ "after": helpers::event_cursor(1) }))
+            .await;
+        let replay = g.next("y").await;
+        assert_eq!(
+            replay["data"]["ticketStatusChanged"]["ticket"]["title"],
+            "Globex bug"
+        );
+        g.silent(Duration::from_millis(300)).await;
+    }
+);
+
+db_test!(
+    idle_subscribers_cost_no_queries_and_fan_out_does_not_query_per_subscriber,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "I-1").await;
+        let sid = stage(&app, &pid, "Build").await;
+        let scalars =
+            "subscription($p: ID) { stageStatusChanged(projectId: $p) { cursor from to stageId } }";
+        let mut sockets = Vec::new();
+        for _ in 0..20 {
+            let mut ws = app.ws(Some(&app.admin)).await;
+            ws.subscribe("s", scalars, json!({ "p": pid })).await;
+            sockets.push(ws);
+        }
+        sockets[0].silent(Duration::from_millis(300)).await;
+        app.reset_statements();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            app.statements(),
+            0,
+            "idle subscriptions queried the database"
+        );
+
+        set_stage(&app, &sid, "IN_PROGRESS").await;
+        for ws in &mut sockets {
+            assert_eq!(
+                ws.next("s").await["data"]["stageStatusChanged"]["to"],
+                "IN_PROGRESS"
+            );
+        }
+        let with_20 = app.statements();
+        // The mutation's own statements plus one read of the log by the pump, whatever the
+        // number of subscribers.
+        assert!(
+            with_20 <= 12,
+            "{with_20} statements for one change and 20 subscribers"
+        );
+    }
+);
+
+db_test!(
+    operations_that_cannot_start_are_errors_and_queries_answer_once,
+    |app| {
+        let mut ws = app.ws(Some(&app.admin)).await;
+        // A bad cursor, an unknown field, a subscription over HTTP: clear errors.
+        ws.subscribe("1", STAGES, json!({ "after": "nonsense" }))
+            .await;
+        let m = ws.recv().await;
+        assert_eq!(
+            (m["type"].as_str(), m["id"].as_str()),
+            (Some("error"), Some("1")),
+            "{m}"
+        );
+        assert_eq!(m["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        ws.subscribe("2", "subscription { nope }", json!({})).await;
+        let m = ws.recv().await;
+        assert_eq!(m["type"], "error");
+        // A query over the socket: one `next`, then `complete`.
+        ws.subscribe("3", "{ clients(first: 1) { totalCount } }", json!({}))
+            .await;
+        assert!(ws.next("3").await["data"].is_object());
+        let m = ws.recv().await;
+        assert_eq!(
+            (m["type"].as_str(), m["id"].as_str()),
+            (Some("complete"), Some("3"))
+        );
+        // Anonymous sockets are acknowledged but may only introspect.
+        let mut anon = app.ws(None).await;
+        anon.subscribe("a", STAGES, json!({})).await;
+        let m = anon.recv().await;
+        assert_eq!(m["type"], "error", "{m}");
+        assert_eq!(m["payload"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    }
+);

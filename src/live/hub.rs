@@ -20,7 +20,7 @@ pub const PAGE: u64 = 500;
 
 /// Events kept in memory for subscribers that are briefly behind; one further behind is
 /// caught up from the log. Shared by all subscribers, so memory does not grow with them.
-const BUFFER: usize = 4096;
+pub const BUFFER: usize = 4096;
 
 /// The fan-out of one server process. Cheap to clone.
 #[derive(Clone)]
@@ -43,9 +43,14 @@ struct Inner {
 impl Hub {
     /// Starts the pump (and on PostgreSQL the listener) on the current runtime.
     pub fn start(db: DatabaseConnection) -> Self {
+        Self::with_buffer(db, BUFFER)
+    }
+
+    /// Like [`Hub::start`], keeping `buffer` events in memory.
+    pub fn with_buffer(db: DatabaseConnection, buffer: usize) -> Self {
         let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
         let inner = Arc::new(Inner {
-            sender: broadcast::channel(BUFFER).0,
+            sender: broadcast::channel(buffer).0,
             wake: Notify::new(),
             head: AtomicI64::new(-1),
             listening: AtomicBool::new(!postgres),

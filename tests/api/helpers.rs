@@ -100,6 +100,47 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// The URL of a fresh, empty PostgreSQL database (`None` when PostgreSQL is not configured).
+pub async fn fresh_postgres_url() -> Option<String> {
+    let admin_url = pg_admin_url()?;
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("connect to DATABASE_URL_PG");
+    // Databases left by earlier runs of this suite go first, once per run.
+    PG_CLEANUP
+        .get_or_init(|| async {
+            let rows = admin
+                .query_all_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'dd_test_%'",
+                ))
+                .await
+                .expect("list test databases");
+            for row in rows {
+                let name: String = row.try_get("", "datname").expect("datname");
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        })
+        .await;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let name = format!(
+        "dd_test_{}_{}_{nanos}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create database");
+    admin.close().await.ok();
+    Some(with_database(&admin_url, &name))
+}
+
 /// A fresh, migrated database of `backend`.
 async fn fresh_database(
     backend: Backend,
@@ -112,47 +153,8 @@ async fn fresh_database(
             Some((db, Some(dir)))
         }
         Backend::Postgres => {
-            let admin_url = pg_admin_url()?;
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to DATABASE_URL_PG");
-            // Databases left by earlier runs of this suite go first, once per run.
-            PG_CLEANUP
-                .get_or_init(|| async {
-                    let rows = admin
-                        .query_all_raw(Statement::from_string(
-                            admin.get_database_backend(),
-                            "SELECT datname FROM pg_database WHERE datname LIKE 'dd_test_%'",
-                        ))
-                        .await
-                        .expect("list test databases");
-                    for row in rows {
-                        let name: String = row.try_get("", "datname").expect("datname");
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                    }
-                })
-                .await;
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0);
-            let name = format!(
-                "dd_test_{}_{}_{nanos}",
-                std::process::id(),
-                SEQ.fetch_add(1, Ordering::Relaxed)
-            );
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create database");
-            admin.close().await.ok();
-            let db = startup::connect(&with_database(&admin_url, &name), 8)
-                .await
-                .expect("open postgres");
+            let url = fresh_postgres_url().await?;
+            let db = startup::connect(&url, 8).await.expect("open postgres");
             Some((db, None))
         }
     }
@@ -186,8 +188,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let keys =
-        TokenKeys::hs256(b"a test secret of at least 32 bytes!", "delivery-desk").expect("keys");
+    let keys = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk").expect("keys");
     let state = AppState::new(db.clone(), options, keys.clone());
     tokio::spawn(startup::serve(listener, state));
     let system = Caller::System;
@@ -221,7 +222,46 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     })
 }
 
+/// The JWT secret of every test server.
+pub const TEST_SECRET: &str = "a test secret of at least 32 bytes!";
+
 impl TestApp {
+    /// A handle on a server started elsewhere (another process) over `db`, whose tokens
+    /// are signed with [`TEST_SECRET`]; the administrator is created here.
+    pub async fn attach(base: String, db: DatabaseConnection, backend: Backend) -> Self {
+        let keys = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk").expect("keys");
+        let admin_user = users::create(
+            Ctx {
+                db: &db,
+                caller: &Caller::System,
+                live: None,
+            },
+            NewUser {
+                name: "Admin".into(),
+                email: format!(
+                    "admin{}@vendor.example",
+                    SEQ.fetch_add(1, Ordering::Relaxed)
+                ),
+                title: None,
+            },
+        )
+        .await
+        .expect("admin user");
+        let admin = keys
+            .mint(format!("user:{}", admin_user.id), Role::Admin, None, 3600)
+            .expect("token");
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            db,
+            statements: Arc::default(),
+            keys,
+            admin,
+            backend,
+            _dir: None,
+        }
+    }
+
     pub fn reset_statements(&self) {
         self.statements.store(0, Ordering::SeqCst);
     }

@@ -295,3 +295,162 @@ db_test!(
         assert_eq!(m["payload"][0]["extensions"]["code"], "UNAUTHENTICATED");
     }
 );
+
+/// Appends `n` events about `project` directly to the log, each carrying `padding` bytes.
+async fn append_events(app: &TestApp, project: i64, client: i64, n: usize, padding: usize) {
+    use entity::{ActorKind, EntityKind, EventKind, event};
+    use sea_orm::{EntityTrait, Set};
+    let pad = "x".repeat(padding);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let rows = chunk.iter().map(|i| event::ActiveModel {
+            occurred_at: Set(chrono::Utc::now()),
+            actor_kind: Set(ActorKind::System),
+            actor_id: Set(None),
+            kind: Set(EventKind::Updated),
+            entity_kind: Set(EntityKind::Project),
+            entity_id: Set(project),
+            project_id: Set(Some(project)),
+            client_id: Set(Some(client)),
+            from_status: Set(None),
+            to_status: Set(None),
+            changes: Set(json!({ "n": i, "pad": pad }).to_string()),
+            ..Default::default()
+        });
+        event::Entity::insert_many(rows)
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+}
+
+db_test!(
+    a_subscriber_behind_the_shared_buffer_catches_up_from_the_log,
+    |app| {
+        use delivery_desk::{
+            auth::Scope,
+            live::{Filter, Hub, feed},
+        };
+        use futures_util::StreamExt;
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "B-1").await;
+        // A hub that keeps 8 events in memory, and a subscriber that reads nothing while 300
+        // are published one by one.
+        let hub = Hub::with_buffer(app.db.clone(), 8);
+        while hub.head().is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut filter = Filter::new(Scope::All);
+        filter.project_id = Some(db_id(&pid));
+        let stream = feed(&hub, filter, None);
+        tokio::pin!(stream);
+        for _ in 0..300 {
+            append_events(&app, db_id(&pid), db_id(&acme), 1, 10).await;
+            hub.wake();
+        }
+        let mut got = Vec::new();
+        while got.len() < 300 {
+            let e = tokio::time::timeout(Duration::from_secs(10), stream.next())
+                .await
+                .unwrap()
+                .unwrap();
+            got.push(
+                serde_json::from_str::<serde_json::Value>(&e.changes).unwrap()["n"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        assert_eq!(got, vec![0; 300], "each once");
+        assert!(hub.published() >= 300);
+    }
+);
+
+#[tokio::test]
+async fn a_reader_too_slow_is_closed_with_1013_and_resumes_from_its_cursor() {
+    use delivery_desk::startup::{Options, WsOptions};
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options {
+            ws: WsOptions {
+                send_timeout: Duration::from_millis(500),
+                ..WsOptions::default()
+            },
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let acme = helpers::client(&app, "Acme").await;
+    let pid = signed_project(&app, &acme, "S-1").await;
+    const N: usize = 4_000;
+    append_events(&app, db_id(&pid), db_id(&acme), N, 2_000).await;
+    let feed = "subscription($p: ID!, $after: String) { projectActivity(projectId: $p, after: $after) { cursor changes } }";
+
+    // A client with a tiny receive window that reads nothing for two seconds.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket
+        .connect(app.base.trim_start_matches("http://").parse().unwrap())
+        .await
+        .unwrap();
+    let mut request = app.ws_url().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let tcp = tokio_tungstenite::MaybeTlsStream::Plain(tcp);
+    let (stream, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    let mut ws = crate::ws_client::Ws { stream };
+    ws.init(Some(&app.admin)).await;
+    ws.subscribe(
+        "a",
+        feed,
+        json!({ "p": pid, "after": helpers::event_cursor(1) }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let mut cursors: Vec<String> = Vec::new();
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.stream.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Text(t))) => {
+                let m: serde_json::Value = serde_json::from_str(&t).unwrap();
+                if m["type"] == "next" {
+                    let e = &m["payload"]["data"]["projectActivity"];
+                    if e["changes"]["pad"].is_string() {
+                        cursors.push(e["cursor"].as_str().unwrap().to_owned());
+                    }
+                }
+            }
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(code, Some(1013));
+    assert!(
+        !cursors.is_empty() && cursors.len() < N,
+        "{} delivered before closing",
+        cursors.len()
+    );
+
+    // Resuming from the last cursor received delivers the rest, each once.
+    let mut ws = app.ws(Some(&app.admin)).await;
+    ws.subscribe(
+        "b",
+        feed,
+        json!({ "p": pid, "after": cursors.last().unwrap() }),
+    )
+    .await;
+    while cursors.len() < N {
+        let e = ws.next("b").await["data"]["projectActivity"].clone();
+        cursors.push(e["cursor"].as_str().unwrap().to_owned());
+    }
+    let ids: Vec<i64> = cursors.iter().map(|c| db_id(c)).collect();
+    assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "gap or duplicate");
+    ws.silent(Duration::from_millis(300)).await;
+}

@@ -12,6 +12,7 @@ mod live;
 mod n_plus_one;
 mod pagination;
 mod readme;
+mod scale_out;
 mod schema_drift;
 mod validation;
 mod ws_client;

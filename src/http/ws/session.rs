@@ -64,8 +64,10 @@ impl Conn {
             code,
             reason: reason.into(),
         };
+        // A slow reader gets a few seconds to read up to the close frame and learn why;
+        // then the connection is dropped.
         let _ = timeout(
-            Duration::from_secs(1),
+            Duration::from_secs(5),
             self.socket.send(Message::Close(Some(frame))),
         )
         .await;

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     auth::token::TokenKeys,
     graphql::{self, AppSchema, QueryLimits},
-    http::{self, rate_limit::RateLimiter, ws::ConnectionCounter},
+    http::{self, rate_limit::RateLimiter, ws},
     live::Hub,
 };
 
@@ -92,8 +92,8 @@ pub struct AppState {
     pub executor: LocalPoolHandle,
     /// The live fan-out of committed events.
     pub hub: Hub,
-    /// Open websockets per caller.
-    pub ws_connections: Arc<ConnectionCounter>,
+    /// What websockets share: connections per caller, parsed operations.
+    pub ws: Arc<ws::Shared>,
     /// Cancelled when the server begins to shut down: websockets close with 1001.
     pub shutdown: CancellationToken,
 }
@@ -113,9 +113,7 @@ impl AppState {
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
-            ws_connections: Arc::new(ConnectionCounter::new(
-                options.ws.max_connections_per_caller,
-            )),
+            ws: Arc::new(ws::Shared::new(options.ws.max_connections_per_caller)),
             hub,
             shutdown: CancellationToken::new(),
             options: Arc::new(options),

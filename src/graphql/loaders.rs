@@ -1,7 +1,14 @@
 //! DataLoaders: every relation of the graph loads in batches, one query per relation and
 //! request level, whatever the page size.
 
-use std::{collections::HashMap, hash::Hash, marker::PhantomData, time::Duration};
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    hash::Hash,
+    marker::PhantomData,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use async_graphql::{
     Context,
@@ -298,9 +305,43 @@ impl Loaders {
     }
 }
 
+/// The loaders of one request, each made when first used: a request (or subscription)
+/// that reads no relation makes none.
+pub struct RequestLoaders {
+    factory: Loaders,
+    made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl RequestLoaders {
+    pub fn new(factory: Loaders) -> Self {
+        Self {
+            factory,
+            made: Mutex::default(),
+        }
+    }
+
+    fn get<L: Send + Sync + 'static>(
+        &self,
+        make: impl FnOnce(&Loaders) -> DataLoader<L, HashMapCache>,
+    ) -> Arc<DataLoader<L, HashMapCache>> {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        let any = made
+            .entry(TypeId::of::<L>())
+            .or_insert_with(|| Arc::new(make(&self.factory)))
+            .clone();
+        any.downcast()
+            .unwrap_or_else(|_| unreachable!("entries are keyed by their loader type"))
+    }
+}
+
+fn request_loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestLoaders> {
+    ctx.data::<RequestLoaders>()
+}
+
 /// Loads one row by id through the request's loader.
 pub async fn one<E: Keyed>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<E::Model>> {
-    ctx.data::<DataLoader<ById<E>, HashMapCache>>()?
+    request_loaders(ctx)?
+        .get(Loaders::by_id::<E>)
         .load_one(id)
         .await
 }
@@ -311,8 +352,8 @@ pub async fn children<S: ChildSet>(
     parent: i64,
     set: S,
 ) -> async_graphql::Result<Vec<ChildModel<S>>> {
-    Ok(ctx
-        .data::<DataLoader<Children<S>, HashMapCache>>()?
+    Ok(request_loaders(ctx)?
+        .get(Loaders::children::<S>)
         .load_one((parent, set))
         .await?
         .unwrap_or_default())
@@ -325,8 +366,8 @@ pub async fn latest_events(
     scope: EventScope,
     limit: u32,
 ) -> async_graphql::Result<Vec<event::Model>> {
-    Ok(ctx
-        .data::<DataLoader<LatestEvents, HashMapCache>>()?
+    Ok(request_loaders(ctx)?
+        .get(Loaders::latest_events)
         .load_one((parent, scope, limit))
         .await?
         .unwrap_or_default())

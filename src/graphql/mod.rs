@@ -18,11 +18,6 @@ pub mod ticket;
 pub mod user;
 
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
-use entity::{
-    client as client_entity, contact, event as event_entity, project as project_entity, report,
-    requirement, risk, stage, team_member, ticket as ticket_entity, ticket_comment,
-    user as user_entity,
-};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -122,34 +117,13 @@ fn caller_scope(caller: &Caller) -> Scope {
 fn with_loaders(
     request: async_graphql::Request,
     caller: Caller,
-    l: loaders::Loaders,
+    loaders: loaders::Loaders,
 ) -> async_graphql::Request {
     let scope = caller_scope(&caller);
     request
         .data(caller)
         .data(scope)
-        .data(l.by_id::<user_entity::Entity>())
-        .data(l.by_id::<client_entity::Entity>())
-        .data(l.by_id::<contact::Entity>())
-        .data(l.by_id::<project_entity::Entity>())
-        .data(l.by_id::<team_member::Entity>())
-        .data(l.by_id::<requirement::Entity>())
-        .data(l.by_id::<stage::Entity>())
-        .data(l.by_id::<risk::Entity>())
-        .data(l.by_id::<ticket_entity::Entity>())
-        .data(l.by_id::<ticket_comment::Entity>())
-        .data(l.by_id::<report::Entity>())
-        .data(l.by_id::<event_entity::Entity>())
-        .data(l.children::<sets::ContactsOfClient>())
-        .data(l.children::<sets::ProjectsOfClient>())
-        .data(l.children::<sets::TeamOfProject>())
-        .data(l.children::<sets::RequirementsOfProject>())
-        .data(l.children::<sets::StagesOfProject>())
-        .data(l.children::<sets::ReportsOfProject>())
-        .data(l.children::<sets::CommentsOfTicket>())
-        .data(l.children::<sets::RisksOfProject>())
-        .data(l.children::<sets::TicketsOf>())
-        .data(l.latest_events())
+        .data(loaders::RequestLoaders::new(loaders))
 }
 
 /// The rows the caller of a resolver may see (anonymous callers: none).

@@ -104,7 +104,10 @@ pub fn feed(
                 return Some((e, s));
             }
             if s.behind {
-                match read_after(s.hub.db(), s.last, s.filter.condition()).await {
+                // Boxed: the query's future is large and rarely alive; the stream's state
+                // stays small while it waits for live events.
+                let read = Box::pin(read_after(s.hub.db(), s.last, s.filter.condition()));
+                match read.await {
                     Ok(mut rows) => {
                         s.behind = rows.len() as u64 == PAGE;
                         if let Some(e) = rows.last() {

@@ -10,9 +10,10 @@ pub mod session;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, Weak},
 };
 
+use async_graphql::parser::{parse_query, types::ExecutableDocument};
 use axum::{
     extract::{FromRequestParts, WebSocketUpgrade},
     http::{HeaderMap, header, request::Parts},
@@ -67,7 +68,7 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
     };
     // Small buffers: an idle subscriber should cost kilobytes, not the 128 KiB default.
     let ws = ws
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(4 << 20)
         .max_message_size(state.options.max_body_bytes);
@@ -78,6 +79,41 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
             tracing::error!(error = %err, "websocket session failed");
         }
     })
+}
+
+/// What the websockets of one server share.
+pub struct Shared {
+    pub connections: ConnectionCounter,
+    pub documents: Documents,
+}
+
+impl Shared {
+    pub fn new(max_connections_per_caller: usize) -> Self {
+        Self {
+            connections: ConnectionCounter::new(max_connections_per_caller),
+            documents: Documents::default(),
+        }
+    }
+}
+
+/// Parsed operations shared by the subscriptions that run the same text: ten thousand
+/// dashboards with one query keep one copy (used to order their responses like it).
+#[derive(Default)]
+pub struct Documents(Mutex<HashMap<String, Weak<ExecutableDocument>>>);
+
+impl Documents {
+    pub fn parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        let mut docs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(doc) = docs.get(query).and_then(Weak::upgrade) {
+            return Some(doc);
+        }
+        let doc = Arc::new(parse_query(query).ok()?);
+        if docs.len() >= 1024 {
+            docs.retain(|_, d| d.strong_count() > 0);
+        }
+        docs.insert(query.to_owned(), Arc::downgrade(&doc));
+        Some(doc)
+    }
 }
 
 /// Open websockets per caller, bounded.
@@ -140,6 +176,15 @@ impl Drop for Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_text_is_parsed_once_while_in_use() {
+        let docs = Documents::default();
+        let a = docs.parse("{ a }").unwrap();
+        let b = docs.parse("{ a }").unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(docs.parse("{").is_none());
+    }
 
     #[test]
     fn slots_are_bounded_per_caller_and_freed_on_drop() {

@@ -153,13 +153,15 @@ pub enum ServerMessage<'a> {
     /// A keep-alive: `ping` (answered by `pong`) or legacy `ka`.
     KeepAlive,
     Pong,
+    /// `payload` is the JSON text of an execution result.
     Next {
         id: &'a str,
-        payload: Value,
+        payload: &'a str,
     },
+    /// `errors` is the JSON text of an array of GraphQL errors.
     Error {
         id: &'a str,
-        errors: Value,
+        errors: &'a str,
     },
     Complete {
         id: &'a str,
@@ -177,11 +179,19 @@ pub fn encode(protocol: Protocol, message: ServerMessage<'_>) -> String {
         ServerMessage::KeepAlive if legacy => json!({ "type": "ka" }),
         ServerMessage::KeepAlive => json!({ "type": "ping" }),
         ServerMessage::Pong => json!({ "type": "pong" }),
+        // Results are already JSON text; they are spliced in rather than parsed again.
         ServerMessage::Next { id, payload } => {
-            json!({ "id": id, "type": if legacy { "data" } else { "next" }, "payload": payload })
+            let kind = if legacy { "data" } else { "next" };
+            return format!(
+                r#"{{"id":{},"type":"{kind}","payload":{payload}}}"#,
+                Value::from(id)
+            );
         }
         ServerMessage::Error { id, errors } => {
-            json!({ "id": id, "type": "error", "payload": errors })
+            return format!(
+                r#"{{"id":{},"type":"error","payload":{errors}}}"#,
+                Value::from(id)
+            );
         }
         ServerMessage::Complete { id } => json!({ "id": id, "type": "complete" }),
     };
@@ -240,11 +250,17 @@ mod tests {
     #[test]
     fn the_legacy_protocol_spells_next_as_data_and_ping_as_ka() {
         let next = ServerMessage::Next {
-            id: "7",
-            payload: json!({"data": null}),
+            id: "7\"",
+            payload: r#"{"data":null}"#,
         };
-        assert!(encode(Protocol::LegacyWs, next.clone()).contains(r#""type":"data""#));
-        assert!(encode(Protocol::TransportWs, next).contains(r#""type":"next""#));
+        let legacy: Value =
+            serde_json::from_str(&encode(Protocol::LegacyWs, next.clone())).unwrap();
+        assert_eq!(
+            legacy,
+            json!({"id": "7\"", "type": "data", "payload": {"data": null}})
+        );
+        let current: Value = serde_json::from_str(&encode(Protocol::TransportWs, next)).unwrap();
+        assert_eq!(current["type"], "next");
         assert_eq!(
             encode(Protocol::LegacyWs, ServerMessage::KeepAlive),
             r#"{"type":"ka"}"#

@@ -15,7 +15,7 @@
 
 use std::{ops::ControlFlow, time::Duration};
 
-use async_graphql::{Response as GqlResponse, Variables, parser::parse_query};
+use async_graphql::{Response as GqlResponse, Variables};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{StreamExt, stream::BoxStream};
 use serde_json::{Map, Value, json};
@@ -120,11 +120,33 @@ fn init_token(payload: &Map<String, Value>) -> Result<Option<String>, ()> {
     }
 }
 
-/// One running operation: its responses, then `None` when it has finished.
-type Responses = BoxStream<'static, Option<Value>>;
+/// What one response of an operation becomes.
+enum Outcome {
+    /// An execution result (JSON text) for a `next` message.
+    Next(String),
+    /// The errors (JSON text) of an operation that could not run: a request error, or a
+    /// subscription refused at its root field. Sent as `error`, which ends the operation.
+    Error(String),
+}
 
-fn error_payload(message: &str, code: &str) -> Value {
-    json!([{ "message": message, "extensions": { "code": code } }])
+impl Outcome {
+    fn of(response: &GqlResponse) -> Self {
+        let json = |r: Result<String, serde_json::Error>| {
+            r.unwrap_or_else(|_| r#"[{"message":"internal error"}]"#.to_owned())
+        };
+        if response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+            Outcome::Error(json(serde_json::to_string(&response.errors)))
+        } else {
+            Outcome::Next(json(serde_json::to_string(response)))
+        }
+    }
+}
+
+/// One running operation: its outcomes, then `None` when it has finished.
+type Responses = BoxStream<'static, Option<Outcome>>;
+
+fn error_payload(message: &str, code: &str) -> String {
+    json!([{ "message": message, "extensions": { "code": code } }]).to_string()
 }
 
 /// Runs one connection to its end.
@@ -170,7 +192,7 @@ pub async fn run(
             return;
         }
     };
-    let Some(_slot) = state.ws_connections.acquire(&caller.limit_key()) else {
+    let Some(_slot) = state.ws.connections.acquire(&caller.limit_key()) else {
         let _ = conn
             .close(
                 close::TRY_AGAIN_LATER,
@@ -232,22 +254,25 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
         None => Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600),
     };
     let expiry = sleep_until(expiry);
-    tokio::pin!(expiry);
+    // Made once, not per loop: each is a registration with a timer or a waiter list.
+    let shutdown = state.shutdown.cancelled();
+    tokio::pin!(expiry, shutdown);
     let mut ops: StreamMap<String, Responses> = StreamMap::new();
     loop {
         let flow = tokio::select! {
-            () = state.shutdown.cancelled() => {
+            () = &mut shutdown => {
                 conn.close(close::GOING_AWAY, "server shutting down").await
             }
             () = &mut expiry => conn.close(close::FORBIDDEN, "Forbidden: the token has expired").await,
             _ = keepalive.tick() => conn.send(ServerMessage::KeepAlive).await,
             Some((id, item)) = ops.next(), if !ops.is_empty() => match item {
-                Some(payload) if is_request_error(&payload) => {
+                Some(Outcome::Error(errors)) => {
                     ops.remove(&id);
-                    let errors = payload.get("errors").cloned().unwrap_or(Value::Null);
-                    conn.send(ServerMessage::Error { id: &id, errors }).await
+                    conn.send(ServerMessage::Error { id: &id, errors: &errors }).await
                 }
-                Some(payload) => conn.send(ServerMessage::Next { id: &id, payload }).await,
+                Some(Outcome::Next(payload)) => {
+                    conn.send(ServerMessage::Next { id: &id, payload: &payload }).await
+                }
                 None => conn.send(ServerMessage::Complete { id: &id }).await,
             },
             incoming = receive(&mut conn) => match incoming {
@@ -263,17 +288,6 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
             return;
         }
     }
-}
-
-/// A response with errors and no data: the operation could not run (a request error, or
-/// a subscription refused at its root field). The protocol sends it as `error`, which
-/// ends the operation.
-fn is_request_error(payload: &Value) -> bool {
-    payload.get("data").is_none_or(Value::is_null)
-        && payload
-            .get("errors")
-            .and_then(Value::as_array)
-            .is_some_and(|e| !e.is_empty())
 }
 
 async fn handle(
@@ -304,7 +318,12 @@ async fn handle(
             if limit > 0 && ops.len() >= limit {
                 let message = format!("at most {limit} operations may run on one connection");
                 let errors = error_payload(&message, "LIMIT_EXCEEDED");
-                return conn.send(ServerMessage::Error { id: &id, errors }).await;
+                return conn
+                    .send(ServerMessage::Error {
+                        id: &id,
+                        errors: &errors,
+                    })
+                    .await;
             }
             if let Err(wait) = state
                 .rate_limiter
@@ -312,7 +331,12 @@ async fn handle(
             {
                 let message = format!("too many requests; retry in {} s", wait.as_secs().max(1));
                 let errors = error_payload(&message, "RATE_LIMITED");
-                return conn.send(ServerMessage::Error { id: &id, errors }).await;
+                return conn
+                    .send(ServerMessage::Error {
+                        id: &id,
+                        errors: &errors,
+                    })
+                    .await;
             }
             ops.insert(id, start(state, caller, operation));
             ControlFlow::Continue(())
@@ -322,7 +346,7 @@ async fn handle(
 
 /// Starts one operation (a subscription, or a query or mutation answered once).
 fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
-    let doc = parse_query(&operation.query).ok();
+    let doc = state.ws.documents.parse(&operation.query);
     let name = operation.operation_name.clone();
     let mut request = async_graphql::Request::new(operation.query)
         .variables(Variables::from_json(Value::Object(operation.variables)));
@@ -337,10 +361,7 @@ fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
             if let Some(doc) = &doc {
                 order_like_query(&mut response.data, doc, name.as_deref());
             }
-            Some(
-                serde_json::to_value(&response)
-                    .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] })),
-            )
+            Some(Outcome::of(&response))
         })
         .chain(futures_util::stream::once(async { None }))
         .boxed()
@@ -367,17 +388,5 @@ mod tests {
         );
         assert_eq!(init_token(&p(json!({}))), Ok(None));
         assert_eq!(init_token(&p(json!({"token": 5}))), Err(()));
-    }
-
-    #[test]
-    fn only_dataless_error_responses_are_protocol_errors() {
-        assert!(is_request_error(
-            &json!({"data": null, "errors": [{"message": "x"}]})
-        ));
-        assert!(is_request_error(&json!({"errors": [{"message": "x"}]})));
-        assert!(!is_request_error(
-            &json!({"data": {"a": null}, "errors": [{"message": "x"}]})
-        ));
-        assert!(!is_request_error(&json!({"data": {"a": 1}})));
     }
 }

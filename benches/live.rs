@@ -1,0 +1,412 @@
+//! Live feeds under load: N websocket subscribers, status changes fired through the API,
+//! delivery latency, delivered/expected, duplicates, and server memory per idle
+//! subscriber.
+//!
+//! `cargo bench --bench live` starts the server binary (release) as its own process on a
+//! temporary SQLite file (or `BENCH_DATABASE_URL=postgres://…`, a server URL: a fresh
+//! database is created there) and drives it from this process over 127.0.0.1.
+//! `BENCH_SUBSCRIBERS` (default `1000,10000`), `BENCH_CHANGES` per run (default 20),
+//! `BENCH_INTERVAL_MS` between them (default 500). Latency is measured from the event's
+//! `occurredAt`, stamped when its transaction began, to receipt: an upper bound on
+//! commit-to-receipt.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark stops at its first failure; there is nobody to hand an error to"
+)]
+
+use std::{
+    collections::HashSet,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use delivery_desk::{
+    auth::token::{Role, TokenKeys},
+    service::{
+        Caller, Ctx,
+        users::{self, NewUser},
+    },
+    startup,
+};
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+const SECRET: &str = "the live benchmark's secret, 32+ bytes";
+const SUBSCRIPTION: &str = "subscription($p: ID!, $after: String) { stageStatusChanged(projectId: $p, after: $after) { cursor to occurredAt } }";
+const CHANGE: &str =
+    "mutation($s: ID!, $st: StageStatus!) { changeStageStatus(id: $s, status: $st) { id } }";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+async fn start_server(url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("sh")
+        .arg("-c")
+        // 10,000 sockets need the hard open-file limit.
+        .arg(format!(
+            "ulimit -n $(ulimit -Hn); exec {}",
+            env!("CARGO_BIN_EXE_delivery-desk")
+        ))
+        .env("DATABASE_URL", url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", SECRET)
+        .env("LOG_LEVEL", "error")
+        .env("WS_MAX_CONNECTIONS_PER_CALLER", "0")
+        .env("RATE_LIMIT_PER_MINUTE", "100000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("server binary");
+    let server = Server {
+        child,
+        base: format!("127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..400 {
+        if let Ok(r) = http
+            .get(format!("http://{}/readyz", server.base))
+            .send()
+            .await
+            && r.status().is_success()
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("server did not become ready");
+}
+
+/// What one subscriber saw.
+#[derive(Default)]
+struct Seen {
+    latencies_ms: Vec<f64>,
+    cursors: Vec<String>,
+}
+
+async fn subscriber(
+    url: String,
+    token: String,
+    project: String,
+    after: String,
+    delivered: Arc<AtomicUsize>,
+    subscribed: Arc<AtomicUsize>,
+    mut stop: watch::Receiver<bool>,
+) -> Seen {
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    ))
+    .await
+    .unwrap();
+    ws.send(send(json!({ "id": "1", "type": "subscribe",
+        "payload": { "query": SUBSCRIPTION, "variables": { "p": project, "after": after } } })))
+        .await
+        .unwrap();
+    subscribed.fetch_add(1, Ordering::Relaxed);
+    let mut seen = Seen::default();
+    loop {
+        let message = tokio::select! {
+            _ = stop.changed() => break,
+            m = ws.next() => m,
+        };
+        let Some(Ok(Message::Text(text))) = message else {
+            if matches!(message, Some(Ok(Message::Ping(_) | Message::Pong(_)))) {
+                continue;
+            }
+            break;
+        };
+        let received = Utc::now();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        match v["type"].as_str() {
+            Some("next") => {
+                let change = &v["payload"]["data"]["stageStatusChanged"];
+                let at: DateTime<Utc> = change["occurredAt"].as_str().unwrap().parse().unwrap();
+                seen.latencies_ms
+                    .push((received - at).num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                seen.cursors
+                    .push(change["cursor"].as_str().unwrap().to_owned());
+                delivered.fetch_add(1, Ordering::Relaxed);
+            }
+            Some("ping") => {
+                let _ = ws.send(send(json!({ "type": "pong" }))).await;
+            }
+            Some("connection_ack") => {}
+            _ => panic!("unexpected {v}"),
+        }
+    }
+    let _ = ws.close(None).await;
+    seen
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+async fn gql(http: &reqwest::Client, base: &str, token: &str, q: &str, v: Value) -> Value {
+    let res: Value = http
+        .post(format!("http://{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": q, "variables": v }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(res.get("errors").is_none(), "{res}");
+    res["data"].clone()
+}
+
+async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &str) {
+    let db = startup::connect(url, 2).await.unwrap();
+    startup::migrate(&db).await.unwrap();
+    let admin = users::create(
+        Ctx {
+            db: &db,
+            caller: &Caller::System,
+            live: None,
+        },
+        NewUser {
+            name: "Bench".into(),
+            email: format!("bench{n}@vendor.example"),
+            title: None,
+        },
+    )
+    .await
+    .unwrap();
+    let keys = TokenKeys::hs256(SECRET.as_bytes(), "delivery-desk").unwrap();
+    let token = keys
+        .mint(format!("user:{}", admin.id), Role::Admin, None, 3600)
+        .unwrap();
+    let server = start_server(url).await;
+    let http = reqwest::Client::new();
+    let base = server.base.clone();
+    let client = gql(
+        &http,
+        &base,
+        &token,
+        "mutation { createClient(input: { name: \"Bench\" }) { id } }",
+        json!({}),
+    )
+    .await["createClient"]["id"]
+        .clone();
+    let project = gql(&http, &base, &token,
+        "mutation($c: ID!) { createProject(input: { clientId: $c, name: \"Live\", contractNumber: \"LIVE-1\", contractValue: { amount: \"1.00\", currency: \"CNY\" }, contractSignedOn: \"2026-01-05\", plannedStart: \"2026-01-10\", plannedEnd: \"2026-06-30\" }) { id } }",
+        json!({ "c": client })).await["createProject"]["id"].as_str().unwrap().to_owned();
+    let stage = gql(&http, &base, &token,
+        "mutation($p: ID!) { createStage(input: { projectId: $p, name: \"Go-live\", dueDate: \"2026-03-01\" }) { id } }",
+        json!({ "p": project })).await["createStage"]["id"].clone();
+
+    // Subscribers start after the newest event so far: none misses the warm-up change,
+    // however late its subscription reaches the server.
+    let newest = gql(
+        &http,
+        &base,
+        &token,
+        "{ events(newestFirst: true, first: 1) { edges { node { cursor } } } }",
+        json!({}),
+    )
+    .await;
+    let after = newest["events"]["edges"][0]["node"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_before = server.rss_kib();
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let subscribed = Arc::new(AtomicUsize::new(0));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let ws_url = format!("ws://{base}/graphql");
+    let opened = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        tasks.push(tokio::spawn(subscriber(
+            ws_url.clone(),
+            token.clone(),
+            project.clone(),
+            after.clone(),
+            delivered.clone(),
+            subscribed.clone(),
+            stop_rx.clone(),
+        )));
+        // Bursts of 200 connection attempts, within the server's accept backlog.
+        if i % 200 == 199 {
+            while subscribed.load(Ordering::Relaxed) < i + 1 - 100 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    }
+    while subscribed.load(Ordering::Relaxed) < n {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let open_time = opened.elapsed();
+
+    // Warm-up: one change must reach everyone before measuring (every subscription live).
+    let statuses = ["IN_PROGRESS", "BLOCKED"];
+    gql(
+        &http,
+        &base,
+        &token,
+        CHANGE,
+        json!({ "s": stage, "st": statuses[0] }),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while delivered.load(Ordering::Relaxed) < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        delivered.load(Ordering::Relaxed),
+        n,
+        "warm-up change not delivered to all"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_idle = server.rss_kib();
+
+    let fired = Instant::now();
+    for i in 1..=changes {
+        gql(
+            &http,
+            &base,
+            &token,
+            CHANGE,
+            json!({ "s": stage, "st": statuses[i % 2] }),
+        )
+        .await;
+        tokio::time::sleep(interval).await;
+    }
+    let expected = n * (changes + 1);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while delivered.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let window = fired.elapsed();
+    let _ = stop_tx.send(true);
+    let mut latencies = Vec::with_capacity(expected);
+    let (mut got, mut duplicates) = (0usize, 0usize);
+    for task in tasks {
+        let mut seen = task.await.unwrap();
+        got += seen.cursors.len();
+        let distinct: HashSet<&String> = seen.cursors.iter().collect();
+        duplicates += seen.cursors.len() - distinct.len();
+        // The warm-up event is not measured.
+        if !seen.latencies_ms.is_empty() {
+            seen.latencies_ms.remove(0);
+        }
+        latencies.extend(seen.latencies_ms);
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let per_sub = (rss_idle.saturating_sub(rss_before) as f64) / n as f64;
+    println!(
+        "| {engine} | {n} | {changes} | {got}/{expected} | {duplicates} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        per_sub,
+        rss_before as f64 / 1024.0,
+        rss_idle as f64 / 1024.0,
+        open_time.as_secs_f64(),
+    );
+    let _ = window;
+    drop(server);
+}
+
+#[tokio::main]
+async fn main() {
+    let counts: Vec<usize> = std::env::var("BENCH_SUBSCRIBERS")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let changes = std::env::var("BENCH_CHANGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let interval = Duration::from_millis(
+        std::env::var("BENCH_INTERVAL_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500),
+    );
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("live feeds: {cores} cores; server and load generator on this machine");
+    println!(
+        "| engine | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | max ms | KiB/idle subscriber | server MiB before | MiB idle | s to open |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for n in counts {
+        match std::env::var("BENCH_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let admin = Database::connect(&url).await.unwrap();
+                let name = format!("dd_bench_live_{}_{n}", std::process::id());
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+                run(
+                    n,
+                    changes,
+                    interval,
+                    &format!("{base}/{name}"),
+                    "PostgreSQL",
+                )
+                .await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("live.db").display());
+                run(n, changes, interval, &url, "SQLite").await;
+            }
+        }
+    }
+}

@@ -54,7 +54,8 @@ fn literal(t: &Value, types: &[Value]) -> String {
     }
 }
 
-/// One document per root field of `root` (`queryType` or `mutationType`), with the
+/// One document per root field of `root` (`queryType`, `mutationType` or
+/// `subscriptionType`), with the
 /// required arguments filled in.
 async fn root_field_documents(app: &TestApp, root: &str) -> Vec<(String, String)> {
     let schema = app
@@ -67,10 +68,10 @@ async fn root_field_documents(app: &TestApp, root: &str) -> Vec<(String, String)
         )
         .await;
     let types = schema["__schema"]["types"].as_array().unwrap().clone();
-    let keyword = if root == "queryType" {
-        "query"
-    } else {
-        "mutation"
+    let keyword = match root {
+        "queryType" => "query",
+        "mutationType" => "mutation",
+        _ => "subscription",
     };
     let mut docs = Vec::new();
     for field in schema["__schema"][root]["fields"].as_array().unwrap() {
@@ -138,6 +139,28 @@ db_test!(anonymous_callers_reach_no_root_field, |app| {
         .await;
     assert_eq!(public["data"]["__typename"], "Query");
     assert!(public.get("errors").is_none());
+});
+
+db_test!(anonymous_subscribers_reach_no_root_subscription, |app| {
+    // The connection itself is accepted (a token is optional in `connection_init`), but
+    // every feed refuses an anonymous caller.
+    let mut ws = app.ws(None).await;
+    let docs = root_field_documents(&app, "subscriptionType").await;
+    assert!(
+        docs.len() >= 3,
+        "every root subscription is covered: {docs:?}"
+    );
+    for (i, (field, doc)) in docs.iter().enumerate() {
+        let id = i.to_string();
+        ws.subscribe(&id, doc, json!({})).await;
+        let reply = ws.recv().await;
+        assert_eq!(reply["id"], id.as_str(), "{field}: {reply}");
+        assert_eq!(reply["type"], "error", "{field}: {reply}");
+        assert_eq!(
+            reply["payload"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{field}: {reply}"
+        );
+    }
 });
 
 db_test!(a_portal_user_cannot_change_what_only_staff_may, |app| {

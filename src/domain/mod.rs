@@ -1,5 +1,6 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
+pub mod calendar;
 pub mod input;
 pub mod money;
 pub mod requirement;

@@ -205,3 +205,29 @@ impl TicketPriority {
         }
     }
 }
+
+string_enum! {
+    /// What a service-level clock measures.
+    ClockKind {
+        /// From opening to the vendor's first public answer.
+        FirstResponse = "FIRST_RESPONSE",
+        /// From the last public answer to the next one (a solution or a progress update).
+        Update = "UPDATE",
+        /// From opening (or reopening) to resolution.
+        Resolution = "RESOLUTION",
+    }
+}
+
+string_enum! {
+    /// Where a clock stands, as stored: whether it is counting and how it ended.
+    ClockPhase { Running = "RUNNING", Paused = "PAUSED", Met = "MET", Cancelled = "CANCELLED" }
+}
+
+string_enum! {
+    /// Where a clock stands at an instant, for people: the stored phase, with RUNNING
+    /// split by the clock's deadlines, and any clock past its target BREACHED.
+    ClockState {
+        Running = "RUNNING", Paused = "PAUSED", AtRisk = "AT_RISK", Breached = "BREACHED",
+        Met = "MET", Cancelled = "CANCELLED",
+    }
+}

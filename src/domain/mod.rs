@@ -5,4 +5,5 @@ pub mod input;
 pub mod money;
 pub mod requirement;
 pub mod risk;
+pub mod service_level;
 pub mod status;

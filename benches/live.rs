@@ -210,6 +210,7 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
             db: &db,
             caller: &Caller::System,
             live: None,
+            time: &delivery_desk::time::SYSTEM_TIME,
         },
         NewUser {
             name: "Bench".into(),

@@ -1,5 +1,6 @@
 //! Delivery Desk: a GraphQL API for delivering what was sold.
 
+pub mod alarms;
 pub mod auth;
 pub mod config;
 pub mod domain;
@@ -10,3 +11,4 @@ pub mod live;
 pub mod seed;
 pub mod service;
 pub mod startup;
+pub mod time;

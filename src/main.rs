@@ -122,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     keepalive: Duration::from_secs(config.ws_keepalive_seconds),
                     send_timeout: Duration::from_secs(config.ws_send_timeout_seconds),
                 },
+                time: delivery_desk::time::Time::default(),
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

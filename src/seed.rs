@@ -52,6 +52,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         db,
         caller: &caller,
         live: None,
+        time: &crate::time::SYSTEM_TIME,
     };
 
     let mut staff = Vec::new();

@@ -20,10 +20,12 @@ use tokio_util::{sync::CancellationToken, task::LocalPoolHandle};
 use tower_http::trace::TraceLayer;
 
 use crate::{
+    alarms::Alarms,
     auth::token::TokenKeys,
     graphql::{self, AppSchema, QueryLimits},
     http::{self, rate_limit::RateLimiter, ws},
     live::Hub,
+    time::Time,
 };
 
 /// Settings of the HTTP application.
@@ -34,6 +36,8 @@ pub struct Options {
     pub max_body_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub ws: WsOptions,
+    /// Where "now" comes from: the system clock, or a manual one in tests.
+    pub time: Time,
 }
 
 impl Default for Options {
@@ -44,6 +48,7 @@ impl Default for Options {
             max_body_bytes: 1 << 20,
             rate_limit_per_minute: 600,
             ws: WsOptions::default(),
+            time: Time::default(),
         }
     }
 }
@@ -96,6 +101,8 @@ pub struct AppState {
     pub ws: Arc<ws::Shared>,
     /// Cancelled when the server begins to shut down: websockets close with 1001.
     pub shutdown: CancellationToken,
+    /// The service-level alarm task.
+    pub alarms: Alarms,
 }
 
 impl AppState {
@@ -104,18 +111,27 @@ impl AppState {
         let hub = Hub::start(db.clone());
         let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
             .data(hub.clone())
+            .data(options.time.clone())
             .extension(http::graphql::ExecutionMarker);
         if !options.introspection {
             builder = builder.disable_introspection();
         }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let shutdown = CancellationToken::new();
+        let alarms = Alarms::start(
+            db.clone(),
+            hub.clone(),
+            options.time.clone(),
+            shutdown.clone(),
+        );
         Self {
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
             ws: Arc::new(ws::Shared::new(options.ws.max_connections_per_caller)),
             hub,
-            shutdown: CancellationToken::new(),
+            shutdown,
+            alarms,
             options: Arc::new(options),
             tokens: Arc::new(tokens),
             executor: LocalPoolHandle::new(threads),
@@ -157,9 +173,16 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration and installs the default service-level policy.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    crate::service::service_levels::install_default(db, chrono::Utc::now())
+        .await
+        .map_err(|e| {
+            DbErr::Custom(format!(
+                "installing the default service-level policy: {e:?}"
+            ))
+        })
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {

@@ -159,6 +159,7 @@ string_enum! {
         User = "USER", Client = "CLIENT", Contact = "CONTACT", Project = "PROJECT",
         TeamMember = "TEAM_MEMBER", Requirement = "REQUIREMENT", Stage = "STAGE", Risk = "RISK",
         Ticket = "TICKET", TicketComment = "TICKET_COMMENT", Report = "REPORT",
+        ServiceLevelPolicy = "SERVICE_LEVEL_POLICY",
     }
 }
 
@@ -167,6 +168,10 @@ string_enum! {
     EventKind {
         Created = "CREATED", Updated = "UPDATED", Deleted = "DELETED",
         StatusChanged = "STATUS_CHANGED",
+        /// A service-level clock of a ticket reached its at-risk share.
+        ServiceLevelAtRisk = "SERVICE_LEVEL_AT_RISK",
+        /// A service-level clock of a ticket passed its target.
+        ServiceLevelBreached = "SERVICE_LEVEL_BREACHED",
     }
 }
 

@@ -11,9 +11,12 @@ pub mod project;
 pub mod report;
 pub mod requirement;
 pub mod risk;
+pub mod service_level_policy;
+pub mod service_level_target;
 pub mod stage;
 pub mod team_member;
 pub mod ticket;
+pub mod ticket_clock;
 pub mod ticket_comment;
 pub mod user;
 

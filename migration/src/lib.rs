@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_delivery_model;
 mod m20261122_000002_sort_indexes;
 mod m20261122_000003_portal_visibility;
+mod m20261122_000004_service_levels;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_delivery_model::Migration),
             Box::new(m20261122_000002_sort_indexes::Migration),
             Box::new(m20261122_000003_portal_visibility::Migration),
+            Box::new(m20261122_000004_service_levels::Migration),
         ]
     }
 }

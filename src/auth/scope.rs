@@ -6,8 +6,9 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    EntityKind, client, contact, event, project, report, requirement, risk, stage, team_member,
-    ticket, ticket_comment, user,
+    EntityKind, EventKind, client, contact, event, project, report, requirement, risk,
+    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
+    ticket_comment, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -122,6 +123,30 @@ impl Scoped for ticket_comment::Entity {
     }
 }
 
+impl Scoped for ticket_clock::Entity {
+    fn portal(c: i64) -> Condition {
+        let tickets = Query::select()
+            .column(ticket::Column::Id)
+            .from(ticket::Entity)
+            .and_where(ticket::Column::ClientId.eq(c))
+            .to_owned();
+        Condition::all().add(ticket_clock::Column::TicketId.in_subquery(tickets))
+    }
+}
+
+impl Scoped for service_level_policy::Entity {
+    /// The promise made to every customer: no secret.
+    fn portal(_: i64) -> Condition {
+        Condition::all()
+    }
+}
+
+impl Scoped for service_level_target::Entity {
+    fn portal(_: i64) -> Condition {
+        Condition::all()
+    }
+}
+
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all()
@@ -176,7 +201,14 @@ impl Redact for event::Model {
     /// Changed fields can name internal ones (a contract value, a note); the status
     /// change itself stays visible.
     fn redact(&mut self) {
-        self.changes = "{}".to_owned();
+        // Service-level alerts carry only the clock, its cycle, the priority and the due
+        // instant: what the customer was promised.
+        if !matches!(
+            self.kind,
+            EventKind::ServiceLevelAtRisk | EventKind::ServiceLevelBreached
+        ) {
+            self.changes = "{}".to_owned();
+        }
     }
 }
 
@@ -188,4 +220,7 @@ impl Redact for report::Model {}
 impl Redact for risk::Model {}
 impl Redact for ticket::Model {}
 impl Redact for ticket_comment::Model {}
+impl Redact for ticket_clock::Model {}
+impl Redact for service_level_policy::Model {}
+impl Redact for service_level_target::Model {}
 impl Redact for user::Model {}

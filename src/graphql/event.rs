@@ -32,6 +32,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::Ticket => NodeKind::Ticket,
         EntityKind::TicketComment => NodeKind::TicketComment,
         EntityKind::Report => NodeKind::Report,
+        EntityKind::ServiceLevelPolicy => NodeKind::ServiceLevelPolicy,
     }
 }
 

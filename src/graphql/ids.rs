@@ -38,7 +38,8 @@ node_kinds!(
     Ticket,
     TicketComment,
     Report,
-    Event
+    Event,
+    ServiceLevelPolicy
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

@@ -31,7 +31,7 @@ pub fn cursor(e: &event::Model) -> String {
     encode(NodeKind::Event, e.id).0
 }
 
-fn after_cursor(after: Option<&String>) -> Result<Option<i64>> {
+pub(super) fn after_cursor(after: Option<&String>) -> Result<Option<i64>> {
     Ok(after
         .map(|a| decode_as("after", &ID(a.clone()), NodeKind::Event))
         .transpose()?)
@@ -112,7 +112,7 @@ impl TicketStatusChange {
 
 /// The caller's filter narrowed to a project and/or client they may see; anything else
 /// is `NOT_FOUND`, as on every other road.
-async fn narrowed(
+pub(super) async fn narrowed(
     ctx: &Context<'_>,
     project_id: Option<&ID>,
     client_id: Option<&ID>,
@@ -139,15 +139,15 @@ async fn narrowed(
     Ok(filter)
 }
 
-fn hub<'a>(ctx: &'a Context<'_>) -> Result<&'a Hub> {
+pub(super) fn hub<'a>(ctx: &'a Context<'_>) -> Result<&'a Hub> {
     ctx.data::<Hub>()
 }
 
 #[derive(Default)]
-pub struct Subscription;
+pub struct LiveSubscription;
 
 #[Subscription]
-impl Subscription {
+impl LiveSubscription {
     /// A milestone (stage) changed status, in the projects the caller may see; narrowed to
     /// one project or client if given. With `after`, first every such change after that
     /// cursor, then live.
@@ -161,7 +161,7 @@ impl Subscription {
         let after = after_cursor(after.as_ref())?;
         let mut filter = narrowed(ctx, project_id.as_ref(), client_id.as_ref()).await?;
         filter.entity_kind = Some(EntityKind::Stage);
-        filter.kind = Some(EventKind::StatusChanged);
+        filter.kinds = &[EventKind::StatusChanged];
         Ok(feed(hub(ctx)?, filter, after).map(StageStatusChange))
     }
 
@@ -177,7 +177,7 @@ impl Subscription {
         let after = after_cursor(after.as_ref())?;
         let mut filter = narrowed(ctx, project_id.as_ref(), client_id.as_ref()).await?;
         filter.entity_kind = Some(EntityKind::Ticket);
-        filter.kind = Some(EventKind::StatusChanged);
+        filter.kinds = &[EventKind::StatusChanged];
         Ok(feed(hub(ctx)?, filter, after).map(TicketStatusChange))
     }
 

@@ -25,6 +25,7 @@ use crate::{
         Scope,
         scope::{PORTAL_EVENT_KINDS, Redact, Scoped, redact, visible},
     },
+    domain::service_level::Policy,
     error::AppError,
 };
 
@@ -48,7 +49,10 @@ keyed!(
     ticket,
     ticket_comment,
     report,
-    event
+    event,
+    ticket_clock,
+    service_level_policy,
+    service_level_target
 );
 
 fn as_i64(value: Value) -> Option<i64> {
@@ -303,6 +307,29 @@ impl Loaders {
     pub fn latest_events(&self) -> DataLoader<LatestEvents, HashMapCache> {
         self.make(LatestEvents(self.db.clone(), self.scope))
     }
+}
+
+/// The service-level policy in its domain form (calendar and targets), read once per
+/// request: every clock's state is computed with it.
+pub struct CurrentPolicy(DatabaseConnection);
+
+impl Loader<()> for CurrentPolicy {
+    type Value = Arc<Policy>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, _: &[()]) -> Result<HashMap<(), Arc<Policy>>, Self::Error> {
+        let policy = crate::service::service_levels::current_policy(&self.0).await?;
+        Ok(HashMap::from([((), Arc::new(policy))]))
+    }
+}
+
+/// The policy clocks are computed with.
+pub async fn current_policy(ctx: &Context<'_>) -> async_graphql::Result<Arc<Policy>> {
+    request_loaders(ctx)?
+        .get(|l: &Loaders| l.make(CurrentPolicy(l.db.clone())))
+        .load_one(())
+        .await?
+        .ok_or_else(|| AppError::Internal("no service-level policy".into()).into())
 }
 
 /// The loaders of one request, each made when first used: a request (or subscription)

@@ -13,11 +13,12 @@ pub mod node;
 pub mod pagination;
 pub mod project;
 pub mod response_order;
+pub mod service_level;
 pub mod sets;
 pub mod ticket;
 pub mod user;
 
-use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -34,6 +35,7 @@ pub struct Query(
     ticket::TicketQuery,
     user::UserQuery,
     event::EventQuery,
+    service_level::ServiceLevelQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,9 +45,14 @@ pub struct Mutation(
     delivery::DeliveryMutation,
     ticket::TicketMutation,
     user::UserMutation,
+    service_level::ServiceLevelMutation,
 );
 
-pub use live::Subscription;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(
+    live::LiveSubscription,
+    service_level::ServiceLevelSubscription,
+);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -71,19 +78,27 @@ pub fn schema_builder(
     db: DatabaseConnection,
     limits: QueryLimits,
 ) -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription)
-        .data(db)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(field_errors::NullableFieldErrors)
-        .extension(access::RequireSignIn)
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .data(db)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(field_errors::NullableFieldErrors)
+    .extension(access::RequireSignIn)
 }
 
 /// The schema without data, for exporting the SDL.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), Subscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 /// Attaches the caller and a fresh set of loaders to one request, which must then execute
@@ -137,5 +152,8 @@ pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<service::Ctx<'a>> 
         db: ctx.data::<DatabaseConnection>()?,
         caller: ctx.data::<Caller>()?,
         live: ctx.data_opt::<Hub>(),
+        time: ctx
+            .data_opt::<crate::time::Time>()
+            .unwrap_or(&crate::time::SYSTEM_TIME),
     })
 }

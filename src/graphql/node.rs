@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 use entity::{
-    client, contact, event, project, report, requirement, risk, stage, team_member, ticket,
-    ticket_comment, user,
+    client, contact, event, project, report, requirement, risk, service_level_policy, stage,
+    team_member, ticket, ticket_comment, user,
 };
 
 use super::{
@@ -13,6 +13,7 @@ use super::{
     ids::{NodeKind, decode},
     loaders::one,
     project::{Project, TeamMember},
+    service_level::ServiceLevelPolicy,
     ticket::{Ticket, TicketComment},
     user::User,
 };
@@ -33,6 +34,7 @@ pub enum Node {
     TicketComment(TicketComment),
     Report(Report),
     Event(Event),
+    ServiceLevelPolicy(ServiceLevelPolicy),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -74,6 +76,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Event => one::<event::Entity>(ctx, id)
             .await?
             .map(|m| Node::Event(Event(m))),
+        NodeKind::ServiceLevelPolicy => one::<service_level_policy::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ServiceLevelPolicy(ServiceLevelPolicy(m))),
     })
 }
 

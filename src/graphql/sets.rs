@@ -1,8 +1,8 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, contact, project, report, requirement, risk, stage, team_member, ticket,
-    ticket_comment,
+    RiskStatus, contact, project, report, requirement, risk, service_level_target, stage,
+    team_member, ticket, ticket_clock, ticket_comment,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -39,6 +39,11 @@ child_set!(
     /// Newest first.
     ReportsOfProject: report by ProjectId, order CreatedAt Desc
 );
+child_set!(
+    /// Oldest first: cycle by cycle.
+    ClocksOfTicket: ticket_clock by TicketId, order Id Asc
+);
+child_set!(TargetsOfPolicy: service_level_target by PolicyId, order Priority Asc);
 child_set!(
     /// Oldest first, as a conversation reads.
     CommentsOfTicket: ticket_comment by TicketId, order CreatedAt Asc

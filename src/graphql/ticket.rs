@@ -90,6 +90,15 @@ impl Ticket {
         };
         Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
     }
+    /// The service-level clocks (first response, periodic update, resolution), all
+    /// cycles oldest first, or only the current cycle's.
+    async fn service_level_clocks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] current_only: bool,
+    ) -> Result<Vec<super::service_level::ServiceLevelClock>> {
+        super::service_level::clocks_of(ctx, self.0.id, current_only).await
+    }
     /// The service record, oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<TicketComment>> {
         Ok(loaders::children(ctx, self.0.id, CommentsOfTicket)

@@ -23,7 +23,8 @@ pub struct Filter {
     pub project_id: Option<i64>,
     pub client_id: Option<i64>,
     pub entity_kind: Option<EntityKind>,
-    pub kind: Option<EventKind>,
+    /// Kinds of event that pass; empty: every kind.
+    pub kinds: &'static [EventKind],
 }
 
 impl Filter {
@@ -33,7 +34,7 @@ impl Filter {
             project_id: None,
             client_id: None,
             entity_kind: None,
-            kind: None,
+            kinds: &[],
         }
     }
 
@@ -43,7 +44,7 @@ impl Filter {
             && self.project_id.is_none_or(|p| e.project_id == Some(p))
             && self.client_id.is_none_or(|c| e.client_id == Some(c))
             && self.entity_kind.is_none_or(|k| e.entity_kind == k)
-            && self.kind.is_none_or(|k| e.kind == k)
+            && (self.kinds.is_empty() || self.kinds.contains(&e.kind))
     }
 
     /// The rule in SQL, for replay from the log.
@@ -58,8 +59,8 @@ impl Filter {
         if let Some(k) = self.entity_kind {
             c = c.add(event::Column::EntityKind.eq(k));
         }
-        if let Some(k) = self.kind {
-            c = c.add(event::Column::Kind.eq(k));
+        if !self.kinds.is_empty() {
+            c = c.add(event::Column::Kind.is_in(self.kinds.iter().copied()));
         }
         c
     }

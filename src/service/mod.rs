@@ -12,6 +12,7 @@ pub mod projects;
 pub mod reports;
 pub mod requirements;
 pub mod risks;
+pub mod service_levels;
 pub mod stages;
 pub mod tickets;
 pub mod users;
@@ -39,6 +40,8 @@ pub struct Ctx<'a> {
     pub caller: &'a Caller,
     /// Told after each commit that wrote events, so live feeds publish them at once.
     pub live: Option<&'a Hub>,
+    /// Where "now" comes from (tests move it).
+    pub time: &'a crate::time::Time,
 }
 
 /// The description of one change, before it is written to the event log.
@@ -114,7 +117,7 @@ impl<'a> UnitOfWork<'a> {
             txn,
             caller: ctx.caller,
             live: ctx.live,
-            now: Utc::now(),
+            now: ctx.time.now(),
             recorded: Vec::new(),
         })
     }
@@ -227,6 +230,7 @@ versioned!(
     stage => "stage",
     risk => "risk",
     ticket => "ticket",
+    service_level_policy => "service-level policy",
 );
 
 /// Ensures that a referenced row exists, naming the input field when it does not.

@@ -8,11 +8,11 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, S
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
-    require_visible, save_versioned,
+    require_visible, save_versioned, service_levels,
 };
 use crate::{
     auth::{Scope, scope::visible},
-    domain::status::Lifecycle,
+    domain::{service_level::Fact, status::Lifecycle},
     error::{AppError, AppResult},
     snapshot,
 };
@@ -143,6 +143,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
     }
     .insert(uow.txn())
     .await?;
+    service_levels::open(&uow, &row).await?;
     let snap = snapshot!(row; title, ticket_type, priority, status, channel, assignee_id, reporter_contact_id);
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::Ticket, row.id)
@@ -200,6 +201,10 @@ pub async fn update(
         return Ok(cur);
     }
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    if row.priority != cur.priority {
+        let fact = Fact::PriorityChanged { to: row.priority };
+        service_levels::track(&uow, &cur, fact).await?;
+    }
     uow.record(
         EventDraft::new(EventKind::Updated, EntityKind::Ticket, id)
             .project(cur.project_id, cur.client_id)
@@ -235,6 +240,7 @@ pub async fn change_status(
         ..Default::default()
     };
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    service_levels::track(&uow, &cur, Fact::StatusChanged { to }).await?;
     uow.record(
         EventDraft::new(EventKind::StatusChanged, EntityKind::Ticket, id)
             .project(cur.project_id, cur.client_id)
@@ -279,6 +285,10 @@ pub async fn add_comment(
     }
     .insert(uow.txn())
     .await?;
+    if !internal && author_user_id.is_some() {
+        // A public answer from the vendor's team is what the customer's clocks wait for.
+        service_levels::track(&uow, &ticket, Fact::PublicReply).await?;
+    }
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::TicketComment, row.id)
             .project(ticket.project_id, ticket.client_id)

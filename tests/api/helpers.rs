@@ -9,12 +9,14 @@ use std::{
 };
 
 use delivery_desk::{
+    alarms::Alarms,
     auth::token::{Role, TokenKeys},
     service::{
         Caller, Ctx,
         users::{self, NewUser},
     },
     startup::{self, AppState, Options},
+    time::Time,
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -39,6 +41,12 @@ pub struct TestApp {
     /// A token of the administrator the harness created; [`TestApp::gql`] sends it.
     pub admin: String,
     pub backend: Backend,
+    /// The server's clock: the system's, or a manual one the test moves.
+    pub time: Time,
+    /// The server's service-level alarm task (absent for a server in another process).
+    pub alarms: Option<Alarms>,
+    /// The server's live hub (absent for a server in another process).
+    pub hub: Option<delivery_desk::live::Hub>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -63,6 +71,31 @@ macro_rules! db_test {
             async fn postgres() {
                 let Some($app) =
                     $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
+    // The server's clock stands at `$at` until the test moves it (`app.time.advance`).
+    ($name:ident, at = $at:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app_at($crate::helpers::Backend::Sqlite, $at)
+                    .await
+                    .expect("sqlite app");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) =
+                    $crate::helpers::spawn_app_at($crate::helpers::Backend::Postgres, $at).await
                 else {
                     return;
                 };
@@ -161,15 +194,24 @@ async fn fresh_database(
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(
-        backend,
-        Options {
-            max_body_bytes: 64 * 1024,
-            rate_limit_per_minute: 1_000_000,
-            ..Options::default()
-        },
-    )
-    .await
+    spawn_app_with(backend, test_options()).await
+}
+
+fn test_options() -> Options {
+    Options {
+        max_body_bytes: 64 * 1024,
+        rate_limit_per_minute: 1_000_000,
+        ..Options::default()
+    }
+}
+
+/// A test server whose clock stands at `at` until the test moves it.
+pub async fn spawn_app_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> Option<TestApp> {
+    let options = Options {
+        time: Time::manual(at),
+        ..test_options()
+    };
+    spawn_app_with(backend, options).await
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
@@ -189,7 +231,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let keys = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk").expect("keys");
+    let time = options.time.clone();
     let state = AppState::new(db.clone(), options, keys.clone());
+    let alarms = Some(state.alarms.clone());
+    let hub = Some(state.hub.clone());
     tokio::spawn(startup::serve(listener, state));
     let system = Caller::System;
     let new = NewUser {
@@ -202,6 +247,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             db: &db,
             caller: &system,
             live: None,
+            time: &delivery_desk::time::SYSTEM_TIME,
         },
         new,
     )
@@ -218,6 +264,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         keys,
         admin,
         backend,
+        time,
+        alarms,
+        hub,
         _dir: dir,
     })
 }
@@ -235,6 +284,7 @@ impl TestApp {
                 db: &db,
                 caller: &Caller::System,
                 live: None,
+                time: &delivery_desk::time::SYSTEM_TIME,
             },
             NewUser {
                 name: "Admin".into(),
@@ -258,6 +308,9 @@ impl TestApp {
             keys,
             admin,
             backend,
+            time: Time::default(),
+            alarms: None,
+            hub: None,
             _dir: None,
         }
     }

@@ -14,6 +14,7 @@ mod pagination;
 mod readme;
 mod scale_out;
 mod schema_drift;
+mod service_levels;
 mod validation;
 mod ws_client;
 mod ws_protocol;

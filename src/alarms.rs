@@ -1,0 +1,97 @@
+//! The service-level alarm task: writes an at-risk or breach event when a ticket's clock
+//! reaches its instant (see `service::service_levels::fire_due`).
+//!
+//! It sleeps until the next instant any running clock comes due, and looks again
+//! whenever an event is published (a ticket change may start, stop or move a clock), at
+//! least every [`MAX_SLEEP`] (a change made through another instance that this one did
+//! not hear of). Every instance runs one; each alert is claimed by a conditional update,
+//! so it is written once whoever finds it first, and a restart misses nothing: what came
+//! due while no task ran is due at the first look.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    auth::Caller,
+    live::Hub,
+    service::{Ctx, service_levels},
+    time::Time,
+};
+
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+/// A handle on the alarm task.
+#[derive(Clone)]
+pub struct Alarms {
+    look: Arc<Notify>,
+}
+
+impl Alarms {
+    /// Starts the task on the current runtime; it stops when `stop` is cancelled.
+    pub fn start(db: DatabaseConnection, hub: Hub, time: Time, stop: CancellationToken) -> Self {
+        let look = Arc::new(Notify::new());
+        tokio::spawn(run(db, hub, time, stop, look.clone()));
+        Self { look }
+    }
+
+    /// Makes the task look for due alerts now (tests call it after moving the time).
+    pub fn look_now(&self) {
+        self.look.notify_one();
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    hub: Hub,
+    time: Time,
+    stop: CancellationToken,
+    look: Arc<Notify>,
+) {
+    let mut events = hub.subscribe();
+    let caller = Caller::System;
+    loop {
+        let ctx = Ctx {
+            db: &db,
+            caller: &caller,
+            live: Some(&hub),
+            time: &time,
+        };
+        let sleep = match service_levels::fire_due(ctx).await {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(alerts = n, "service-level alerts written");
+                }
+                match service_levels::next_due(&db).await {
+                    Ok(Some(at)) => (at - time.now())
+                        .to_std()
+                        .unwrap_or(Duration::ZERO)
+                        // Breaches fire strictly after their instant.
+                        .saturating_add(Duration::from_millis(1))
+                        .min(MAX_SLEEP),
+                    Ok(None) => MAX_SLEEP,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "cannot read the next service-level deadline");
+                        MAX_SLEEP
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "service-level alerts failed; retrying");
+                Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = look.notified() => {}
+            () = tokio::time::sleep(sleep) => {}
+            received = events.recv() => {
+                if matches!(received, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    events = hub.subscribe();
+                }
+            }
+        }
+    }
+}

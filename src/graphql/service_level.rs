@@ -1,0 +1,329 @@
+//! Service levels in the graph: the policy, each ticket's clocks, and the alert feed.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use entity::{
+    ClockKind, ClockState, EntityKind, EventKind, TicketPriority, event,
+    service_level_policy as policy, service_level_target as target, ticket, ticket_clock,
+};
+use futures_util::{Stream, StreamExt};
+
+use super::{
+    event::Event,
+    ids::{NodeKind, decode_as, encode},
+    live::{after_cursor, cursor, hub, narrowed},
+    loaders::{self, current_policy},
+    sets::TargetsOfPolicy,
+    svc,
+    ticket::Ticket,
+};
+use crate::{
+    domain::service_level::Policy,
+    live::feed,
+    service::service_levels::{self, PolicyChange},
+};
+
+/// The service-level policy: the business calendar and the targets per priority.
+pub struct ServiceLevelPolicy(pub policy::Model);
+
+#[Object]
+impl ServiceLevelPolicy {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::ServiceLevelPolicy, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// IANA time zone of the working hours.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// Working weekdays, `MON` to `SUN`.
+    async fn work_days(&self) -> Vec<&str> {
+        self.0.work_days.split(',').collect()
+    }
+    /// Local time the working day opens, `HH:MM:SS`.
+    async fn opens_at(&self) -> NaiveTime {
+        self.0.opens_at
+    }
+    async fn closes_at(&self) -> NaiveTime {
+        self.0.closes_at
+    }
+    /// Dates that are not worked.
+    async fn holidays(&self) -> Vec<NaiveDate> {
+        serde_json::from_value(self.0.holidays.clone()).unwrap_or_default()
+    }
+    /// Share of a target (percent) after which a running clock is AT_RISK.
+    async fn at_risk_percent(&self) -> i32 {
+        self.0.at_risk_percent
+    }
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLevelTarget>> {
+        Ok(loaders::children(ctx, self.0.id, TargetsOfPolicy)
+            .await?
+            .into_iter()
+            .map(ServiceLevelTarget)
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// How long a priority's clock may run.
+pub struct ServiceLevelTarget(target::Model);
+
+#[Object]
+impl ServiceLevelTarget {
+    async fn priority(&self) -> TicketPriority {
+        self.0.priority
+    }
+    async fn clock(&self) -> ClockKind {
+        self.0.kind
+    }
+    async fn minutes(&self) -> i32 {
+        self.0.minutes
+    }
+    /// Counted in the policy's working hours (else around the clock).
+    async fn business_hours(&self) -> bool {
+        self.0.business_hours
+    }
+}
+
+/// One service-level clock of a ticket, as it stands now.
+pub struct ServiceLevelClock {
+    row: ticket_clock::Model,
+    policy: Arc<Policy>,
+    now: DateTime<Utc>,
+}
+
+#[Object]
+impl ServiceLevelClock {
+    async fn kind(&self) -> ClockKind {
+        self.row.kind
+    }
+    /// 1 for the ticket's first cycle; each reopening starts the next.
+    async fn cycle(&self) -> i32 {
+        self.row.cycle
+    }
+    async fn state(&self) -> ClockState {
+        service_levels::clock_of(&self.row).state(&self.policy, self.now)
+    }
+    async fn target_minutes(&self) -> i32 {
+        self.row.target_minutes
+    }
+    async fn business_hours(&self) -> bool {
+        self.row.business_hours
+    }
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.row.started_at
+    }
+    /// When a running clock becomes AT_RISK (null unless running).
+    async fn at_risk_at(&self) -> Option<DateTime<Utc>> {
+        self.row.at_risk_at
+    }
+    /// After this instant a running clock is BREACHED (null unless running).
+    async fn breaches_at(&self) -> Option<DateTime<Utc>> {
+        self.row.breaches_at
+    }
+    /// When the clock was met or cancelled.
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        (!service_levels::clock_of(&self.row).is_open()).then_some(self.row.since)
+    }
+    /// Counted time left before the target, in seconds (negative once breached).
+    async fn remaining_seconds(&self) -> i64 {
+        service_levels::clock_of(&self.row)
+            .remaining(&self.policy, self.now)
+            .num_seconds()
+    }
+}
+
+/// The clocks of a ticket, for the ticket's `serviceLevelClocks` field.
+pub async fn clocks_of(
+    ctx: &Context<'_>,
+    ticket_id: i64,
+    current_only: bool,
+) -> Result<Vec<ServiceLevelClock>> {
+    let rows = loaders::children(ctx, ticket_id, super::sets::ClocksOfTicket).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let policy = current_policy(ctx).await?;
+    let now = svc(ctx)?.time.now();
+    let cycle = rows.iter().map(|r| r.cycle).max().unwrap_or(1);
+    Ok(rows
+        .into_iter()
+        .filter(|r| !current_only || r.cycle == cycle)
+        .map(|row| ServiceLevelClock {
+            row,
+            policy: policy.clone(),
+            now,
+        })
+        .collect())
+}
+
+#[derive(Default)]
+pub struct ServiceLevelQuery;
+
+#[Object]
+impl ServiceLevelQuery {
+    /// The service-level policy tickets follow.
+    async fn service_level_policy(&self, ctx: &Context<'_>) -> Result<ServiceLevelPolicy> {
+        let (p, _) = service_levels::current(svc(ctx)?.db).await?;
+        Ok(ServiceLevelPolicy(p))
+    }
+}
+
+#[derive(InputObject)]
+pub struct ServiceLevelTargetInput {
+    pub priority: TicketPriority,
+    pub clock: ClockKind,
+    /// 1 minute to 366 days.
+    pub minutes: i32,
+    #[graphql(default = true)]
+    pub business_hours: bool,
+}
+
+/// A policy's new calendar and targets; everything is replaced.
+#[derive(InputObject)]
+pub struct UpdateServiceLevelPolicyInput {
+    /// IANA name, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+    /// `MON` to `SUN`.
+    pub work_days: Vec<String>,
+    pub opens_at: NaiveTime,
+    pub closes_at: NaiveTime,
+    #[graphql(default)]
+    pub holidays: Vec<NaiveDate>,
+    #[graphql(default = 75)]
+    pub at_risk_percent: i32,
+    pub targets: Vec<ServiceLevelTargetInput>,
+}
+
+#[derive(Default)]
+pub struct ServiceLevelMutation;
+
+#[Object]
+impl ServiceLevelMutation {
+    /// Replaces a policy's calendar and targets (ADMIN). Running clocks keep the targets
+    /// they started with; clocks started or re-targeted later use the new ones.
+    async fn update_service_level_policy(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateServiceLevelPolicyInput,
+        expected_version: Option<i32>,
+    ) -> Result<ServiceLevelPolicy> {
+        let ctx_svc = svc(ctx)?;
+        ctx_svc.caller.require_admin()?;
+        let id = decode_as("id", &id, NodeKind::ServiceLevelPolicy)?;
+        let change = PolicyChange {
+            time_zone: input.time_zone,
+            work_days: input.work_days,
+            opens_at: input.opens_at,
+            closes_at: input.closes_at,
+            holidays: input.holidays,
+            at_risk_percent: input.at_risk_percent,
+            targets: input
+                .targets
+                .into_iter()
+                .map(|t| (t.priority, t.clock, t.minutes, t.business_hours))
+                .collect(),
+        };
+        let (p, _) = service_levels::update_policy(ctx_svc, id, change, expected_version).await?;
+        Ok(ServiceLevelPolicy(p))
+    }
+}
+
+/// How far a clock has gone.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AlertLevel {
+    AtRisk,
+    Breached,
+}
+
+/// A ticket's service-level clock reached its at-risk share or passed its target.
+pub struct ServiceLevelAlert(event::Model);
+
+impl ServiceLevelAlert {
+    fn detail(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0.changes).unwrap_or_default()
+    }
+}
+
+#[Object]
+impl ServiceLevelAlert {
+    async fn cursor(&self) -> String {
+        cursor(&self.0)
+    }
+    async fn event(&self) -> Event {
+        Event(self.0.clone())
+    }
+    async fn level(&self) -> AlertLevel {
+        if self.0.kind == EventKind::ServiceLevelBreached {
+            AlertLevel::Breached
+        } else {
+            AlertLevel::AtRisk
+        }
+    }
+    async fn clock(&self) -> Option<ClockKind> {
+        serde_json::from_value(self.detail()["clock"].clone()).ok()
+    }
+    async fn cycle(&self) -> Option<i32> {
+        self.detail()["cycle"]
+            .as_i64()
+            .and_then(|c| i32::try_from(c).ok())
+    }
+    /// The instant the clock reached (its at-risk or breach instant).
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        serde_json::from_value(self.detail()["due_at"].clone()).ok()
+    }
+    async fn ticket_id(&self) -> ID {
+        encode(NodeKind::Ticket, self.0.entity_id)
+    }
+    /// The ticket as it is now.
+    async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
+        Ok(loaders::one::<ticket::Entity>(ctx, self.0.entity_id)
+            .await?
+            .map(Ticket))
+    }
+    async fn project_id(&self) -> Option<ID> {
+        self.0.project_id.map(|id| encode(NodeKind::Project, id))
+    }
+    async fn client_id(&self) -> Option<ID> {
+        self.0.client_id.map(|id| encode(NodeKind::Client, id))
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+}
+
+#[derive(Default)]
+pub struct ServiceLevelSubscription;
+
+#[Subscription]
+impl ServiceLevelSubscription {
+    /// A ticket's clock went AT_RISK or BREACHED, of the clients the caller may see;
+    /// narrowed to one project or client if given. With `after`, replays from that
+    /// cursor first.
+    async fn service_level_alerts(
+        &self,
+        ctx: &Context<'_>,
+        project_id: Option<ID>,
+        client_id: Option<ID>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = ServiceLevelAlert> + use<>> {
+        let after = after_cursor(after.as_ref())?;
+        let mut filter = narrowed(ctx, project_id.as_ref(), client_id.as_ref()).await?;
+        filter.entity_kind = Some(EntityKind::Ticket);
+        filter.kinds = &[
+            EventKind::ServiceLevelAtRisk,
+            EventKind::ServiceLevelBreached,
+        ];
+        Ok(feed(hub(ctx)?, filter, after).map(ServiceLevelAlert))
+    }
+}

@@ -2,7 +2,8 @@
 //! reaches its instant (see `service::service_levels::fire_due`).
 //!
 //! It sleeps until the next instant any running clock comes due, and looks again
-//! whenever an event is published (a ticket change may start, stop or move a clock), at
+//! whenever a ticket's event is published (a ticket change may start, stop or move a
+//! clock), at
 //! least every [`MAX_SLEEP`] (a change made through another instance that this one did
 //! not hear of). Every instance runs one; each alert is claimed by a conditional update,
 //! so it is written once whoever finds it first, and a restart misses nothing: what came
@@ -10,8 +11,9 @@
 
 use std::{sync::Arc, time::Duration};
 
+use entity::EntityKind;
 use sea_orm::DatabaseConnection;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -83,15 +85,29 @@ async fn run(
                 Duration::from_secs(5)
             }
         };
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = look.notified() => {}
-            () = tokio::time::sleep(sleep) => {}
-            received = events.recv() => {
-                if matches!(received, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
-                    events = hub.subscribe();
-                }
+        // Only ticket changes start, stop or move clocks; other events need no look.
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = look.notified() => break,
+                () = tokio::time::sleep(sleep) => break,
+                received = events.recv() => match received {
+                    Ok(e) if moves_clocks(e.entity_kind) => break,
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        events = hub.subscribe();
+                        break;
+                    }
+                },
             }
         }
     }
+}
+
+fn moves_clocks(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Ticket | EntityKind::TicketComment | EntityKind::ServiceLevelPolicy
+    )
 }

@@ -5,7 +5,7 @@ use entity::ActorKind;
 use crate::error::{AppError, AppResult};
 
 /// What a member of the vendor's staff may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StaffRole {
     /// Everything, including users.
     Admin,
@@ -16,7 +16,7 @@ pub enum StaffRole {
 }
 
 /// Who is asking. Access control hangs off this; the event log records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Caller {
     /// The server itself: demo data, background jobs.
     System,

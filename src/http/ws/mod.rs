@@ -7,6 +7,7 @@
 
 pub mod protocol;
 pub mod session;
+pub mod shared;
 
 use std::{
     collections::HashMap,
@@ -85,6 +86,8 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
 pub struct Shared {
     pub connections: ConnectionCounter,
     pub documents: Documents,
+    /// Identical subscriptions, run once each.
+    pub subscriptions: shared::Groups<session::SubscriptionKey, Option<session::Outcome>>,
 }
 
 impl Shared {
@@ -92,6 +95,7 @@ impl Shared {
         Self {
             connections: ConnectionCounter::new(max_connections_per_caller),
             documents: Documents::default(),
+            subscriptions: shared::Groups::default(),
         }
     }
 }

@@ -13,16 +13,24 @@
 //! Operations beyond the per-connection limit, or beyond the caller's rate, are refused
 //! with an `error` message for that operation; the connection stays open.
 
-use std::{ops::ControlFlow, time::Duration};
+use std::{ops::ControlFlow, sync::Arc, time::Duration};
 
-use async_graphql::{Response as GqlResponse, Variables};
+use async_graphql::{
+    Response as GqlResponse, Value as GqlValue, Variables,
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    },
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{StreamExt, stream::BoxStream};
 use serde_json::{Map, Value, json};
 use tokio::time::{Instant, interval_at, sleep, sleep_until, timeout};
 use tokio_stream::StreamMap;
 
-use super::protocol::{ClientMessage, Operation, Protocol, ServerMessage, close, encode, parse};
+use super::{
+    protocol::{ClientMessage, Operation, Protocol, ServerMessage, close, encode, parse},
+    shared::Delivery,
+};
 use crate::{
     auth::Caller,
     graphql::{response_order::order_like_query, subscription_data},
@@ -121,12 +129,24 @@ fn init_token(payload: &Map<String, Value>) -> Result<Option<String>, ()> {
 }
 
 /// What one response of an operation becomes.
-enum Outcome {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
     /// An execution result (JSON text) for a `next` message.
-    Next(String),
+    Next(Arc<str>),
     /// The errors (JSON text) of an operation that could not run: a request error, or a
     /// subscription refused at its root field. Sent as `error`, which ends the operation.
-    Error(String),
+    Error(Arc<str>),
+    /// The subscriber fell too far behind its shared subscription: close with 1013.
+    Behind,
+}
+
+/// What makes two subscriptions the same (see [`super::shared`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SubscriptionKey {
+    query: String,
+    variables: String,
+    operation_name: Option<String>,
+    caller: Caller,
 }
 
 impl Outcome {
@@ -135,9 +155,9 @@ impl Outcome {
             r.unwrap_or_else(|_| r#"[{"message":"internal error"}]"#.to_owned())
         };
         if response.data == async_graphql::Value::Null && !response.errors.is_empty() {
-            Outcome::Error(json(serde_json::to_string(&response.errors)))
+            Outcome::Error(json(serde_json::to_string(&response.errors)).into())
         } else {
-            Outcome::Next(json(serde_json::to_string(response)))
+            Outcome::Next(json(serde_json::to_string(response)).into())
         }
     }
 }
@@ -273,6 +293,9 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
                 Some(Outcome::Next(payload)) => {
                     conn.send(ServerMessage::Next { id: &id, payload: &payload }).await
                 }
+                Some(Outcome::Behind) => {
+                    conn.close(close::TRY_AGAIN_LATER, "too far behind; resume from the last cursor").await
+                }
                 None => conn.send(ServerMessage::Complete { id: &id }).await,
             },
             incoming = receive(&mut conn) => match incoming {
@@ -345,8 +368,87 @@ async fn handle(
 }
 
 /// Starts one operation (a subscription, or a query or mutation answered once).
+/// Subscriptions identical to one already running join it (see [`super::shared`]).
 fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
     let doc = state.ws.documents.parse(&operation.query);
+    let subscription = doc
+        .as_deref()
+        .is_some_and(|d| is_subscription(d, operation.operation_name.as_deref()));
+    if !subscription {
+        return execute(state, caller, operation, doc);
+    }
+    let resumes = doc.as_deref().is_some_and(|d| {
+        resumes_from_cursor(d, operation.operation_name.as_deref(), &operation.variables)
+    });
+    let key = SubscriptionKey {
+        query: operation.query.clone(),
+        variables: Value::Object(operation.variables.clone()).to_string(),
+        operation_name: operation.operation_name.clone(),
+        caller: caller.clone(),
+    };
+    state
+        .ws
+        .subscriptions
+        .join(key, resumes, || execute(state, caller, operation, doc))
+        .map(|delivery| match delivery {
+            Delivery::Item(item) => item,
+            Delivery::Behind => Some(Outcome::Behind),
+        })
+        .boxed()
+}
+
+/// The operation a request runs.
+fn selected<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    let op = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    op.map(|op| &op.node)
+}
+
+fn is_subscription(doc: &ExecutableDocument, name: Option<&str>) -> bool {
+    selected(doc, name).is_some_and(|op| op.ty == OperationType::Subscription)
+}
+
+/// Whether a root field of the operation is given a non-null `after` (a cursor to
+/// replay from), literally or through a variable.
+fn resumes_from_cursor(
+    doc: &ExecutableDocument,
+    name: Option<&str>,
+    variables: &Map<String, Value>,
+) -> bool {
+    let Some(op) = selected(doc, name) else {
+        return false;
+    };
+    op.selection_set.node.items.iter().any(|item| {
+        let Selection::Field(field) = &item.node else {
+            // Fragments at the root: assume the worst (history is only extra work).
+            return true;
+        };
+        field.node.arguments.iter().any(|(arg, value)| {
+            // Variables resolved; a missing one is null, as in execution.
+            let resolved = value.node.clone().into_const_with(|var| {
+                Ok::<_, ()>(match variables.get(var.as_str()) {
+                    Some(json) => GqlValue::from_json(json.clone()).unwrap_or(GqlValue::Null),
+                    None => GqlValue::Null,
+                })
+            });
+            arg.node.as_str() == "after" && resolved.is_ok_and(|v| v != GqlValue::Null)
+        })
+    })
+}
+
+fn execute(
+    state: &AppState,
+    caller: &Caller,
+    operation: Operation,
+    doc: Option<Arc<ExecutableDocument>>,
+) -> Responses {
     let name = operation.operation_name.clone();
     let mut request = async_graphql::Request::new(operation.query)
         .variables(Variables::from_json(Value::Object(operation.variables)));
@@ -370,6 +472,31 @@ fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_is_recognised_literally_or_through_a_variable() {
+        let doc = |q: &str| async_graphql::parser::parse_query(q).unwrap();
+        let vars = |v: Value| v.as_object().unwrap().clone();
+        let by_var = doc("subscription($a: String) { stageStatusChanged(after: $a) { cursor } }");
+        assert!(resumes_from_cursor(
+            &by_var,
+            None,
+            &vars(json!({ "a": "RXZlbnQ6MQ" }))
+        ));
+        assert!(!resumes_from_cursor(
+            &by_var,
+            None,
+            &vars(json!({ "a": null }))
+        ));
+        assert!(!resumes_from_cursor(&by_var, None, &vars(json!({}))));
+        let literal = doc("subscription { stageStatusChanged(after: \"RXZlbnQ6MQ\") { cursor } }");
+        assert!(resumes_from_cursor(&literal, None, &vars(json!({}))));
+        let none = doc("subscription { stageStatusChanged { cursor } }");
+        assert!(!resumes_from_cursor(&none, None, &vars(json!({}))));
+        assert!(is_subscription(&none, None));
+        assert!(!is_subscription(&doc("{ clients { totalCount } }"), None));
+        assert!(!is_subscription(&doc("mutation { a }"), None));
+    }
 
     #[test]
     fn the_init_token_is_found_under_any_usual_key() {

@@ -244,13 +244,23 @@ db_test!(graphiql_and_health_are_served, |app| {
         .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("graphiql"));
-    let ready = app
-        .http
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 200);
+    // Ready once the database answers and (on PostgreSQL) the event listener has
+    // connected, which happens in the background just after start.
+    let mut status = 0;
+    for _ in 0..100 {
+        let ready = app
+            .http
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .unwrap();
+        status = ready.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "not ready within 10 s");
 });
 
 db_test!(response_fields_follow_the_query_order, |app| {

@@ -1,11 +1,11 @@
 //! The service-level alarm task: writes an at-risk or breach event when a ticket's clock
 //! reaches its instant (see `service::service_levels::fire_due`).
 //!
-//! It sleeps until the next instant any running clock comes due, and looks again
-//! whenever a ticket's event is published (a ticket change may start, stop or move a
-//! clock), at
-//! least every [`MAX_SLEEP`] (a change made through another instance that this one did
-//! not hear of). Every instance runs one; each alert is claimed by a conditional update,
+//! It sleeps until the next instant any running clock comes due (at most [`MAX_SLEEP`],
+//! against jumps of the system clock), and looks again whenever a ticket's event is
+//! published, here or, through LISTEN/NOTIFY, by another instance: a ticket change may
+//! start, stop or move a clock. With no clock running it does not wake at all, so an idle
+//! server runs no query. Every instance runs one; each alert is claimed by a conditional update,
 //! so it is written once whoever finds it first, and a restart misses nothing: what came
 //! due while no task ran is due at the first look.
 
@@ -23,7 +23,7 @@ use crate::{
     time::Time,
 };
 
-const MAX_SLEEP: Duration = Duration::from_secs(30);
+const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 
 /// A handle on the alarm task.
 #[derive(Clone)]
@@ -73,10 +73,11 @@ async fn run(
                         // Breaches fire strictly after their instant.
                         .saturating_add(Duration::from_millis(1))
                         .min(MAX_SLEEP),
-                    Ok(None) => MAX_SLEEP,
+                    // Nothing running: only a ticket change can start a clock.
+                    Ok(None) => Duration::MAX,
                     Err(e) => {
                         tracing::warn!(error = ?e, "cannot read the next service-level deadline");
-                        MAX_SLEEP
+                        Duration::from_secs(5)
                     }
                 }
             }
@@ -90,7 +91,7 @@ async fn run(
             tokio::select! {
                 () = stop.cancelled() => return,
                 () = look.notified() => break,
-                () = tokio::time::sleep(sleep) => break,
+                () = nap(sleep) => break,
                 received = events.recv() => match received {
                     Ok(e) if moves_clocks(e.entity_kind) => break,
                     Ok(_) => {}
@@ -102,6 +103,15 @@ async fn run(
                 },
             }
         }
+    }
+}
+
+/// Sleeps for `d`; `Duration::MAX` is forever.
+async fn nap(d: Duration) {
+    if d == Duration::MAX {
+        std::future::pending::<()>().await;
+    } else {
+        tokio::time::sleep(d).await;
     }
 }
 

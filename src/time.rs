@@ -17,10 +17,6 @@ impl Time {
         Self(Some(Arc::new(Mutex::new(at))))
     }
 
-    pub fn is_manual(&self) -> bool {
-        self.0.is_some()
-    }
-
     pub fn now(&self) -> DateTime<Utc> {
         match &self.0 {
             None => Utc::now(),

@@ -54,6 +54,14 @@ fn projects_of(client_id: i64) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+fn tickets_of(client_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(ticket::Column::Id)
+        .from(ticket::Entity)
+        .and_where(ticket::Column::ClientId.eq(client_id))
+        .to_owned()
+}
+
 impl Scoped for client::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all().add(client::Column::Id.eq(c))
@@ -112,25 +120,15 @@ impl Scoped for ticket::Entity {
 
 impl Scoped for ticket_comment::Entity {
     fn portal(c: i64) -> Condition {
-        let tickets = Query::select()
-            .column(ticket::Column::Id)
-            .from(ticket::Entity)
-            .and_where(ticket::Column::ClientId.eq(c))
-            .to_owned();
         Condition::all()
-            .add(ticket_comment::Column::TicketId.in_subquery(tickets))
+            .add(ticket_comment::Column::TicketId.in_subquery(tickets_of(c)))
             .add(ticket_comment::Column::Internal.eq(false))
     }
 }
 
 impl Scoped for ticket_clock::Entity {
     fn portal(c: i64) -> Condition {
-        let tickets = Query::select()
-            .column(ticket::Column::Id)
-            .from(ticket::Entity)
-            .and_where(ticket::Column::ClientId.eq(c))
-            .to_owned();
-        Condition::all().add(ticket_clock::Column::TicketId.in_subquery(tickets))
+        Condition::all().add(ticket_clock::Column::TicketId.in_subquery(tickets_of(c)))
     }
 }
 

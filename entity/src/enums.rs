@@ -172,6 +172,12 @@ string_enum! {
         ServiceLevelAtRisk = "SERVICE_LEVEL_AT_RISK",
         /// A service-level clock of a ticket passed its target.
         ServiceLevelBreached = "SERVICE_LEVEL_BREACHED",
+        /// A ticket moved up the escalation ladder.
+        Escalated = "ESCALATED",
+        /// Someone at the ticket's escalation level took it on.
+        EscalationAcknowledged = "ESCALATION_ACKNOWLEDGED",
+        /// The customer's satisfaction score for a resolution was recorded.
+        SatisfactionRecorded = "SATISFACTION_RECORDED",
     }
 }
 

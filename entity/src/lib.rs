@@ -6,7 +6,9 @@
 pub mod client;
 pub mod contact;
 pub mod enums;
+pub mod escalation_level;
 pub mod event;
+pub mod follow_up;
 pub mod project;
 pub mod report;
 pub mod requirement;
@@ -18,6 +20,7 @@ pub mod team_member;
 pub mod ticket;
 pub mod ticket_clock;
 pub mod ticket_comment;
+pub mod ticket_escalation;
 pub mod user;
 
 pub use enums::*;

@@ -18,6 +18,8 @@ pub struct Model {
     pub holidays: Json,
     /// Share of a target after which a running clock is at risk (1-99).
     pub at_risk_percent: i32,
+    /// Whether a breached clock moves its ticket one escalation level up.
+    pub auto_escalate_on_breach: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

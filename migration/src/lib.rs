@@ -7,6 +7,7 @@ mod m20261122_000001_delivery_model;
 mod m20261122_000002_sort_indexes;
 mod m20261122_000003_portal_visibility;
 mod m20261122_000004_service_levels;
+mod m20261122_000005_escalation_and_follow_up;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_sort_indexes::Migration),
             Box::new(m20261122_000003_portal_visibility::Migration),
             Box::new(m20261122_000004_service_levels::Migration),
+            Box::new(m20261122_000005_escalation_and_follow_up::Migration),
         ]
     }
 }

@@ -6,9 +6,9 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    EntityKind, EventKind, client, contact, event, project, report, requirement, risk,
-    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
-    ticket_comment, user,
+    EntityKind, EventKind, client, contact, escalation_level, event, follow_up, project, report,
+    requirement, risk, service_level_policy, service_level_target, stage, team_member, ticket,
+    ticket_clock, ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -145,6 +145,25 @@ impl Scoped for service_level_target::Entity {
     }
 }
 
+impl Scoped for escalation_level::Entity {
+    /// The ladder is part of the promise made to every customer.
+    fn portal(_: i64) -> Condition {
+        Condition::all()
+    }
+}
+
+impl Scoped for ticket_escalation::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(ticket_escalation::Column::TicketId.in_subquery(tickets_of(c)))
+    }
+}
+
+impl Scoped for follow_up::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(follow_up::Column::TicketId.in_subquery(tickets_of(c)))
+    }
+}
+
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all()
@@ -222,3 +241,12 @@ impl Redact for ticket_clock::Model {}
 impl Redact for service_level_policy::Model {}
 impl Redact for service_level_target::Model {}
 impl Redact for user::Model {}
+impl Redact for escalation_level::Model {}
+impl Redact for follow_up::Model {}
+
+impl Redact for ticket_escalation::Model {
+    /// Why the team escalated is the team's business; that it did is the customer's.
+    fn redact(&mut self) {
+        self.reason = String::new();
+    }
+}

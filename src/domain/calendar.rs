@@ -166,6 +166,31 @@ impl Calendar {
         }
         None
     }
+
+    /// The close of the `n`-th working day after the local date of `from`: "within 3
+    /// working days" of a Monday is Thursday at closing time. Around the clock, `n` days
+    /// of 24 hours. `None` past the search horizon.
+    pub fn end_of_working_days(&self, from: DateTime<Utc>, n: u32) -> Option<DateTime<Utc>> {
+        let b = match self {
+            Calendar::AllHours => return from.checked_add_signed(Duration::days(i64::from(n))),
+            Calendar::Business(b) => b,
+        };
+        if n == 0 {
+            return Some(from);
+        }
+        let mut left = n;
+        let mut date = b.local_date(from);
+        for _ in 0..HORIZON_DAYS {
+            date = date.succ_opt()?;
+            if let Some((_, close)) = b.window(date) {
+                left -= 1;
+                if left == 0 {
+                    return Some(close);
+                }
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -352,5 +377,30 @@ mod tests {
             BusinessHours::new(Shanghai, &[Mon], hm(9, 0), hm(18, 0), every_day).unwrap(),
         );
         assert_eq!(cal.add(sh(2026, 11, 23, 8, 0), Duration::hours(1)), None);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let cal = shanghai();
+        // Monday 2026-11-16 at 15:00: the third working day after is Thursday, closing.
+        assert_eq!(
+            cal.end_of_working_days(sh(2026, 11, 16, 15, 0), 3),
+            Some(sh(2026, 11, 19, 18, 0))
+        );
+        // Thursday 2026-11-19 late in the evening: Friday, Monday, Tuesday.
+        assert_eq!(
+            cal.end_of_working_days(sh(2026, 11, 19, 23, 0), 3),
+            Some(sh(2026, 11, 24, 18, 0))
+        );
+        // Tuesday 2026-09-29: Wednesday, (National Day off), Friday, Monday.
+        assert_eq!(
+            cal.end_of_working_days(sh(2026, 9, 29, 10, 0), 3),
+            Some(sh(2026, 10, 5, 18, 0))
+        );
+        let from = sh(2026, 11, 20, 17, 0);
+        assert_eq!(
+            Calendar::AllHours.end_of_working_days(from, 3),
+            Some(from + Duration::days(3))
+        );
     }
 }

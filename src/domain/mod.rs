@@ -1,9 +1,12 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
 pub mod calendar;
+pub mod escalation;
+pub mod follow_up;
 pub mod input;
 pub mod money;
 pub mod requirement;
 pub mod risk;
+pub mod satisfaction;
 pub mod service_level;
 pub mod status;

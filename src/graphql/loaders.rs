@@ -52,7 +52,10 @@ keyed!(
     event,
     ticket_clock,
     service_level_policy,
-    service_level_target
+    service_level_target,
+    escalation_level,
+    ticket_escalation,
+    follow_up
 );
 
 fn as_i64(value: Value) -> Option<i64> {

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod client;
 pub mod delivery;
+pub mod escalation;
 pub mod event;
 pub mod field_errors;
 pub mod ids;
@@ -13,6 +14,7 @@ pub mod node;
 pub mod pagination;
 pub mod project;
 pub mod response_order;
+pub mod satisfaction;
 pub mod service_level;
 pub mod sets;
 pub mod ticket;
@@ -36,6 +38,7 @@ pub struct Query(
     user::UserQuery,
     event::EventQuery,
     service_level::ServiceLevelQuery,
+    satisfaction::SatisfactionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +49,8 @@ pub struct Mutation(
     ticket::TicketMutation,
     user::UserMutation,
     service_level::ServiceLevelMutation,
+    escalation::EscalationMutation,
+    satisfaction::SatisfactionMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -11,16 +11,21 @@ use entity::{
 use futures_util::{Stream, StreamExt};
 
 use super::{
+    escalation::{EscalationLevel, EscalationLevelInput},
     event::Event,
     ids::{NodeKind, decode_as, encode},
     live::{after_cursor, cursor, hub, narrowed},
     loaders::{self, current_policy},
-    sets::TargetsOfPolicy,
+    sets::{LevelsOfPolicy, TargetsOfPolicy},
     svc,
     ticket::Ticket,
 };
 use crate::{
-    domain::service_level::Policy,
+    domain::{
+        escalation::Level,
+        input::{SHORT, in_range, text},
+        service_level::{Policy, Target},
+    },
     live::feed,
     service::service_levels::{self, PolicyChange},
 };
@@ -64,6 +69,18 @@ impl ServiceLevelPolicy {
             .await?
             .into_iter()
             .map(ServiceLevelTarget)
+            .collect())
+    }
+    /// Whether a breached clock moves its ticket one escalation level up.
+    async fn auto_escalate_on_breach(&self) -> bool {
+        self.0.auto_escalate_on_breach
+    }
+    /// The escalation ladder, first level first.
+    async fn escalation_levels(&self, ctx: &Context<'_>) -> Result<Vec<EscalationLevel>> {
+        Ok(loaders::children(ctx, self.0.id, LevelsOfPolicy)
+            .await?
+            .into_iter()
+            .map(EscalationLevel)
             .collect())
     }
     async fn version(&self) -> i32 {
@@ -202,6 +219,10 @@ pub struct UpdateServiceLevelPolicyInput {
     #[graphql(default = 75)]
     pub at_risk_percent: i32,
     pub targets: Vec<ServiceLevelTargetInput>,
+    /// Unchanged when omitted.
+    pub auto_escalate_on_breach: Option<bool>,
+    /// The whole escalation ladder; unchanged when omitted.
+    pub escalation_levels: Option<Vec<EscalationLevelInput>>,
 }
 
 #[derive(Default)]
@@ -231,10 +252,31 @@ impl ServiceLevelMutation {
                 .into_iter()
                 .map(|t| (t.priority, t.clock, t.minutes, t.business_hours))
                 .collect(),
+            auto_escalate_on_breach: input.auto_escalate_on_breach,
+            escalation_levels: input
+                .escalation_levels
+                .map(|levels| levels.into_iter().map(level).collect::<Result<_>>())
+                .transpose()?,
         };
         let (p, _) = service_levels::update_policy(svc(ctx)?, id, change, expected_version).await?;
         Ok(ServiceLevelPolicy(p))
     }
+}
+
+fn level(l: EscalationLevelInput) -> Result<Level> {
+    Ok(Level {
+        level: l.level,
+        name: text("escalationLevels.name", &l.name, SHORT)?,
+        role: text("escalationLevels.role", &l.role, SHORT)?,
+        ack: Target {
+            duration: chrono::Duration::minutes(i64::from(in_range(
+                "escalationLevels.ackMinutes",
+                l.ack_minutes,
+                1..=366 * 24 * 60,
+            )?)),
+            business_hours: l.business_hours,
+        },
+    })
 }
 
 /// How far a clock has gone.

@@ -1,8 +1,9 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, contact, project, report, requirement, risk, service_level_target, stage,
-    team_member, ticket, ticket_clock, ticket_comment,
+    RiskStatus, contact, escalation_level, follow_up, project, report, requirement, risk,
+    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
+    ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -44,6 +45,15 @@ child_set!(
     ClocksOfTicket: ticket_clock by TicketId, order Id Asc
 );
 child_set!(TargetsOfPolicy: service_level_target by PolicyId, order Priority Asc);
+child_set!(LevelsOfPolicy: escalation_level by PolicyId, order Level Asc);
+child_set!(
+    /// Lowest level first: the order they happened in.
+    EscalationsOfTicket: ticket_escalation by TicketId, order Level Asc
+);
+child_set!(
+    /// Oldest first: one per resolution.
+    FollowUpsOfTicket: follow_up by TicketId, order Id Asc
+);
 child_set!(
     /// Oldest first, as a conversation reads.
     CommentsOfTicket: ticket_comment by TicketId, order CreatedAt Asc

@@ -99,6 +99,28 @@ impl Ticket {
     ) -> Result<Vec<super::service_level::ServiceLevelClock>> {
         super::service_level::clocks_of(ctx, self.0.id, current_only).await
     }
+    /// Its escalations up the ladder, lowest level first.
+    async fn escalations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::escalation::TicketEscalation>> {
+        super::escalation::of_ticket(ctx, self.0.id).await
+    }
+    /// The escalation level it is at: 0 when never escalated.
+    async fn escalation_level(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::EscalationsOfTicket)
+                .await?
+                .iter()
+                .map(|e| e.level)
+                .max()
+                .unwrap_or(0),
+        )
+    }
+    /// The satisfaction follow-ups, one per resolution, oldest first.
+    async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<super::satisfaction::FollowUp>> {
+        super::satisfaction::of_ticket(ctx, self.0.id).await
+    }
     /// The service record, oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<TicketComment>> {
         Ok(loaders::children(ctx, self.0.id, CommentsOfTicket)

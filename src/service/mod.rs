@@ -6,7 +6,9 @@
 //! [`Caller`], whose identity each event records.
 
 pub mod clients;
+pub mod escalations;
 pub mod events;
+pub mod follow_ups;
 pub mod patch;
 pub mod projects;
 pub mod reports;
@@ -125,6 +127,11 @@ impl<'a> UnitOfWork<'a> {
     /// The transaction every read and write of the use case goes through.
     pub fn txn(&self) -> &DatabaseTransaction {
         &self.txn
+    }
+
+    /// Who makes the change.
+    pub fn caller(&self) -> &Caller {
+        self.caller
     }
 
     /// The instant of this change, the same for every row and event it writes.

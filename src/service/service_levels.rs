@@ -22,6 +22,7 @@ use super::{Ctx, EventDraft, UnitOfWork, load};
 use crate::{
     domain::{
         calendar::{BusinessHours, Calendar},
+        escalation::{Ladder, Level},
         service_level::{Clock, Fact, Policy, Target, TicketClocks},
     },
     error::{AppError, AppResult},
@@ -61,6 +62,7 @@ pub async fn install_default(db: &impl ConnectionTrait, now: DateTime<Utc>) -> A
         closes_at: Set(closes),
         holidays: Set(json!([])),
         at_risk_percent: Set(75),
+        auto_escalate_on_breach: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -104,6 +106,11 @@ pub async fn install_default(db: &impl ConnectionTrait, now: DateTime<Utc>) -> A
         )
         .exec_without_returning(db)
         .await?;
+    // The ladder only where it has none: an administrator's ladder is never topped up.
+    if super::escalations::levels(db, row.id).await?.is_empty() {
+        let ladder = Ladder::new(Ladder::defaults())?;
+        super::escalations::replace(db, row.id, &ladder).await?;
+    }
     Ok(())
 }
 
@@ -276,6 +283,10 @@ pub struct PolicyChange {
     pub holidays: Vec<NaiveDate>,
     pub at_risk_percent: i32,
     pub targets: Vec<(TicketPriority, entity::ClockKind, i32, bool)>,
+    /// Unchanged when `None`.
+    pub auto_escalate_on_breach: Option<bool>,
+    /// The whole ladder, replacing the old one; unchanged when `None`.
+    pub escalation_levels: Option<Vec<Level>>,
 }
 
 /// Longest target: one year.
@@ -299,7 +310,10 @@ pub async fn update_policy(
         holidays,
         at_risk_percent,
         targets,
+        auto_escalate_on_breach,
+        escalation_levels,
     } = change;
+    let ladder = escalation_levels.map(Ladder::new).transpose()?;
     let tz = BusinessHours::time_zone(&time_zone).map_err(|e| AppError::input("timeZone", e))?;
     let mut days = Vec::new();
     for d in &work_days {
@@ -352,6 +366,7 @@ pub async fn update_policy(
         closes_at: Set(closes_at),
         holidays: Set(holidays.clone()),
         at_risk_percent: Set(at_risk_percent),
+        auto_escalate_on_breach: auto_escalate_on_breach.map_or(sea_orm::NotSet, Set),
         updated_at: Set(uow.now()),
         ..Default::default()
     };
@@ -374,6 +389,9 @@ pub async fn update_policy(
         .exec_without_returning(uow.txn())
         .await?;
     }
+    if let Some(ladder) = &ladder {
+        super::escalations::replace(uow.txn(), id, ladder).await?;
+    }
     let stored = target::Entity::find()
         .filter(target::Column::PolicyId.eq(id))
         .order_by_asc(target::Column::Priority)
@@ -392,6 +410,14 @@ pub async fn update_policy(
                 .iter()
                 .map(|(p, k, m, b)| json!({ "priority": p, "clock": k, "minutes": m, "business_hours": b }))
                 .collect::<Vec<_>>(),
+            "auto_escalate_on_breach": row.auto_escalate_on_breach,
+            "escalation_levels": ladder.as_ref().map(|l| l.levels().iter().map(|l| json!({
+                "level": l.level,
+                "name": l.name,
+                "role": l.role,
+                "ack_minutes": l.ack.duration.num_minutes(),
+                "business_hours": l.ack.business_hours,
+            })).collect::<Vec<_>>()),
         })),
     )
     .await?;
@@ -500,6 +526,10 @@ async fn alert(ctx: Ctx<'_>, row: &ticket_clock::Model, kind: EventKind) -> AppR
             })),
     )
     .await?;
+    if kind == EventKind::ServiceLevelBreached {
+        let (p, _) = current(uow.txn()).await?;
+        super::escalations::on_breach(&mut uow, &p, &t, row.kind).await?;
+    }
     uow.commit().await?;
     Ok(true)
 }

@@ -7,7 +7,7 @@ use entity::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 
 use super::{
-    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, follow_ups, load, patch::Changes, require,
     require_visible, save_versioned, service_levels,
 };
 use crate::{
@@ -241,6 +241,7 @@ pub async fn change_status(
     };
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
     service_levels::track(&uow, &cur, Fact::StatusChanged { to }).await?;
+    follow_ups::track(&uow, &cur, to).await?;
     uow.record(
         EventDraft::new(EventKind::StatusChanged, EntityKind::Ticket, id)
             .project(cur.project_id, cur.client_id)

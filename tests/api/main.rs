@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod aftercare;
 mod cli;
 mod concurrency;
 mod http_spec;

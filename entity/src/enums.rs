@@ -103,6 +103,11 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a change request stands; the transition table is in the server's domain.
+    ChangeRequestStatus { Proposed = "PROPOSED", Approved = "APPROVED", Rejected = "REJECTED" }
+}
+
+string_enum! {
     /// Status of a stage (milestone) of the delivery plan.
     StageStatus { NotStarted = "NOT_STARTED", InProgress = "IN_PROGRESS", Blocked = "BLOCKED", Done = "DONE" }
 }
@@ -160,6 +165,7 @@ string_enum! {
         TeamMember = "TEAM_MEMBER", Requirement = "REQUIREMENT", Stage = "STAGE", Risk = "RISK",
         Ticket = "TICKET", TicketComment = "TICKET_COMMENT", Report = "REPORT",
         ServiceLevelPolicy = "SERVICE_LEVEL_POLICY",
+        RequirementSheet = "REQUIREMENT_SHEET", ChangeRequest = "CHANGE_REQUEST",
     }
 }
 
@@ -178,6 +184,8 @@ string_enum! {
         EscalationAcknowledged = "ESCALATION_ACKNOWLEDGED",
         /// The customer's satisfaction score for a resolution was recorded.
         SatisfactionRecorded = "SATISFACTION_RECORDED",
+        /// A requirement sheet version or a project's acceptance was signed.
+        SignedOff = "SIGNED_OFF",
     }
 }
 

@@ -3,6 +3,8 @@
 //! Nothing but persistence shapes lives here: rules about which status may follow
 //! which, health and scoping are in the server's `domain` module.
 
+pub mod acceptance;
+pub mod change_request;
 pub mod client;
 pub mod contact;
 pub mod enums;
@@ -12,6 +14,7 @@ pub mod follow_up;
 pub mod project;
 pub mod report;
 pub mod requirement;
+pub mod requirement_sheet;
 pub mod risk;
 pub mod service_level_policy;
 pub mod service_level_target;

@@ -8,6 +8,7 @@ mod m20261122_000002_sort_indexes;
 mod m20261122_000003_portal_visibility;
 mod m20261122_000004_service_levels;
 mod m20261122_000005_escalation_and_follow_up;
+mod m20261122_000006_scope_and_sign_off;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_portal_visibility::Migration),
             Box::new(m20261122_000004_service_levels::Migration),
             Box::new(m20261122_000005_escalation_and_follow_up::Migration),
+            Box::new(m20261122_000006_scope_and_sign_off::Migration),
         ]
     }
 }

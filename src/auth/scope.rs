@@ -6,19 +6,22 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    EntityKind, EventKind, client, contact, escalation_level, event, follow_up, project, report,
-    requirement, risk, service_level_policy, service_level_target, stage, team_member, ticket,
-    ticket_clock, ticket_comment, ticket_escalation, user,
+    EntityKind, EventKind, acceptance, change_request, client, contact, escalation_level, event,
+    follow_up, project, report, requirement, requirement_sheet, risk, service_level_policy,
+    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
+    ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
 use super::Scope;
 
 /// The objects whose events a portal user may see.
-pub const PORTAL_EVENT_KINDS: [EntityKind; 5] = [
+pub const PORTAL_EVENT_KINDS: [EntityKind; 7] = [
     EntityKind::Project,
     EntityKind::Stage,
     EntityKind::Requirement,
+    EntityKind::RequirementSheet,
+    EntityKind::ChangeRequest,
     EntityKind::Report,
     EntityKind::Ticket,
 ];
@@ -89,6 +92,24 @@ impl Scoped for team_member::Entity {
 impl Scoped for requirement::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all().add(requirement::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for requirement_sheet::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(requirement_sheet::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for change_request::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(change_request::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for acceptance::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(acceptance::Column::ProjectId.in_subquery(projects_of(c)))
     }
 }
 
@@ -242,6 +263,9 @@ impl Redact for service_level_policy::Model {}
 impl Redact for service_level_target::Model {}
 impl Redact for user::Model {}
 impl Redact for escalation_level::Model {}
+impl Redact for requirement_sheet::Model {}
+impl Redact for change_request::Model {}
+impl Redact for acceptance::Model {}
 impl Redact for follow_up::Model {}
 
 impl Redact for ticket_escalation::Model {

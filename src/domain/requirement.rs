@@ -1,6 +1,8 @@
-//! Rules of the requirement list.
+//! Rules of the requirement list and of its confirmation sheet: once signed, the list
+//! is frozen, and only an approved change request amends it, as a new signed version.
 
-use entity::Feasibility;
+use entity::{Feasibility, RequirementCategory, requirement};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 
@@ -15,9 +17,144 @@ pub fn check_alternative(feasibility: Feasibility, alternative: Option<&str>) ->
     Ok(())
 }
 
+/// Requirements are edited freely until the sheet is signed; after that, only through
+/// change requests.
+pub fn check_unsigned(signed_version: Option<i32>) -> AppResult<()> {
+    match signed_version {
+        None => Ok(()),
+        Some(v) => Err(AppError::Conflict(format!(
+            "the requirement sheet is signed (version {v}) and frozen: propose a change request"
+        ))),
+    }
+}
+
+/// One requirement as a sheet version records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreed {
+    pub requirement_id: i64,
+    pub title: String,
+    pub detail: Option<String>,
+    pub category: RequirementCategory,
+    pub feasibility: Feasibility,
+    pub alternative: Option<String>,
+    pub in_scope: bool,
+    pub scope_note: Option<String>,
+}
+
+impl From<&requirement::Model> for Agreed {
+    fn from(r: &requirement::Model) -> Self {
+        Self {
+            requirement_id: r.id,
+            title: r.title.clone(),
+            detail: r.detail.clone(),
+            category: r.category,
+            feasibility: r.feasibility,
+            alternative: r.alternative.clone(),
+            in_scope: r.in_scope,
+            scope_note: r.scope_note.clone(),
+        }
+    }
+}
+
+/// A requirement a change request adds to the scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addition {
+    pub title: String,
+    pub detail: Option<String>,
+    pub category: RequirementCategory,
+    pub feasibility: Feasibility,
+    pub alternative: Option<String>,
+    pub scope_note: Option<String>,
+}
+
+/// What a change request does to the requirement list when approved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChange {
+    pub add: Vec<Addition>,
+    /// Requirements taken out of scope.
+    pub descope: Vec<i64>,
+}
+
+impl ScopeChange {
+    /// At most this many lines per change request.
+    pub const MAX_LINES: usize = 100;
+
+    pub fn check(&self) -> AppResult<()> {
+        if self.add.len() + self.descope.len() > Self::MAX_LINES {
+            return Err(AppError::input(
+                "scopeChange",
+                format!("at most {} lines per change request", Self::MAX_LINES),
+            ));
+        }
+        for a in &self.add {
+            check_alternative(a.feasibility, a.alternative.as_deref()).map_err(|_| {
+                AppError::input(
+                    "scopeChange.add.alternative",
+                    format!(
+                        "{:?} is {} and needs an alternative",
+                        a.title, a.feasibility
+                    ),
+                )
+            })?;
+        }
+        let mut ids = self.descope.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() != self.descope.len() {
+            return Err(AppError::input(
+                "scopeChange.descope",
+                "a requirement is named twice",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.add.is_empty() && self.descope.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_sheet_is_frozen() {
+        assert!(check_unsigned(None).is_ok());
+        assert!(matches!(
+            check_unsigned(Some(2)).unwrap_err(),
+            AppError::Conflict(m) if m.contains("version 2")
+        ));
+    }
+
+    #[test]
+    fn a_scope_change_is_checked_line_by_line() {
+        let add = |feasibility, alternative: Option<&str>| Addition {
+            title: "Dashboards".into(),
+            detail: None,
+            category: RequirementCategory::Expected,
+            feasibility,
+            alternative: alternative.map(str::to_owned),
+            scope_note: None,
+        };
+        let ok = ScopeChange {
+            add: vec![add(Feasibility::Feasible, None)],
+            descope: vec![3, 4],
+        };
+        assert!(ok.check().is_ok());
+        assert!(!ok.is_empty());
+        assert!(ScopeChange::default().is_empty());
+        let no_alternative = ScopeChange {
+            add: vec![add(Feasibility::Partial, None)],
+            descope: vec![],
+        };
+        assert!(no_alternative.check().is_err());
+        let twice = ScopeChange {
+            add: vec![],
+            descope: vec![3, 3],
+        };
+        assert!(twice.check().is_err());
+    }
 
     #[test]
     fn a_not_fully_feasible_requirement_needs_an_alternative() {

@@ -4,7 +4,7 @@
 //! prints the same tables for people. A forbidden move is `INVALID_TRANSITION`,
 //! naming both states.
 
-use entity::{ProjectStatus, RiskStatus, StageStatus, TicketStatus};
+use entity::{ChangeRequestStatus, ProjectStatus, RiskStatus, StageStatus, TicketStatus};
 
 use crate::error::{AppError, AppResult};
 
@@ -82,6 +82,15 @@ impl Lifecycle for RiskStatus {
             (Closed, Open),
         ]
     };
+}
+
+impl Lifecycle for ChangeRequestStatus {
+    const ENTITY: &'static str = "change request";
+    // A decision is final: a new ask is a new change request.
+    const TRANSITIONS: &'static [(Self, Self)] = &[
+        (ChangeRequestStatus::Proposed, ChangeRequestStatus::Approved),
+        (ChangeRequestStatus::Proposed, ChangeRequestStatus::Rejected),
+    ];
 }
 
 impl Lifecycle for ProjectStatus {

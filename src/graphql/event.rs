@@ -33,6 +33,8 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::TicketComment => NodeKind::TicketComment,
         EntityKind::Report => NodeKind::Report,
         EntityKind::ServiceLevelPolicy => NodeKind::ServiceLevelPolicy,
+        EntityKind::RequirementSheet => NodeKind::RequirementSheet,
+        EntityKind::ChangeRequest => NodeKind::ChangeRequest,
     }
 }
 

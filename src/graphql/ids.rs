@@ -39,7 +39,9 @@ node_kinds!(
     TicketComment,
     Report,
     Event,
-    ServiceLevelPolicy
+    ServiceLevelPolicy,
+    ChangeRequest,
+    RequirementSheet
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

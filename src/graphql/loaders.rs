@@ -55,7 +55,10 @@ keyed!(
     service_level_target,
     escalation_level,
     ticket_escalation,
-    follow_up
+    follow_up,
+    requirement_sheet,
+    change_request,
+    acceptance
 );
 
 fn as_i64(value: Value) -> Option<i64> {

@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots composed per aggregate, thin resolvers over the services.
 
 pub mod access;
+pub mod agreement;
 pub mod client;
 pub mod delivery;
 pub mod escalation;
@@ -46,6 +47,7 @@ pub struct Mutation(
     client::ClientMutation,
     project::ProjectMutation,
     delivery::DeliveryMutation,
+    agreement::AgreementMutation,
     ticket::TicketMutation,
     user::UserMutation,
     service_level::ServiceLevelMutation,

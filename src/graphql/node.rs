@@ -2,11 +2,12 @@
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 use entity::{
-    client, contact, event, project, report, requirement, risk, service_level_policy, stage,
-    team_member, ticket, ticket_comment, user,
+    change_request, client, contact, event, project, report, requirement, requirement_sheet, risk,
+    service_level_policy, stage, team_member, ticket, ticket_comment, user,
 };
 
 use super::{
+    agreement::{ChangeRequest, RequirementSheet},
     client::{Client, Contact},
     delivery::{Report, Requirement, Risk, Stage},
     event::Event,
@@ -35,6 +36,8 @@ pub enum Node {
     Report(Report),
     Event(Event),
     ServiceLevelPolicy(ServiceLevelPolicy),
+    ChangeRequest(ChangeRequest),
+    RequirementSheet(RequirementSheet),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -79,6 +82,12 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::ServiceLevelPolicy => one::<service_level_policy::Entity>(ctx, id)
             .await?
             .map(|m| Node::ServiceLevelPolicy(ServiceLevelPolicy(m))),
+        NodeKind::ChangeRequest => one::<change_request::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ChangeRequest(ChangeRequest(m))),
+        NodeKind::RequirementSheet => one::<requirement_sheet::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::RequirementSheet(RequirementSheet(m))),
     })
 }
 

@@ -46,8 +46,18 @@ pub struct MoneyInput {
 }
 
 impl MoneyInput {
-    fn parse(self) -> AppResult<DomainMoney> {
+    pub fn parse(self) -> AppResult<DomainMoney> {
         DomainMoney::parse(&self.amount, &self.currency)
+    }
+}
+
+impl Money {
+    pub fn of(minor: i64, currency: String) -> Self {
+        let money = DomainMoney { minor, currency };
+        Self {
+            amount: money.amount(),
+            currency: money.currency,
+        }
     }
 }
 
@@ -127,6 +137,32 @@ impl Project {
             .into_iter()
             .map(Requirement)
             .collect())
+    }
+    /// Every signed version of the requirement confirmation sheet, oldest first: what
+    /// was agreed, when, by whom, and through which change request.
+    async fn requirement_sheets(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::agreement::RequirementSheet>> {
+        super::agreement::sheets_of(ctx, self.0.id).await
+    }
+    /// The sheet in force: the latest signed version; null until signed.
+    async fn requirement_sheet(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::agreement::RequirementSheet>> {
+        Ok(super::agreement::sheets_of(ctx, self.0.id).await?.pop())
+    }
+    /// Requests to change the signed sheet, oldest first.
+    async fn change_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::agreement::ChangeRequest>> {
+        super::agreement::change_requests_of(ctx, self.0.id).await
+    }
+    /// The client's acceptance sign-off; null until signed.
+    async fn acceptance(&self, ctx: &Context<'_>) -> Result<Option<super::agreement::Acceptance>> {
+        super::agreement::acceptance_of(ctx, self.0.id).await
     }
     /// The delivery plan, in order.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {

@@ -1,9 +1,9 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, contact, escalation_level, follow_up, project, report, requirement, risk,
-    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
-    ticket_escalation,
+    RiskStatus, acceptance, change_request, contact, escalation_level, follow_up, project, report,
+    requirement, requirement_sheet, risk, service_level_target, stage, team_member, ticket,
+    ticket_clock, ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -45,6 +45,12 @@ child_set!(
     ClocksOfTicket: ticket_clock by TicketId, order Id Asc
 );
 child_set!(TargetsOfPolicy: service_level_target by PolicyId, order Priority Asc);
+child_set!(
+    /// Oldest first: version 1, then each amendment.
+    SheetsOfProject: requirement_sheet by ProjectId, order Version Asc
+);
+child_set!(ChangeRequestsOfProject: change_request by ProjectId, order Id Asc);
+child_set!(AcceptancesOfProject: acceptance by ProjectId, order Id Asc);
 child_set!(LevelsOfPolicy: escalation_level by PolicyId, order Level Asc);
 child_set!(
     /// Lowest level first: the order they happened in.

@@ -5,6 +5,7 @@
 //! that announces it commit together or not at all. Every operation knows its
 //! [`Caller`], whose identity each event records.
 
+pub mod agreements;
 pub mod clients;
 pub mod escalations;
 pub mod events;
@@ -238,6 +239,7 @@ versioned!(
     risk => "risk",
     ticket => "ticket",
     service_level_policy => "service-level policy",
+    change_request => "change request",
 );
 
 /// Ensures that a referenced row exists, naming the input field when it does not.

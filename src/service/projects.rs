@@ -71,7 +71,10 @@ pub fn list(scope: Scope, f: ProjectFilter) -> Select<project::Entity> {
     q
 }
 
-fn contract_facts(number: &Option<String>, signed_on: &Option<NaiveDate>) -> ContractFacts {
+pub(super) fn contract_facts(
+    number: &Option<String>,
+    signed_on: &Option<NaiveDate>,
+) -> ContractFacts {
     ContractFacts {
         has_contract_number: number.is_some(),
         has_signed_date: signed_on.is_some(),

@@ -4,9 +4,14 @@ use entity::{EntityKind, EventKind, Feasibility, RequirementCategory, project, r
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::{
-    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+    Ctx, EventDraft, UnitOfWork, agreements, check_version, load, patch::Changes, require,
+    save_versioned,
 };
-use crate::{domain::requirement::check_alternative, error::AppResult, snapshot};
+use crate::{
+    domain::requirement::{check_alternative, check_unsigned},
+    error::AppResult,
+    snapshot,
+};
 
 pub struct NewRequirement {
     pub project_id: i64,
@@ -35,6 +40,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewRequirement) -> AppResult<requirement:
     check_alternative(new.feasibility, new.alternative.as_deref())?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    check_unsigned(agreements::signed_version(uow.txn(), project.id).await?)?;
     let row = requirement::ActiveModel {
         project_id: Set(new.project_id),
         title: Set(new.title),
@@ -88,6 +94,7 @@ pub async fn update(
         resulting_alternative.as_deref(),
     )?;
     let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    check_unsigned(agreements::signed_version(uow.txn(), project.id).await?)?;
     let mut ch = Changes::default();
     let am = requirement::ActiveModel {
         title: ch.field("title", &cur.title, title),

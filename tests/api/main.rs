@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod aftercare;
+mod agreements;
 mod cli;
 mod concurrency;
 mod http_spec;

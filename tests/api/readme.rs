@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use delivery_desk::domain::status::Lifecycle;
-use entity::{ProjectStatus, RiskStatus, StageStatus, TicketStatus};
+use entity::{ChangeRequestStatus, ProjectStatus, RiskStatus, StageStatus, TicketStatus};
 
 /// The `(from, to)` pairs of the README table that follows `heading`.
 fn readme_pairs(heading: &str) -> BTreeSet<(String, String)> {
@@ -46,4 +46,8 @@ fn the_readme_tables_match_the_transition_tables() {
     assert_eq!(readme_pairs("**Ticket**"), code_pairs::<TicketStatus>());
     assert_eq!(readme_pairs("**Risk**"), code_pairs::<RiskStatus>());
     assert_eq!(readme_pairs("**Project**"), code_pairs::<ProjectStatus>());
+    assert_eq!(
+        readme_pairs("**Change request**"),
+        code_pairs::<ChangeRequestStatus>()
+    );
 }

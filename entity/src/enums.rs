@@ -108,6 +108,11 @@ string_enum! {
 }
 
 string_enum! {
+    /// How a project is doing: computed from signals, or declared by its team.
+    ProjectHealth { OnTrack = "ON_TRACK", AtRisk = "AT_RISK", OffTrack = "OFF_TRACK" }
+}
+
+string_enum! {
     /// Status of a stage (milestone) of the delivery plan.
     StageStatus { NotStarted = "NOT_STARTED", InProgress = "IN_PROGRESS", Blocked = "BLOCKED", Done = "DONE" }
 }

@@ -23,6 +23,15 @@ pub struct Model {
     pub planned_start: Option<Date>,
     pub planned_end: Option<Date>,
     pub primary_owner_id: Option<i64>,
+    /// The health the team declares, beside the one computed from signals.
+    pub declared_health: Option<crate::ProjectHealth>,
+    pub declared_health_note: Option<String>,
+    pub declared_health_at: Option<DateTimeUtc>,
+    pub declared_health_by: Option<i64>,
+    /// How often a progress report is due (DAILY or WEEKLY); none: no schedule.
+    pub report_cadence: Option<crate::ReportKind>,
+    /// When the report schedule started counting (entering EXECUTION, or a new cadence).
+    pub reports_due_from: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -12,6 +12,8 @@ pub struct Model {
     pub category: crate::RiskCategory,
     pub likelihood: i32,
     pub impact: i32,
+    /// `likelihood * impact`, stored so that risks sort and page by it.
+    pub score: i32,
     pub owner_id: Option<i64>,
     pub mitigation: Option<String>,
     pub contingency: Option<String>,

@@ -26,6 +26,14 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// For project-level questions (health, dashboards) about clocks.
+    #[sea_orm(
+        belongs_to = "super::ticket::Entity",
+        from = "Column::TicketId",
+        to = "super::ticket::Column::Id"
+    )]
+    Ticket,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

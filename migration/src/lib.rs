@@ -9,6 +9,7 @@ mod m20261122_000003_portal_visibility;
 mod m20261122_000004_service_levels;
 mod m20261122_000005_escalation_and_follow_up;
 mod m20261122_000006_scope_and_sign_off;
+mod m20261122_000007_health_and_reports;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_service_levels::Migration),
             Box::new(m20261122_000005_escalation_and_follow_up::Migration),
             Box::new(m20261122_000006_scope_and_sign_off::Migration),
+            Box::new(m20261122_000007_health_and_reports::Migration),
         ]
     }
 }

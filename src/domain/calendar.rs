@@ -115,6 +115,37 @@ pub enum Calendar {
 }
 
 impl Calendar {
+    /// The calendar's date of `t`: local in its time zone, UTC around the clock.
+    pub fn date_of(&self, t: DateTime<Utc>) -> NaiveDate {
+        match self {
+            Calendar::AllHours => t.date_naive(),
+            Calendar::Business(b) => b.local_date(t),
+        }
+    }
+
+    /// The first instant of `date` in the calendar's time zone (UTC around the clock).
+    pub fn start_of(&self, date: NaiveDate) -> DateTime<Utc> {
+        let midnight = date.and_time(NaiveTime::MIN);
+        match self {
+            Calendar::AllHours => midnight.and_utc(),
+            Calendar::Business(b) => {
+                b.tz.from_local_datetime(&midnight)
+                    .earliest()
+                    .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+            }
+        }
+    }
+
+    /// The Monday-to-Sunday week holding `date`, as the half-open instants
+    /// `[Monday 00:00, next Monday 00:00)` of the calendar's time zone.
+    pub fn week_of(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+        (
+            self.start_of(monday),
+            self.start_of(monday + Duration::days(7)),
+        )
+    }
+
     /// Working time in `[from, to)`; zero if `to` is not after `from`.
     pub fn working(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         if to <= from {
@@ -401,6 +432,17 @@ mod tests {
         assert_eq!(
             Calendar::AllHours.end_of_working_days(from, 3),
             Some(from + Duration::days(3))
+        );
+    }
+
+    #[test]
+    fn a_week_runs_monday_to_monday_in_local_time() {
+        let (from, to) = shanghai().week_of(day(2026, 11, 26));
+        assert_eq!(from, sh(2026, 11, 23, 0, 0));
+        assert_eq!(to, sh(2026, 11, 30, 0, 0));
+        assert_eq!(
+            Calendar::AllHours.week_of(day(2026, 11, 23)).0,
+            Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap()
         );
     }
 }

@@ -3,8 +3,11 @@
 pub mod calendar;
 pub mod escalation;
 pub mod follow_up;
+pub mod health;
 pub mod input;
+pub mod milestone;
 pub mod money;
+pub mod report_schedule;
 pub mod requirement;
 pub mod risk;
 pub mod satisfaction;

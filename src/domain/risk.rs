@@ -14,11 +14,25 @@ pub enum RiskSeverity {
 impl RiskSeverity {
     /// The usual 5x5 matrix: 1-4 low, 5-9 medium, 10-16 high, 20-25 critical.
     pub fn of(likelihood: i32, impact: i32) -> Self {
-        match likelihood * impact {
+        Self::of_score(likelihood * impact)
+    }
+
+    pub fn of_score(score: i32) -> Self {
+        match score {
             ..=4 => Self::Low,
             5..=9 => Self::Medium,
             10..=16 => Self::High,
             _ => Self::Critical,
+        }
+    }
+
+    /// The scores of this band, for filtering in SQL.
+    pub fn scores(self) -> std::ops::RangeInclusive<i32> {
+        match self {
+            Self::Low => 1..=4,
+            Self::Medium => 5..=9,
+            Self::High => 10..=16,
+            Self::Critical => 17..=25,
         }
     }
 }
@@ -35,5 +49,13 @@ mod tests {
         assert_eq!(RiskSeverity::of(4, 4), RiskSeverity::High);
         assert_eq!(RiskSeverity::of(4, 5), RiskSeverity::Critical);
         assert_eq!(RiskSeverity::of(5, 5), RiskSeverity::Critical);
+    }
+
+    #[test]
+    fn the_bands_cover_every_score_once() {
+        for score in 1..=25 {
+            let band = RiskSeverity::of_score(score);
+            assert!(band.scores().contains(&score), "{score}");
+        }
     }
 }

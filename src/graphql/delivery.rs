@@ -12,6 +12,7 @@ use super::{
     ids::{NodeKind, decode_as, encode},
     input::{opt_id, patch, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
+    pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
     svc,
     user::User,
@@ -24,7 +25,7 @@ use crate::{
     service::{
         reports::{self, NewReport},
         requirements::{self, NewRequirement, RequirementPatch},
-        risks::{self, NewRisk, RiskPatch},
+        risks::{self, NewRisk, RiskFilter, RiskPatch},
         stages::{self, NewStage, StagePatch},
     },
 };
@@ -114,6 +115,14 @@ impl Stage {
     async fn status(&self) -> StageStatus {
         self.0.status
     }
+    /// Standing for dashboards: DONE, OVERDUE, DUE_SOON (within 7 days), NEXT (the first
+    /// open stage of the plan) or UPCOMING, on the policy's calendar.
+    async fn milestone_state(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::domain::milestone::MilestoneState> {
+        super::health::milestone_state(ctx, &self.0).await
+    }
     async fn planned_start(&self) -> Option<NaiveDate> {
         self.0.planned_start
     }
@@ -175,10 +184,10 @@ impl Risk {
     }
     /// Likelihood x impact, 1 to 25.
     async fn score(&self) -> i32 {
-        self.0.likelihood * self.0.impact
+        self.0.score
     }
     async fn severity(&self) -> RiskSeverity {
-        RiskSeverity::of(self.0.likelihood, self.0.impact)
+        RiskSeverity::of_score(self.0.score)
     }
     async fn mitigation(&self) -> Option<&str> {
         self.0.mitigation.as_deref()
@@ -509,5 +518,72 @@ impl DeliveryMutation {
             author_id: opt_id("authorId", input.author_id.as_ref(), NodeKind::User)?,
         };
         Ok(Report(reports::create(svc(ctx)?, new).await?))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct RiskFilterInput {
+    /// `true`: not closed; `false`: closed.
+    open: Option<bool>,
+    severities: Option<Vec<RiskSeverity>>,
+    project_id: Option<ID>,
+    client_id: Option<ID>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RiskOrder {
+    /// Highest score (likelihood x impact) first.
+    ScoreDesc,
+    RaisedAtDesc,
+}
+
+#[derive(Default)]
+pub struct RiskQuery;
+
+#[Object]
+impl RiskQuery {
+    /// The risk log across projects, e.g. open risks by severity for a dashboard. A
+    /// portal user sees the risks shared with its client.
+    async fn risks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RiskFilterInput>,
+        #[graphql(default_with = "RiskOrder::ScoreDesc")] order_by: RiskOrder,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Risk>> {
+        let f = filter.unwrap_or_default();
+        let f = RiskFilter {
+            open: f.open,
+            severities: f.severities.unwrap_or_default(),
+            project_id: opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)?,
+            client_id: opt_id("clientId", f.client_id.as_ref(), NodeKind::Client)?,
+        };
+        use risk::Column as C;
+        let sort = match order_by {
+            RiskOrder::ScoreDesc => Sort {
+                name: "score-",
+                column: C::Score,
+                kind: KeyKind::Int,
+                descending: true,
+            },
+            RiskOrder::RaisedAtDesc => Sort {
+                name: "raised-",
+                column: C::RaisedAt,
+                kind: KeyKind::Time,
+                descending: true,
+            },
+        };
+        let scope = svc(ctx)?.caller.scope()?;
+        Ok(paginate(
+            svc(ctx)?.db,
+            scope,
+            risks::list(scope, f),
+            C::Id,
+            sort,
+            (first, after),
+            Risk,
+        )
+        .await?)
     }
 }

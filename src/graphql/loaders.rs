@@ -405,3 +405,37 @@ pub async fn latest_events(
         .await?
         .unwrap_or_default())
 }
+
+/// Projects' health and report schedules, assessed together for every project the
+/// request asks about (`service::health::assess`: a few queries for the whole batch).
+pub struct HealthOf(DatabaseConnection, chrono::DateTime<chrono::Utc>);
+
+impl Loader<i64> for HealthOf {
+    type Value = Arc<crate::service::health::Assessment>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let projects = entity::project::Entity::find()
+            .filter(entity::project::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(internal)?;
+        Ok(crate::service::health::assess(&self.0, &projects, self.1)
+            .await?
+            .into_iter()
+            .map(|(id, a)| (id, Arc::new(a)))
+            .collect())
+    }
+}
+
+/// The health assessment of a project, as of the request's first ask.
+pub async fn health_of(
+    ctx: &Context<'_>,
+    project_id: i64,
+) -> async_graphql::Result<Option<Arc<crate::service::health::Assessment>>> {
+    let now = super::svc(ctx)?.time.now();
+    request_loaders(ctx)?
+        .get(|l: &Loaders| l.make(HealthOf(l.db.clone(), now)))
+        .load_one(project_id)
+        .await
+}

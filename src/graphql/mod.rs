@@ -3,10 +3,12 @@
 pub mod access;
 pub mod agreement;
 pub mod client;
+pub mod dashboard;
 pub mod delivery;
 pub mod escalation;
 pub mod event;
 pub mod field_errors;
+pub mod health;
 pub mod ids;
 pub mod input;
 pub mod live;
@@ -40,6 +42,8 @@ pub struct Query(
     event::EventQuery,
     service_level::ServiceLevelQuery,
     satisfaction::SatisfactionQuery,
+    delivery::RiskQuery,
+    dashboard::DashboardQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +52,7 @@ pub struct Mutation(
     project::ProjectMutation,
     delivery::DeliveryMutation,
     agreement::AgreementMutation,
+    health::HealthMutation,
     ticket::TicketMutation,
     user::UserMutation,
     service_level::ServiceLevelMutation,

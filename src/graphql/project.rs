@@ -138,6 +138,22 @@ impl Project {
             .map(Requirement)
             .collect())
     }
+    /// Share of the plan's stages done, 0-100; null without a plan.
+    async fn progress_percent(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        super::health::progress_percent(ctx, self.0.id).await
+    }
+    /// Computed health with its reasons, beside the team's declared health. Staff only:
+    /// null in the portal.
+    async fn health(&self, ctx: &Context<'_>) -> Result<Option<super::health::ProjectHealthView>> {
+        super::health::health_of(ctx, &self.0).await
+    }
+    /// When the next progress report is due; null without a cadence.
+    async fn report_schedule(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::health::ReportSchedule>> {
+        super::health::report_schedule_of(ctx, self.0.id).await
+    }
     /// Every signed version of the requirement confirmation sheet, oldest first: what
     /// was agreed, when, by whom, and through which change request.
     async fn requirement_sheets(

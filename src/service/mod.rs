@@ -7,9 +7,12 @@
 
 pub mod agreements;
 pub mod clients;
+pub mod dashboard;
+pub mod digest;
 pub mod escalations;
 pub mod events;
 pub mod follow_ups;
+pub mod health;
 pub mod patch;
 pub mod projects;
 pub mod reports;

@@ -237,6 +237,14 @@ pub async fn change_status(
     let am = project::ActiveModel {
         status: Set(next.status),
         held_from: Set(next.held_from),
+        // Progress reports are owed from the start of execution.
+        reports_due_from: if next.status == ProjectStatus::Execution
+            && cur.status != ProjectStatus::OnHold
+        {
+            Set(Some(uow.now()))
+        } else {
+            sea_orm::NotSet
+        },
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -1,12 +1,17 @@
 //! The risk log of a project.
 
 use entity::{EntityKind, EventKind, RiskCategory, RiskStatus, project, risk, user};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Select, Set};
 
 use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
-use crate::{domain::status::Lifecycle, error::AppResult, snapshot};
+use crate::{
+    auth::{Scope, scope::visible},
+    domain::{risk::RiskSeverity, status::Lifecycle},
+    error::AppResult,
+    snapshot,
+};
 
 pub struct NewRisk {
     pub project_id: i64,
@@ -37,6 +42,49 @@ pub struct RiskPatch {
     pub shared_with_client: Option<bool>,
 }
 
+/// Narrows the risk log across projects.
+#[derive(Default)]
+pub struct RiskFilter {
+    /// Only risks not closed (or only closed ones).
+    pub open: Option<bool>,
+    pub severities: Vec<RiskSeverity>,
+    pub project_id: Option<i64>,
+    pub client_id: Option<i64>,
+}
+
+/// Risks visible in `scope` that match `f`.
+pub fn list(scope: Scope, f: RiskFilter) -> Select<risk::Entity> {
+    let mut q = risk::Entity::find().filter(visible::<risk::Entity>(scope));
+    match f.open {
+        Some(true) => q = q.filter(risk::Column::Status.ne(RiskStatus::Closed)),
+        Some(false) => q = q.filter(risk::Column::Status.eq(RiskStatus::Closed)),
+        None => {}
+    }
+    if !f.severities.is_empty() {
+        let mut any = Condition::any();
+        for s in f.severities {
+            let scores = s.scores();
+            any = any.add(risk::Column::Score.between(*scores.start(), *scores.end()));
+        }
+        q = q.filter(any);
+    }
+    if let Some(p) = f.project_id {
+        q = q.filter(risk::Column::ProjectId.eq(p));
+    }
+    if let Some(c) = f.client_id {
+        q = q.filter(
+            risk::Column::ProjectId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(project::Column::Id)
+                    .from(project::Entity)
+                    .and_where(project::Column::ClientId.eq(c))
+                    .to_owned(),
+            ),
+        );
+    }
+    q
+}
+
 pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
@@ -51,6 +99,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
         category: Set(new.category),
         likelihood: Set(new.likelihood),
         impact: Set(new.impact),
+        score: Set(new.likelihood * new.impact),
         owner_id: Set(new.owner_id),
         mitigation: Set(new.mitigation),
         contingency: Set(new.contingency),
@@ -117,6 +166,8 @@ pub async fn update(
             &cur.shared_with_client,
             shared_with_client,
         ),
+        // Kept equal to likelihood x impact, whichever of the two changes.
+        score: Set(likelihood.unwrap_or(cur.likelihood) * impact.unwrap_or(cur.impact)),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -12,6 +12,7 @@ mod http_spec;
 mod lifecycle;
 mod live;
 mod n_plus_one;
+mod oversight;
 mod pagination;
 mod readme;
 mod scale_out;

@@ -5,9 +5,11 @@ use serde_json::json;
 use crate::{db_test, helpers::*};
 
 const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
-    name status client { name }
-    stages { name status owner { name } }
-    tickets(open: true) { title priority assignee { name } }
+    name status client { name } progressPercent
+    health { computed reasons { signal } } reportSchedule { dueAt }
+    requirementSheets { version } changeRequests { title } acceptance { notes }
+    stages { name status milestoneState owner { name } }
+    tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
     team { role user { name } }
     events(last: 3) { kind }
@@ -55,11 +57,15 @@ db_test!(
             counts.push(app.statements());
         }
         // One statement per relation: projects, clients, stages, tickets, risks, team, events
-        // and users (stage owners, assignees and members share one loader). Loaders batch by a
-        // time window, so on a busy machine one batch can split in two or a key asked for while
-        // its batch is in flight is asked again; that jitter is bounded by the relations, not
-        // the page. A relation loaded per object would add 23 statements at a page of 24.
-        const RELATIONS: usize = 8;
+        // and users (stage owners, assignees and members share one loader); sheets, change
+        // requests, acceptances, escalations and follow-ups; the policy and its targets (for
+        // milestone standing); and the health assessment of the whole page (projects,
+        // policy, targets, overdue stages, serious risks, breached clocks, last reports: 7).
+        // Loaders batch by a time window, so on a busy machine one batch can split in two or a
+        // key asked for while its batch is in flight is asked again; that jitter is bounded by
+        // the relations, not the page. A relation loaded per object would add 23 statements
+        // at a page of 24.
+        const RELATIONS: usize = 22;
         eprintln!("statements per page size 1, 8, 24: {counts:?}");
         assert!(
             counts

@@ -192,6 +192,8 @@ pub struct TicketFilterInput {
     client_id: Option<ID>,
     /// `true`: NEW, ACKNOWLEDGED, IN_PROGRESS or WAITING_ON_CUSTOMER; `false`: the others.
     open: Option<bool>,
+    /// `true`: only tickets whose satisfaction follow-up is unanswered past its deadline.
+    follow_up_overdue: Option<bool>,
 }
 
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +228,9 @@ impl TicketQuery {
                 project_id: opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)?,
                 client_id: opt_id("clientId", f.client_id.as_ref(), NodeKind::Client)?,
                 open: f.open,
+                follow_up_overdue_at: (f.follow_up_overdue == Some(true))
+                    .then(|| svc(ctx).map(|s| s.time.now()))
+                    .transpose()?,
             },
         };
         use ticket::Column as C;

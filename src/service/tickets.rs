@@ -2,7 +2,7 @@
 
 use entity::{
     EntityKind, EventKind, TicketChannel, TicketPriority, TicketStatus, TicketType, contact,
-    project, ticket, ticket_comment, user,
+    follow_up, project, ticket, ticket_comment, user,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 
@@ -57,6 +57,9 @@ pub struct TicketFilter {
     pub client_id: Option<i64>,
     /// Only tickets still open (see [`OPEN_STATUSES`]).
     pub open: Option<bool>,
+    /// Only tickets whose satisfaction follow-up is unanswered past its deadline at
+    /// this instant.
+    pub follow_up_overdue_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
@@ -83,6 +86,19 @@ pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
         Some(true) => q = q.filter(ticket::Column::Status.is_in(OPEN_STATUSES)),
         Some(false) => q = q.filter(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
         None => {}
+    }
+    if let Some(now) = f.follow_up_overdue_at {
+        q = q.filter(
+            ticket::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(follow_up::Column::TicketId)
+                    .from(follow_up::Entity)
+                    .and_where(follow_up::Column::Score.is_null())
+                    .and_where(follow_up::Column::CancelledAt.is_null())
+                    .and_where(follow_up::Column::DueAt.lt(now))
+                    .to_owned(),
+            ),
+        );
     }
     q
 }

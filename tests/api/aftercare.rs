@@ -303,10 +303,20 @@ db_test!(
         assert_eq!(f[1]["state"], "PENDING");
         assert_eq!(f[1]["dueAt"], "2026-11-27T10:00:00+00:00");
 
-        // Friday evening, unanswered: overdue, visible as such.
+        // Friday evening, unanswered: overdue, visible as such, and listed for follow-up.
+        const OVERDUE: &str =
+            "{ tickets(filter: { followUpOverdue: true }) { edges { node { id } } } }";
+        assert_eq!(
+            app.ok(OVERDUE, json!({})).await["tickets"]["edges"],
+            json!([])
+        );
         app.time.advance(Duration::days(4));
         let t = ticket(&app, &tid).await;
         assert_eq!(t["followUps"][1]["state"], "OVERDUE");
+        assert_eq!(
+            app.ok(OVERDUE, json!({})).await["tickets"]["edges"],
+            json!([{ "node": { "id": tid } }])
+        );
 
         // Bad scores name the field; another client's portal cannot reach the ticket.
         let (c, f) = app.fails(RECORD, json!({ "t": tid, "s": 6 })).await;

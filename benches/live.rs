@@ -110,6 +110,35 @@ async fn start_server(url: &str) -> Server {
     panic!("server did not become ready");
 }
 
+/// The fields of a server message the benchmark reads.
+#[derive(serde::Deserialize)]
+struct ServerMessage<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    payload: Option<Payload<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    data: Option<Data<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Data<'a> {
+    #[serde(borrow)]
+    stage_status_changed: Change<'a>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Change<'a> {
+    cursor: &'a str,
+    occurred_at: &'a str,
+}
+
 /// What one subscriber saw.
 #[derive(Default)]
 struct Seen {
@@ -158,22 +187,24 @@ async fn subscriber(
             break;
         };
         let received = Utc::now();
-        let v: Value = serde_json::from_str(&text).unwrap();
-        match v["type"].as_str() {
-            Some("next") => {
-                let change = &v["payload"]["data"]["stageStatusChanged"];
-                let at: DateTime<Utc> = change["occurredAt"].as_str().unwrap().parse().unwrap();
+        // Parsed into borrowed fields, not a `Value` tree: the load generator shares the
+        // machine with the server, so its own cost is kept small.
+        let message: ServerMessage<'_> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        match (message.kind, message.payload.and_then(|p| p.data)) {
+            ("next", Some(data)) => {
+                let change = data.stage_status_changed;
+                let at: DateTime<Utc> = change.occurred_at.parse().unwrap();
                 seen.latencies_ms
                     .push((received - at).num_microseconds().unwrap_or(0) as f64 / 1000.0);
-                seen.cursors
-                    .push(change["cursor"].as_str().unwrap().to_owned());
+                seen.cursors.push(change.cursor.to_owned());
                 delivered.fetch_add(1, Ordering::Relaxed);
             }
-            Some("ping") => {
+            ("ping", _) => {
                 let _ = ws.send(send(json!({ "type": "pong" }))).await;
             }
-            Some("connection_ack") => {}
-            _ => panic!("unexpected {v}"),
+            ("connection_ack", _) => {}
+            _ => panic!("unexpected {text}"),
         }
     }
     let _ = ws.close(None).await;

@@ -2,6 +2,9 @@
 # One-time set-up of a development or CI machine (Debian/Ubuntu):
 #  - makes sure PostgreSQL runs on 127.0.0.1:5432 and accepts the `postgres` user
 #    without a password from localhost (the test suite's second database engine);
+#  - installs Chromium and Node.js (Debian packages) and the browser tests' one npm
+#    package (playwright-core, pinned in tests/browser/package-lock.json), for the
+#    headless-browser checks of GraphiQL and the live board;
 #  - builds the workspace and its tests.
 # Safe to run again: it only installs or starts what is missing.
 set -euo pipefail
@@ -36,6 +39,17 @@ pg_ready || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; 
 psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null \
   || { echo "PostgreSQL refuses user postgres on 127.0.0.1 without a password (see pg_hba.conf)" >&2; exit 1; }
 say "PostgreSQL ready on 127.0.0.1:5432"
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+say "installing the browser tests' npm package"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 say "building (a clean build takes a few minutes)"
 cargo build --workspace --all-targets

@@ -2,12 +2,11 @@
 
 use std::{path::Path, sync::Arc, time::Duration};
 
-use async_graphql::http::GraphiQLSource;
 use axum::{
     Router,
     extract::{DefaultBodyLimit, State},
     http::StatusCode,
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::get,
 };
 use migration::{Migrator, MigratorTrait};
@@ -185,19 +184,6 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         })
 }
 
-async fn graphiql(State(state): State<AppState>) -> Response {
-    if !state.options.graphiql {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Delivery Desk")
-            .finish(),
-    )
-    .into_response()
-}
-
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -225,7 +211,7 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(http::graphql::get).post(http::graphql::post),
         )
-        .route("/graphiql", get(graphiql))
+        .merge(http::assets::routes())
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -1,5 +1,6 @@
 //! HTTP routes: GraphQL over HTTP and WebSocket, GraphiQL, health.
 
+pub mod assets;
 pub mod graphql;
 pub mod negotiate;
 pub mod rate_limit;

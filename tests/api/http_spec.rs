@@ -221,7 +221,8 @@ db_test!(oversized_bodies_are_413, |app| {
 });
 
 db_test!(depth_limits_refuse_deep_queries, |app| {
-    let deep = "{ projects { edges { node { client { projects { client { projects { client { projects { client { projects { client { name } } } } } } } } } } } } }";
+    // 17 levels; the limit is 15.
+    let deep = "{ projects { edges { node { client { projects { client { projects { client { projects { client { projects { client { projects { client { projects { client { name } } } } } } } } } } } } } } } } }";
     let (status, _, payload) = status_media_body(
         post(
             &app,
@@ -233,6 +234,7 @@ db_test!(depth_limits_refuse_deep_queries, |app| {
     )
     .await;
     assert_eq!(status, 400, "{payload}");
+    assert!(payload.to_string().contains("nested too deep"), "{payload}");
 });
 
 db_test!(graphiql_and_health_are_served, |app| {

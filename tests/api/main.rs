@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod aftercare;
 mod agreements;
+mod browser;
 mod cli;
 mod concurrency;
 mod http_spec;

@@ -1,0 +1,88 @@
+//! The pages the server ships, in headless Chromium (`tests/browser/check.mjs`): GraphiQL
+//! runs a query and a subscription, the live board shows a change made through the API
+//! within a second; any console error, failed request, HTTP error or request to another
+//! host fails the check. Screenshots go to `target/browser/`.
+
+use serde_json::json;
+
+use crate::{
+    db_test,
+    helpers::{self, TestApp, signed_project},
+};
+
+/// One browser at a time: each Chromium takes a core while it starts, and the board's
+/// one-second promise is measured, not assumed.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs one check of `check.mjs` against `app`; panics with its output if it fails.
+async fn browser_check(app: &TestApp, what: &str, env: &[(&str, String)]) {
+    let _turn = ONE_BROWSER.lock().await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser");
+    assert!(
+        std::path::Path::new(dir)
+            .join("node_modules/playwright-core")
+            .exists(),
+        "the browser tests need `npm ci` in tests/browser (scripts/setup.sh does it)"
+    );
+    let shots = format!(
+        "{}/target/browser/{what}-{:?}",
+        env!("CARGO_MANIFEST_DIR"),
+        app.backend
+    );
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg("check.mjs")
+        .arg(what)
+        .current_dir(dir)
+        .env("BASE", &app.base)
+        .env("TOKEN", &app.admin)
+        .env("SHOTS", &shots);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .expect("node (scripts/setup.sh installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{text}");
+    assert!(out.status.success(), "browser check {what} failed:\n{text}");
+    assert!(
+        std::fs::read_dir(&shots).is_ok_and(|d| d.count() > 0),
+        "no screenshot in {shots}"
+    );
+}
+
+db_test!(
+    graphiql_runs_a_query_and_a_subscription_with_nothing_from_outside,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "B-1").await;
+        helpers::ticket(&app, &pid, "Printer jam").await;
+        browser_check(&app, "graphiql", &[]).await;
+    }
+);
+
+db_test!(
+    the_board_shows_a_change_made_through_the_api_within_a_second,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "B-2").await;
+        let stage = helpers::stage(&app, &pid, "Hardware delivered").await;
+        helpers::ticket(&app, &pid, "Sensor offline").await;
+        let shown = app
+            .ok(
+                "{ projects(first: 5) { edges { node { stages { id status } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            shown["projects"]["edges"][0]["node"]["stages"][0]["status"],
+            "NOT_STARTED"
+        );
+        browser_check(&app, "board", &[("STAGE_ID", stage)]).await;
+    }
+);

@@ -1,0 +1,127 @@
+// Headless Chromium checks of GraphiQL and the live board, against a running server.
+//
+//   node check.mjs <graphiql|board>
+//
+// Environment: BASE (http://host:port), TOKEN (a staff JWT), SHOTS (a folder for the
+// screenshots), CHROMIUM (the browser, default /usr/bin/chromium), and for the board
+// STAGE_ID (a stage in NOT_STARTED shown on the board). Any console error, page error,
+// failed request or HTTP error response fails the check; so does a request to any
+// other host (the pages must work offline). Exit code 0 means every check passed.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const [what] = process.argv.slice(2);
+const base = process.env.BASE;
+const token = process.env.TOKEN;
+const shots = process.env.SHOTS;
+mkdirSync(shots, { recursive: true });
+
+const problems = [];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+page.on('console', (m) => {
+  if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+});
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+page.on('request', (r) => {
+  if (!r.url().startsWith(base) && !r.url().startsWith(base.replace('http', 'ws')) && !r.url().startsWith('data:')) {
+    problems.push(`request to another host: ${r.url()}`);
+  }
+});
+page.on('response', (r) => {
+  if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()} ${(r.request().postData() || "").slice(0, 200)}`);
+});
+
+async function gql(query, variables) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+function check(ok, message) {
+  if (!ok) problems.push(message);
+}
+
+async function setToken() {
+  await page.fill('#token', token);
+  await page.press('#token', 'Tab');
+}
+
+async function graphiql() {
+  await page.goto(`${base}/graphiql`);
+  await setToken();
+  await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+  const run = async (query) => {
+    await page.evaluate((q) => {
+      document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q);
+    }, query);
+    // GraphiQL parses the edited document after a short debounce; a person clicks later.
+    await page.waitForTimeout(500);
+    await page.click('.graphiql-execute-button');
+  };
+  const result = () => page.evaluate(() => document.querySelector('.result-window')?.innerText ?? '');
+  const waitFor = async (text, ms) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if ((await result()).includes(text)) return true;
+      await page.waitForTimeout(50);
+    }
+    return false;
+  };
+
+  await run('{ serviceLevelPolicy { name timeZone } }');
+  check(await waitFor('Asia/Shanghai', 5000), `query result: ${await result()}`);
+  await page.screenshot({ path: `${shots}/graphiql-query.png` });
+
+  await run('subscription { ticketStatusChanged { to ticket { title } } }');
+  await page.waitForTimeout(500);
+  const { tickets } = await gql('{ tickets(first: 1) { edges { node { id } } } }');
+  await gql('mutation($id: ID!) { changeTicketStatus(id: $id, status: ACKNOWLEDGED) { status } }', {
+    id: tickets.edges[0].node.id,
+  });
+  check(await waitFor('ACKNOWLEDGED', 5000), `subscription result: ${await result()}`);
+  await page.screenshot({ path: `${shots}/graphiql-subscription.png` });
+}
+
+async function board() {
+  const stage = process.env.STAGE_ID;
+  await page.goto(`${base}/board`);
+  await setToken();
+  await page.waitForSelector('#status[data-state="live"]', { timeout: 10000 });
+  const badge = `[data-stage="${stage}"] .badge[data-v="IN_PROGRESS"]`;
+  check((await page.$(`[data-stage="${stage}"]`)) !== null, 'the stage is not on the board');
+  check((await page.$(badge)) === null, 'the stage is already in progress');
+  const started = Date.now();
+  await gql('mutation($id: ID!) { changeStageStatus(id: $id, status: IN_PROGRESS) { status } }', { id: stage });
+  try {
+    await page.waitForSelector(badge, { timeout: 1000 });
+    console.log(`board updated ${Date.now() - started} ms after the mutation was sent`);
+  } catch {
+    problems.push('the board did not show the change within a second');
+  }
+  await page.screenshot({ path: `${shots}/board.png` });
+}
+
+try {
+  if (what === 'graphiql') await graphiql();
+  else if (what === 'board') await board();
+  else problems.push(`unknown check ${what}`);
+} catch (e) {
+  problems.push(`${e.stack || e}`);
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`${what}: ok`);

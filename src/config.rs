@@ -160,6 +160,10 @@ pub struct Config {
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
+    /// Browser origins allowed to call the API from their pages (CORS), comma-separated,
+    /// e.g. `https://portal.example.com`; none by default (same origin only).
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 /// Where the development token secret is kept when no key is configured.
@@ -201,8 +205,35 @@ impl Config {
         if self.db_max_connections == 0 {
             return Err("DB_MAX_CONNECTIONS (--db-max-connections) must be at least 1".into());
         }
+        for origin in &self.cors_origins {
+            check_origin(origin.trim())
+                .map_err(|why| format!("CORS_ORIGINS (--cors-origins): {origin:?} {why}"))?;
+        }
         Ok(())
     }
+}
+
+/// An origin is a scheme, a host and an optional port: `https://portal.example.com:8443`.
+fn check_origin(origin: &str) -> Result<(), &'static str> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or("must start with http:// or https://")?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !host_ok {
+        return Err("is not an origin (scheme://host[:port], no path)");
+    }
+    if port.is_some_and(|p| p.parse::<u16>().is_err()) {
+        return Err("has a bad port");
+    }
+    Ok(())
 }
 
 /// The development secret, created on first use (64 hex characters from the OS).
@@ -250,5 +281,19 @@ mod tests {
     fn an_unknown_database_scheme_is_named_in_the_error() {
         let cli = parse(&["--database-url", "mysql://x"]);
         assert!(cli.config.validate().unwrap_err().contains("DATABASE_URL"));
+    }
+
+    #[test]
+    fn cors_origins_are_checked() {
+        assert!(check_origin("https://portal.example.com").is_ok());
+        assert!(check_origin("http://localhost:3000").is_ok());
+        assert!(check_origin("portal.example.com").is_err());
+        assert!(check_origin("https://portal.example.com/app").is_err());
+        assert!(check_origin("https://x:99999").is_err());
+        let cli = parse(&["--cors-origins", "https://a.example,https://b.example"]);
+        assert_eq!(cli.config.cors_origins.len(), 2);
+        assert!(cli.config.validate().is_ok());
+        let bad = parse(&["--cors-origins", "a.example"]);
+        assert!(bad.config.validate().unwrap_err().contains("CORS_ORIGINS"));
     }
 }

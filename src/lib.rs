@@ -8,6 +8,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod seed;
 pub mod service;
 pub mod startup;

@@ -32,6 +32,8 @@ use crate::{
 pub struct Options {
     pub graphiql: bool,
     pub introspection: bool,
+    /// Origins allowed by CORS (validated by the configuration).
+    pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub ws: WsOptions,
@@ -43,6 +45,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             graphiql: true,
+            cors_origins: Vec::new(),
             introspection: true,
             max_body_bytes: 1 << 20,
             rate_limit_per_minute: 600,
@@ -184,6 +187,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         })
 }
 
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = crate::metrics::render(&state.db, state.options.time.now()).await;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -206,7 +221,21 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// The HTTP application.
 pub fn router(state: AppState) -> Router {
     let max_body = state.options.max_body_bytes;
-    Router::new()
+    let origins: Vec<axum::http::HeaderValue> = state
+        .options
+        .cors_origins
+        .iter()
+        .filter_map(|o| axum::http::HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    let cors = (!origins.is_empty()).then(|| {
+        use axum::http::{Method, header};
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .max_age(Duration::from_secs(600))
+    });
+    let mut app = Router::new()
         .route(
             "/graphql",
             get(http::graphql::get).post(http::graphql::post),
@@ -214,10 +243,13 @@ pub fn router(state: AppState) -> Router {
         .merge(http::assets::routes())
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body));
+    if let Some(cors) = cors {
+        app = app.layer(cors);
+    }
+    app.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Serves until SIGINT or SIGTERM, then closes websockets with 1001 and finishes

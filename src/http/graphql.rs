@@ -4,10 +4,12 @@
 //! async-graphql-axum's extractor answers every failure the same way, so requests are
 //! read and answered here; only execution is left to async-graphql.
 
+use crate::metrics::{self, Outcome};
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
+use tracing::Instrument;
 
 use async_graphql::{
     Response as GqlResponse, Variables,
@@ -225,12 +227,23 @@ async fn execute(
     headers: &HeaderMap,
     params: Params,
 ) -> Response {
+    let begun = std::time::Instant::now();
     let caller = match authenticate(&state, media, headers) {
         Ok(caller) => caller,
-        Err(response) => return *response,
+        Err(response) => {
+            let name = params.operation_name.as_deref();
+            metrics::request(name, Outcome::Refused, begun.elapsed());
+            return *response;
+        }
     };
     let started = ExecutionStarted::default();
     let (query_text, operation_name) = (params.query.clone(), params.operation_name.clone());
+    // One span per request, named by the operation and the caller (never the token).
+    let span = tracing::info_span!(
+        "graphql",
+        operation = operation_name.as_deref().unwrap_or("-"),
+        caller = %caller.limit_key(),
+    );
     let mut request = async_graphql::Request::new(params.query)
         .variables(Variables::from_json(Value::Object(params.variables)));
     if let Some(name) = params.operation_name {
@@ -241,9 +254,12 @@ async fn execute(
     // deterministic (see `loaders::Loaders`); requests still run in parallel.
     let response = state
         .executor
-        .spawn_pinned(move || async move {
-            let request = request_data(request, &db, caller).data(flag);
-            schema.execute(request).await
+        .spawn_pinned(move || {
+            async move {
+                let request = request_data(request, &db, caller).data(flag);
+                schema.execute(request).await
+            }
+            .instrument(span)
         })
         .await;
     let mut response = match response {
@@ -260,9 +276,32 @@ async fn execute(
         }
     };
     let executed = started.0.load(Ordering::Acquire);
-    if executed && let Ok(doc) = parse_query(&query_text) {
-        order_like_query(&mut response.data, &doc, operation_name.as_deref());
+    let mut name = operation_name.clone();
+    if (executed || name.is_none())
+        && let Ok(doc) = parse_query(&query_text)
+    {
+        if executed {
+            order_like_query(&mut response.data, &doc, operation_name.as_deref());
+        }
+        // A document with one named operation needs no `operationName`; it is still that name.
+        if let (None, DocumentOperations::Multiple(ops)) = (&name, &doc.operations)
+            && ops.len() == 1
+        {
+            name = ops.keys().next().map(ToString::to_string);
+        }
     }
+    let outcome = match (executed, response.errors.is_empty()) {
+        (false, _) => Outcome::Invalid,
+        (true, true) => Outcome::Ok,
+        (true, false) => Outcome::Error,
+    };
+    metrics::request(name.as_deref(), outcome, begun.elapsed());
+    tracing::info!(
+        operation = name.as_deref().unwrap_or("-"),
+        outcome = ?outcome,
+        ms = begun.elapsed().as_secs_f64() * 1000.0,
+        "graphql request"
+    );
 
     let mut body = serde_json::to_value(&response)
         .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));

@@ -90,6 +90,9 @@ pub fn feed(
     after: Option<i64>,
 ) -> impl Stream<Item = event::Model> + use<> {
     let rx = hub.subscribe();
+    if after.is_some() {
+        crate::metrics::replay();
+    }
     let start = State {
         last: after.or_else(|| hub.head()).unwrap_or(0),
         behind: after.is_some() || hub.head().is_none(),
@@ -136,7 +139,10 @@ pub fn feed(
                     }
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(_)) => s.behind = true,
+                Err(RecvError::Lagged(_)) => {
+                    crate::metrics::replay();
+                    s.behind = true;
+                }
                 Err(RecvError::Closed) => return None,
             }
         }

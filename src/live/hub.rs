@@ -162,6 +162,7 @@ async fn pump(hub: Hub) {
                         head = row.id;
                         inner.head.store(head, Ordering::Release);
                         inner.published.fetch_add(1, Ordering::Relaxed);
+                        crate::metrics::published(1);
                         // No receiver is not an error: nobody is listening.
                         let _ = inner.sender.send(Arc::new(row));
                     }

@@ -197,7 +197,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, test_options()).await
 }
 
-fn test_options() -> Options {
+pub fn test_options() -> Options {
     Options {
         max_body_bytes: 64 * 1024,
         rate_limit_per_minute: 1_000_000,

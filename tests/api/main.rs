@@ -13,6 +13,7 @@ mod http_spec;
 mod lifecycle;
 mod live;
 mod n_plus_one;
+mod operations;
 mod oversight;
 mod pagination;
 mod readme;

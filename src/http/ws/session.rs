@@ -229,6 +229,7 @@ pub async fn run(
     if conn.send(ServerMessage::ConnectionAck).await.is_break() {
         return;
     }
+    let _open = crate::metrics::ws_connection();
     operate(conn, &state, caller, expires).await;
 }
 
@@ -296,6 +297,7 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
                     conn.send(ServerMessage::Error { id: &id, errors: &errors }).await
                 }
                 Some(Outcome::Next(payload)) => {
+                    crate::metrics::delivered();
                     conn.send(ServerMessage::Next { id: &id, payload: &payload }).await
                 }
                 Some(Outcome::Behind) => {
@@ -366,7 +368,24 @@ async fn handle(
                     })
                     .await;
             }
-            ops.insert(id, start(state, caller, operation));
+            // One span per operation, named by it and the caller (never the token).
+            let span = tracing::info_span!(
+                "ws_operation",
+                id = %id,
+                operation = operation.operation_name.as_deref().unwrap_or("-"),
+                caller = %caller.limit_key(),
+            );
+            span.in_scope(|| tracing::debug!("started"));
+            let running = crate::metrics::ws_subscription();
+            let responses = start(state, caller, operation).map(move |item| {
+                // Held by the stream: the gauge drops when the operation ends or is removed.
+                let _ = &running;
+                if item.is_none() {
+                    span.in_scope(|| tracing::debug!("completed"));
+                }
+                item
+            });
+            ops.insert(id, responses.boxed());
             ControlFlow::Continue(())
         }
     }

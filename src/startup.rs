@@ -208,6 +208,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
         tracing::warn!(error = %err, "database not reachable");
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
     }
+    match Migrator::get_pending_migrations(&state.db).await {
+        Ok(pending) if pending.is_empty() => {}
+        Ok(pending) => {
+            let message = format!("{} migrations not applied", pending.len());
+            return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "reading the migration state failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "migration state unknown").into_response();
+        }
+    }
     if !state.hub.is_listening() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -20,6 +20,7 @@ mod readme;
 mod scale_out;
 mod schema_drift;
 mod service_levels;
+mod shutdown;
 mod validation;
 mod ws_client;
 mod ws_protocol;

@@ -1,0 +1,124 @@
+//! SIGTERM: the server stops, closing websockets with 1001 so that clients reconnect to
+//! another instance, and exits cleanly. A real process on each engine.
+
+use std::{
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use delivery_desk::auth::token::{Role, TokenKeys};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::{
+    Message, client::IntoClientRequest, protocol::frame::coding::CloseCode,
+};
+
+use crate::helpers::{TEST_SECRET, fresh_postgres_url};
+
+async fn sigterm_closes_websockets_with_1001(database_url: &str) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_delivery-desk"))
+        .env("DATABASE_URL", database_url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", TEST_SECRET)
+        .env("LOG_LEVEL", "warn")
+        .env("DB_MAX_CONNECTIONS", "4")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..200 {
+        if let Ok(res) = http
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status().is_success()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ready, "the server never became ready");
+
+    let token = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk")
+        .unwrap()
+        .mint("user:1".into(), Role::Admin, None, 3600)
+        .unwrap();
+    let mut request = format!("ws://127.0.0.1:{port}/graphql")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |v: serde_json::Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    ))
+    .await
+    .unwrap();
+    let ack = ws.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+    ws.send(send(json!({ "id": "1", "type": "subscribe",
+        "payload": { "query": "subscription { stageStatusChanged { to } }" } })))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(message) = ws.next().await {
+            if let Ok(Message::Close(frame)) = message {
+                return frame;
+            }
+        }
+        None
+    })
+    .await
+    .expect("no close frame within 10 s");
+    assert_eq!(
+        close.map(|f| f.code),
+        Some(CloseCode::Away),
+        "the websocket closes with 1001"
+    );
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("the server did not exit within 10 s of SIGTERM")
+    });
+    assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_websockets_with_1001_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/dd.db?mode=rwc", dir.path().display());
+    sigterm_closes_websockets_with_1001(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_websockets_with_1001_on_postgres() {
+    let Some(url) = fresh_postgres_url().await else {
+        return;
+    };
+    sigterm_closes_websockets_with_1001(&url).await;
+}

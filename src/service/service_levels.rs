@@ -219,12 +219,18 @@ fn row_of(
     }
 }
 
+/// The clock rows of a ticket, locked for the rest of the transaction on PostgreSQL: the
+/// rows written back carry the alert flags, and an alert claimed meanwhile by an alarm
+/// task (another transaction) must not be overwritten by the flags read before it, or it
+/// would be written twice. (SQLite transactions here take the write lock up front.)
 async fn rows(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<ticket_clock::Model>> {
-    Ok(ticket_clock::Entity::find()
+    let mut q = ticket_clock::Entity::find()
         .filter(ticket_clock::Column::TicketId.eq(ticket_id))
-        .order_by_asc(ticket_clock::Column::Id)
-        .all(db)
-        .await?)
+        .order_by_asc(ticket_clock::Column::Id);
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    Ok(q.all(db).await?)
 }
 
 /// Starts the clocks of a ticket just created.

@@ -24,8 +24,13 @@ async fn browser_check(app: &TestApp, what: &str, env: &[(&str, String)]) {
             .exists(),
         "the browser tests need `npm ci` in tests/browser (scripts/setup.sh does it)"
     );
+    let who = if env.iter().any(|(k, _)| *k == "TOKEN") {
+        "portal"
+    } else {
+        "staff"
+    };
     let shots = format!(
-        "{}/target/browser/{what}-{:?}",
+        "{}/target/browser/{what}-{who}-{:?}",
         env!("CARGO_MANIFEST_DIR"),
         app.backend
     );
@@ -84,5 +89,34 @@ db_test!(
             "NOT_STARTED"
         );
         browser_check(&app, "board", &[("STAGE_ID", stage)]).await;
+    }
+);
+
+db_test!(
+    a_portal_token_shows_its_own_clients_board_and_nothing_else,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let globex = helpers::client(&app, "Globex").await;
+        let pid = signed_project(&app, &acme, "B-3").await;
+        let theirs = signed_project(&app, &globex, "B-4").await;
+        helpers::stage(&app, &theirs, "Their milestone").await;
+        let stage = helpers::stage(&app, &pid, "Our milestone").await;
+        let person = helpers::contact(&app, &acme).await;
+        let portal = app.token(
+            &format!("contact:{}", helpers::db_id(&person)),
+            delivery_desk::auth::token::Role::Client,
+            Some(helpers::db_id(&acme)),
+        );
+        browser_check(
+            &app,
+            "board",
+            &[
+                ("STAGE_ID", stage),
+                ("TOKEN", portal),
+                ("ADMIN_TOKEN", app.admin.clone()),
+                ("ABSENT", "Project B-4".into()),
+            ],
+        )
+        .await;
     }
 );

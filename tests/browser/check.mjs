@@ -2,9 +2,11 @@
 //
 //   node check.mjs <graphiql|board>
 //
-// Environment: BASE (http://host:port), TOKEN (a staff JWT), SHOTS (a folder for the
+// Environment: BASE (http://host:port), TOKEN (the JWT the page uses), ADMIN_TOKEN (for
+// the changes the check makes through the API; default TOKEN), SHOTS (a folder for the
 // screenshots), CHROMIUM (the browser, default /usr/bin/chromium), and for the board
-// STAGE_ID (a stage in NOT_STARTED shown on the board). Any console error, page error,
+// STAGE_ID (a stage in NOT_STARTED shown on the board) and ABSENT (text the board must
+// not show, e.g. another client's project). Any console error, page error,
 // failed request or HTTP error response fails the check; so does a request to any
 // other host (the pages must work offline). Exit code 0 means every check passed.
 import { chromium } from 'playwright-core';
@@ -13,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 const [what] = process.argv.slice(2);
 const base = process.env.BASE;
 const token = process.env.TOKEN;
+const adminToken = process.env.ADMIN_TOKEN || token;
 const shots = process.env.SHOTS;
 mkdirSync(shots, { recursive: true });
 
@@ -39,7 +42,7 @@ page.on('response', (r) => {
 async function gql(query, variables) {
   const r = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = await r.json();
@@ -100,6 +103,11 @@ async function board() {
   const badge = `[data-stage="${stage}"] .badge[data-v="IN_PROGRESS"]`;
   check((await page.$(`[data-stage="${stage}"]`)) !== null, 'the stage is not on the board');
   check((await page.$(badge)) === null, 'the stage is already in progress');
+  const absent = process.env.ABSENT;
+  if (absent) {
+    const text = await page.evaluate(() => document.body.innerText);
+    check(!text.includes(absent), `the board shows ${absent}`);
+  }
   const started = Date.now();
   await gql('mutation($id: ID!) { changeStageStatus(id: $id, status: IN_PROGRESS) { status } }', { id: stage });
   try {

@@ -151,6 +151,13 @@ pub async fn fresh_postgres_url() -> Option<String> {
                 .expect("list test databases");
             for row in rows {
                 let name: String = row.try_get("", "datname").expect("datname");
+                // `dd_test_<pid>_…`: a suite still running (another checkout, CI) keeps its own.
+                let owner = name
+                    .strip_prefix("dd_test_")
+                    .and_then(|r| r.split('_').next());
+                if owner.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+                    continue;
+                }
                 let _ = admin
                     .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .await;

@@ -9,6 +9,8 @@ mod agreements;
 mod browser;
 mod cli;
 mod concurrency;
+mod faults;
+mod hostile_input;
 mod http_spec;
 mod lifecycle;
 mod live;

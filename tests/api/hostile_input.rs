@@ -1,0 +1,178 @@
+//! Random and hostile requests at the GraphQL endpoint: garbage bodies, invalid UTF-8,
+//! random documents, deep nesting, huge strings, wrong types and invalid ids in the
+//! variables of real mutations. Every answer is a clear error (never a 5xx, never a
+//! dropped connection), and nothing stored changes.
+
+use proptest::{
+    prelude::*,
+    strategy::{Strategy, ValueTree},
+    test_runner::TestRunner,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    db_test,
+    helpers::{self, TestApp, signed_project},
+};
+
+/// One hostile request: a body and its content type.
+#[derive(Debug, Clone)]
+struct Hostile {
+    content_type: &'static str,
+    body: Vec<u8>,
+}
+
+fn json_body(v: Value) -> Hostile {
+    Hostile {
+        content_type: "application/json",
+        body: v.to_string().into_bytes(),
+    }
+}
+
+/// Mutations whose variables are always wrong somewhere (an id that names nothing, a
+/// wrong type, a value out of range), so that none may change anything.
+const MUTATIONS: &[&str] = &[
+    "mutation($p: ID!, $t: String!) { createTicket(input: { projectId: $p, title: $t, type: SOFTWARE_BUG }) { id } }",
+    "mutation($id: ID!, $s: StageStatus!) { changeStageStatus(id: $id, status: $s) { id } }",
+    "mutation($t: ID!, $s: Int!) { recordSatisfaction(input: { ticketId: $t, score: $s }) { score } }",
+    "mutation($p: ID!, $l: Int!) { createRisk(input: { projectId: $p, title: \"r\", category: SCOPE, likelihood: $l, impact: 9 }) { id } }",
+];
+
+fn hostile_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        any::<bool>().prop_map(Value::from),
+        Just(Value::Null),
+        ".{0,64}".prop_map(Value::from),
+        (1usize..40_000).prop_map(|n| Value::from("x".repeat(n))),
+        (1usize..200).prop_map(|d| {
+            let mut v = json!(1);
+            for _ in 0..d {
+                v = json!([v]);
+            }
+            v
+        }),
+        Just(json!({ "__proto__": { "admin": true } })),
+        Just(json!("UHJvamVjdDo5OTk5OTk5")), // Project:9999999, which does not exist
+        Just(json!("VGlja2V0Oi0x")),         // Ticket:-1
+        Just(json!("\u{0000}\u{FFFF}💥")),
+    ]
+}
+
+fn hostile() -> impl Strategy<Value = Hostile> {
+    prop_oneof![
+        // Bytes: invalid UTF-8, truncated JSON, anything.
+        prop::collection::vec(any::<u8>(), 0..2048).prop_map(|body| Hostile {
+            content_type: "application/json",
+            body,
+        }),
+        // A random document.
+        ".{0,512}".prop_map(|q| json_body(json!({ "query": q }))),
+        // Deep nesting.
+        (1usize..400).prop_map(|d| {
+            let q = format!("{{{}}}", "projects { edges { node { client ".repeat(d));
+            json_body(json!({ "query": q }))
+        }),
+        // Real mutations, wrong variables.
+        (
+            prop::sample::select(MUTATIONS),
+            hostile_value(),
+            hostile_value()
+        )
+            .prop_map(|(q, a, b)| {
+                json_body(json!({ "query": q, "variables": { "p": a.clone(), "id": a.clone(), "t": a, "s": b.clone(), "l": b } }))
+            }),
+        // The right shape with wrong types everywhere.
+        (hostile_value(), hostile_value(), hostile_value()).prop_map(|(q, v, o)| {
+            json_body(json!({ "query": q, "variables": v, "operationName": o }))
+        }),
+        // Another content type.
+        ".{0,256}".prop_map(|s| Hostile {
+            content_type: "text/plain",
+            body: s.into_bytes(),
+        }),
+    ]
+}
+
+/// What may change: nothing the tests' requests could have written.
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in [
+        "events",
+        "tickets",
+        "risks",
+        "stages",
+        "projects",
+        "follow_ups",
+    ] {
+        out.push(app.count(table).await);
+    }
+    out
+}
+
+db_test!(
+    hostile_requests_get_clear_errors_and_change_nothing,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "F-1").await;
+        helpers::ticket(&app, &pid, "Existing").await;
+        let before = fingerprint(&app).await;
+        let mut runner = TestRunner::deterministic();
+        let strategy = hostile();
+        for case in 0..400 {
+            let h = strategy.new_tree(&mut runner).unwrap().current();
+            let res = app
+                .http
+                .post(format!("{}/graphql", app.base))
+                .bearer_auth(&app.admin)
+                .header("content-type", h.content_type)
+                .header("accept", "application/graphql-response+json")
+                .body(h.body.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("case {case}: the connection failed: {e}\n{h:?}"));
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            let shown = || {
+                String::from_utf8_lossy(&h.body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            };
+            assert!(
+                !status.is_server_error(),
+                "case {case}: {status} for {}\n{text}",
+                shown()
+            );
+            if status != 413 && status != 415 {
+                let body: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|_| panic!("case {case}: not JSON: {text}"));
+                let errors = body["errors"].as_array();
+                assert!(
+                    errors.is_some_and(|e| !e.is_empty()) || body["data"].is_object(),
+                    "case {case}: neither errors nor data: {text}"
+                );
+                if let Some(errors) = errors {
+                    for e in errors {
+                        assert!(
+                            e["message"].as_str().is_some_and(|m| !m.is_empty()),
+                            "case {case}: an error without a message: {text}"
+                        );
+                        assert_ne!(
+                            e["extensions"]["code"],
+                            "INTERNAL_SERVER_ERROR",
+                            "case {case}: {} -> {text}",
+                            shown()
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            fingerprint(&app).await,
+            before,
+            "a hostile request changed data"
+        );
+    }
+);

@@ -18,6 +18,7 @@ mod n_plus_one;
 mod operations;
 mod oversight;
 mod pagination;
+mod pg_restart;
 mod readme;
 mod scale_out;
 mod schema_drift;

@@ -54,7 +54,7 @@ impl Server {
     }
 
     /// Waits until `/readyz` says 200: database reachable and the event listener connected.
-    async fn await_ready(&self) {
+    pub(crate) async fn await_ready(&self) {
         let http = reqwest::Client::new();
         for _ in 0..200 {
             if let Ok(res) = http.get(format!("{}/readyz", self.base)).send().await

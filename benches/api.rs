@@ -4,6 +4,14 @@
 //! `BENCH_DATABASE_URL=postgres://...` (a server URL; a fresh database is created there)
 //! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000),
 //! `BENCH_SECONDS` per measurement (default 3). Traffic stays on 127.0.0.1.
+//!
+//! Each workload also runs as hand-written SQL in the same run: the fewest statements
+//! that fetch the same data, through the same driver and pool, with the same number of
+//! concurrent clients, building the same JSON. `ratio` is our throughput over it: the
+//! cost of the whole GraphQL layer (HTTP, auth, parsing, validation, loaders,
+//! serialisation). The raw status change writes the ticket and its event only (not the
+//! service-level clocks and follow-ups the server keeps), so its ratio is a lower bound.
+//! The table is also written to `target/bench/api-<engine>.md`.
 
 use std::{
     sync::{
@@ -19,7 +27,11 @@ use delivery_desk::{
     startup::{self, AppState, Options},
 };
 use entity::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, EntityTrait,
+    Statement, TransactionTrait, Value as DbValue,
+};
 use serde_json::{Value, json};
 
 const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
@@ -213,6 +225,251 @@ struct Figures {
     p99: Duration,
 }
 
+/// One unit of hand-written work: the i-th request's equivalent, true when it succeeded.
+type RawFn = Arc<dyn Fn(usize) -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// Runs `concurrency` tasks for `seconds`, each doing `work(i)` in a loop.
+async fn measure_raw(concurrency: usize, seconds: u64, work: RawFn) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (work, counter) = (work.clone(), counter.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                let ok = work(i).await;
+                latencies.push(t.elapsed());
+                errors += usize::from(!ok);
+            }
+            (latencies, errors)
+        }));
+    }
+    collect(tasks, started).await
+}
+
+async fn collect(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
+    started: Instant,
+) -> Figures {
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    Figures {
+        requests: all.len(),
+        errors,
+        per_second: all.len() as f64 / elapsed,
+        p50: pick(0.5),
+        p99: pick(0.99),
+    }
+}
+
+/// `$n` on PostgreSQL, `?` on SQLite.
+fn ph(backend: DatabaseBackend, n: usize) -> String {
+    if backend == DatabaseBackend::Postgres {
+        format!("${n}")
+    } else {
+        "?".into()
+    }
+}
+
+fn list(backend: DatabaseBackend, from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|n| ph(backend, n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn text(row: &sea_orm::QueryResult, col: &str) -> Value {
+    row.try_get::<Option<String>>("", col)
+        .ok()
+        .flatten()
+        .map_or(Value::Null, Value::from)
+}
+
+/// The dashboard page in four statements: the page with its clients, then the stages,
+/// open tickets and open risks of those projects; the same JSON as the API's.
+async fn raw_dashboard(db: DatabaseConnection, n: usize) -> bool {
+    let b = db.get_database_backend();
+    let run = async {
+        let page = db
+            .query_all_raw(Statement::from_sql_and_values(
+                b,
+                format!(
+                    "SELECT p.id, p.name, p.status, c.name AS client FROM projects p \
+                     JOIN clients c ON c.id = p.client_id \
+                     ORDER BY p.created_at DESC, p.id DESC LIMIT {}",
+                    ph(b, 1)
+                ),
+                [DbValue::from(n as i64)],
+            ))
+            .await?;
+        let ids: Vec<i64> = page
+            .iter()
+            .map(|r| r.try_get::<i64>("", "id").unwrap_or(0))
+            .collect();
+        let values = || ids.iter().map(|i| DbValue::from(*i)).collect::<Vec<_>>();
+        let stages = db
+            .query_all_raw(Statement::from_sql_and_values(
+                b,
+                format!(
+                    "SELECT project_id, name, status, due_date FROM stages \
+                     WHERE project_id IN ({}) ORDER BY project_id, position",
+                    list(b, 1, ids.len())
+                ),
+                values(),
+            ))
+            .await?;
+        let tickets = db
+            .query_all_raw(Statement::from_sql_and_values(
+                b,
+                format!(
+                    "SELECT project_id, title, priority, status FROM tickets \
+                     WHERE project_id IN ({}) AND status IN ('NEW', 'ACKNOWLEDGED', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER') \
+                     ORDER BY created_at DESC",
+                    list(b, 1, ids.len())
+                ),
+                values(),
+            ))
+            .await?;
+        let risks = db
+            .query_all_raw(Statement::from_sql_and_values(
+                b,
+                format!(
+                    "SELECT project_id, title, score FROM risks \
+                     WHERE project_id IN ({}) AND status <> 'CLOSED' ORDER BY id",
+                    list(b, 1, ids.len())
+                ),
+                values(),
+            ))
+            .await?;
+        let by =
+            |rows: &[sea_orm::QueryResult], id: i64, f: &dyn Fn(&sea_orm::QueryResult) -> Value| {
+                rows.iter()
+                    .filter(|r| r.try_get::<i64>("", "project_id").ok() == Some(id))
+                    .map(f)
+                    .collect::<Vec<_>>()
+            };
+        let edges: Vec<Value> = page
+            .iter()
+            .map(|p| {
+                let id = p.try_get::<i64>("", "id").unwrap_or(0);
+                json!({ "node": {
+                    "name": text(p, "name"), "status": text(p, "status"),
+                    "client": { "name": text(p, "client") },
+                    "stages": by(&stages, id, &|r| json!({ "name": text(r, "name"), "status": text(r, "status"),
+                        "dueDate": r.try_get::<Option<chrono::NaiveDate>>("", "due_date").ok().flatten() })),
+                    "tickets": by(&tickets, id, &|r| json!({ "title": text(r, "title"),
+                        "priority": r.try_get::<i32>("", "priority").unwrap_or(0), "status": text(r, "status") })),
+                    "risks": by(&risks, id, &|r| json!({ "title": text(r, "title"),
+                        "severity": r.try_get::<i32>("", "score").unwrap_or(0) })),
+                } })
+            })
+            .collect();
+        let body = json!({ "data": { "projects": { "edges": edges } } }).to_string();
+        Ok::<bool, sea_orm::DbErr>(!body.is_empty())
+    };
+    run.await.unwrap_or(false)
+}
+
+/// A ticket with its project and client, in one statement.
+async fn raw_ticket(db: DatabaseConnection, id: i64) -> bool {
+    let b = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            format!(
+                "SELECT t.title, t.status, p.name AS project, c.name AS client FROM tickets t \
+                 JOIN projects p ON p.id = t.project_id JOIN clients c ON c.id = p.client_id \
+                 WHERE t.id = {}",
+                ph(b, 1)
+            ),
+            [DbValue::from(id)],
+        ))
+        .await;
+    match row {
+        Ok(Some(r)) => {
+            let body = json!({ "data": { "ticket": { "title": text(&r, "title"), "status": text(&r, "status"),
+                "project": { "name": text(&r, "project"), "client": { "name": text(&r, "client") } } } } });
+            !body.to_string().is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// The status change in one transaction: the ticket (versioned) and its event.
+async fn raw_change(db: DatabaseConnection, id: i64, to: &'static str) -> bool {
+    let b = db.get_database_backend();
+    let run = async {
+        // As the server does: SQLite takes the write lock up front (else concurrent writers
+        // fail with SQLITE_BUSY), PostgreSQL serialises event writers for an ordered log.
+        let txn = db
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        if b == DatabaseBackend::Postgres {
+            txn.execute_raw(Statement::from_string(
+                b,
+                "SELECT pg_advisory_xact_lock(232842983)",
+            ))
+            .await?;
+        }
+        let now = Utc::now();
+        let row = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                b,
+                format!(
+                    "SELECT status, version, project_id, client_id FROM tickets WHERE id = {}",
+                    ph(b, 1)
+                ),
+                [DbValue::from(id)],
+            ))
+            .await?
+            .ok_or(sea_orm::DbErr::RecordNotFound("ticket".into()))?;
+        let from: String = row.try_get("", "status")?;
+        let version: i32 = row.try_get("", "version")?;
+        let project: i64 = row.try_get("", "project_id")?;
+        let client: i64 = row.try_get("", "client_id")?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            b,
+            format!(
+                "UPDATE tickets SET status = {}, updated_at = {}, version = version + 1 WHERE id = {} AND version = {}",
+                ph(b, 1), ph(b, 2), ph(b, 3), ph(b, 4)
+            ),
+            [to.into(), now.into(), id.into(), version.into()],
+        ))
+        .await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            b,
+            format!(
+                "INSERT INTO events (occurred_at, actor_kind, actor_id, kind, entity_kind, entity_id, project_id, client_id, from_status, to_status, changes) \
+                 VALUES ({}, 'USER', 1, 'STATUS_CHANGED', 'TICKET', {}, {}, {}, {}, {}, '{{}}')",
+                ph(b, 1), ph(b, 2), ph(b, 3), ph(b, 4), ph(b, 5), ph(b, 6)
+            ),
+            [now.into(), id.into(), project.into(), client.into(), from.into(), to.into()],
+        ))
+        .await?;
+        txn.commit().await?;
+        Ok::<bool, sea_orm::DbErr>(true)
+    };
+    run.await.unwrap_or(false)
+}
+
 /// Runs `concurrency` clients for `seconds`, each sending `body(i)` in a loop.
 async fn measure(
     url: &str,
@@ -261,26 +518,7 @@ async fn measure(
             (latencies, errors)
         }));
     }
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        let (l, e) = t.await.expect("client task");
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let pick = |q: f64| {
-        all.get(((all.len() as f64 - 1.0) * q) as usize)
-            .copied()
-            .unwrap_or_default()
-    };
-    Figures {
-        requests: all.len(),
-        errors,
-        per_second: all.len() as f64 / elapsed,
-        p50: pick(0.5),
-        p99: pick(0.99),
-    }
+    collect(tasks, started).await
 }
 
 fn machine() -> String {
@@ -356,11 +594,51 @@ async fn main() {
         projects * 5,
         projects * 3
     );
-    println!(
-        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request |"
+    let mut report = format!(
+        "Delivery Desk API benchmark: {engine}; machine {}\n\n\
+         | workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        machine()
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let tickets = open_tickets.clone();
+    // The two status-change workloads flip disjoint halves of the open tickets, so that
+    // neither finds a ticket in a state the other left.
+    let half = tickets.len() / 2;
+    let api_half: Arc<Vec<i64>> = Arc::new(tickets[..half].to_vec());
+    let raw_half: Arc<Vec<i64>> = Arc::new(tickets[half..].to_vec());
+    let raw_db = db.clone();
+    let raws: Vec<RawFn> = vec![
+        {
+            let db = raw_db.clone();
+            Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 20)))
+        },
+        {
+            let db = raw_db.clone();
+            Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 100)))
+        },
+        {
+            let (db, t) = (raw_db.clone(), tickets.clone());
+            Arc::new(move |i| Box::pin(raw_ticket(db.clone(), t[i % t.len()])))
+        },
+        {
+            // Its own tickets' statuses, walked like the API's workload below.
+            let (db, t) = (raw_db.clone(), raw_half.clone());
+            let sent = Arc::new(AtomicUsize::new(0));
+            Arc::new(move |_| {
+                let n = sent.fetch_add(1, Ordering::Relaxed);
+                let to = if (n / t.len()).is_multiple_of(2) {
+                    "WAITING_ON_CUSTOMER"
+                } else {
+                    "IN_PROGRESS"
+                };
+                Box::pin(raw_change(db.clone(), t[n % t.len()], to))
+            })
+        },
+    ];
     let workloads: Vec<(&str, BodyFn)> = vec![
         (
             "dashboard, page of 20",
@@ -377,7 +655,7 @@ async fn main() {
             )
         }),
         ("changeTicketStatus", {
-            let t = tickets.clone();
+            let t = api_half.clone();
             // Each ticket alternates IN_PROGRESS <-> WAITING_ON_CUSTOMER. One counter across
             // all rows walks the tickets in rounds; a round flips every ticket once, so the
             // status asked for alternates with the round.
@@ -393,22 +671,42 @@ async fn main() {
             })
         }),
     ];
-    for (name, body) in workloads {
+    for ((name, body), raw) in workloads.into_iter().zip(raws) {
         for concurrency in [1, 8, 32] {
             statements.store(0, Ordering::Relaxed);
             sql_micros.store(0, Ordering::Relaxed);
             let f = measure(&url, &token, concurrency, seconds, body.clone()).await;
             let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
             let sql_ms = sql_micros.load(Ordering::Relaxed) as f64 / 1e3 / f.requests.max(1) as f64;
-            println!(
-                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} |",
+            let r = measure_raw(concurrency, seconds, raw.clone()).await;
+            assert_eq!(r.errors, 0, "the hand-written {name} failed");
+            let row = format!(
+                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} | {:.0} | {:.2} | {:.2} |",
                 f.requests,
                 f.errors,
                 f.per_second,
                 f.p50.as_secs_f64() * 1e3,
-                f.p99.as_secs_f64() * 1e3
+                f.p99.as_secs_f64() * 1e3,
+                r.per_second,
+                r.p50.as_secs_f64() * 1e3,
+                f.per_second / r.per_second.max(f64::MIN_POSITIVE),
             );
+            println!("{row}");
+            report.push_str(&row);
+            report.push('\n');
         }
+    }
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    let file = out.join(format!(
+        "api-{}.md",
+        if engine.starts_with("PostgreSQL") {
+            "postgresql"
+        } else {
+            "sqlite"
+        }
+    ));
+    if std::fs::create_dir_all(&out).is_ok() && std::fs::write(&file, &report).is_ok() {
+        println!("written to {}", file.display());
     }
     if let Some((admin, name)) = &bench_db.created {
         db.close().await.ok();

@@ -503,14 +503,23 @@ async fn measure(
                     .await
                 {
                     Ok(res) => {
-                        res.status() == 200
-                            && res
-                                .json::<Value>()
-                                .await
-                                .map(|v| v.get("errors").is_none())
-                                .unwrap_or(false)
+                        let status = res.status();
+                        let text = res.text().await.unwrap_or_default();
+                        let ok = status == 200
+                            && serde_json::from_str::<Value>(&text)
+                                .is_ok_and(|v| v.get("errors").is_none());
+                        if !ok && errors == 0 {
+                            // The first failure of each client, so errors are never silent.
+                            eprintln!("failed request: HTTP {status}: {text:.300}");
+                        }
+                        ok
                     }
-                    Err(_) => false,
+                    Err(e) => {
+                        if errors == 0 {
+                            eprintln!("failed request: {e}");
+                        }
+                        false
+                    }
                 };
                 latencies.push(t.elapsed());
                 errors += usize::from(!ok);

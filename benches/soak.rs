@@ -1,0 +1,341 @@
+//! A soak run on loopback: mixed queries, mutations and live subscribers, some of them slow
+//! readers, for `SOAK_SECONDS` (default 60) against the release server on a temporary
+//! SQLite file. It reports the server's resident memory over time (it must stay flat once
+//! warm) and, per subscriber, that every change arrived exactly once, slow readers
+//! included: they stall, fall behind, are closed with 1013, and resume from their last
+//! cursor.
+//!
+//! `cargo bench --bench soak`; `SOAK_SUBSCRIBERS` (default 100) and `SOAK_SLOW` (default 10).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark stops at its first failure; there is nobody to hand an error to"
+)]
+
+use std::{
+    collections::HashSet,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use delivery_desk::{
+    auth::token::{Role, TokenKeys},
+    service::{
+        Caller, Ctx,
+        users::{self, NewUser},
+    },
+    startup,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+const SECRET: &str = "the soak run's secret, at least 32 bytes";
+const WATCH: &str = "subscription($after: String) { stageStatusChanged(after: $after) { cursor } }";
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+async fn gql(http: &reqwest::Client, base: &str, token: &str, q: &str, v: Value) -> Value {
+    let res: Value = http
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": q, "variables": v }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(res.get("errors").is_none(), "{res}");
+    res["data"].clone()
+}
+
+/// A subscriber until `stop`: reads every change, slowly if `slow`, reconnecting from its
+/// last cursor whenever the server closes it. Returns the cursors seen and reconnects.
+async fn subscriber(
+    ws_url: String,
+    token: String,
+    slow: bool,
+    stop: Arc<AtomicBool>,
+    ready: Arc<AtomicUsize>,
+) -> (Vec<String>, usize) {
+    let mut seen: Vec<String> = Vec::new();
+    let mut reconnects = 0;
+    let mut first = true;
+    while !stop.load(Ordering::Relaxed) {
+        let mut request = ws_url.clone().into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(request).await else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
+        let send = |v: Value| Message::Text(v.to_string().into());
+        ws.send(send(
+            json!({ "type": "connection_init", "payload": { "token": token } }),
+        ))
+        .await
+        .unwrap();
+        let after = seen.last().cloned();
+        ws.send(send(json!({ "id": "1", "type": "subscribe",
+            "payload": { "query": WATCH, "variables": { "after": after } } })))
+            .await
+            .unwrap();
+        if first {
+            ready.fetch_add(1, Ordering::Relaxed);
+            first = false;
+        }
+        loop {
+            let next = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+            let message = match next {
+                Err(_) if stop.load(Ordering::Relaxed) => return (seen, reconnects),
+                Err(_) => continue,
+                Ok(m) => m,
+            };
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let v: Value = serde_json::from_str(&text).unwrap();
+                    match v["type"].as_str() {
+                        Some("next") => {
+                            let c = v["payload"]["data"]["stageStatusChanged"]["cursor"]
+                                .as_str()
+                                .unwrap()
+                                .to_owned();
+                            seen.push(c);
+                            // A slow reader stalls for 4 s every 500 changes: long enough to
+                            // fall more than the shared buffer behind at this write rate.
+                            if slow && seen.len() % 500 == 0 {
+                                tokio::time::sleep(Duration::from_secs(4)).await;
+                            }
+                        }
+                        Some("ping") => {
+                            let _ = ws.send(send(json!({ "type": "pong" }))).await;
+                        }
+                        _ => {}
+                    }
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                // Closed (1013 for a reader too far behind): resume from the last cursor.
+                _ => {
+                    reconnects += 1;
+                    break;
+                }
+            }
+        }
+    }
+    (seen, reconnects)
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let n: usize = std::env::var("SOAK_SUBSCRIBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let slow: usize = std::env::var("SOAK_SLOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display());
+    let db = startup::connect(&url, 2).await.unwrap();
+    startup::migrate(&db).await.unwrap();
+    let admin = users::create(
+        Ctx {
+            db: &db,
+            caller: &Caller::System,
+            live: None,
+            time: &delivery_desk::time::SYSTEM_TIME,
+        },
+        NewUser {
+            name: "Soak".into(),
+            email: "soak@vendor.example".into(),
+            title: None,
+        },
+    )
+    .await
+    .unwrap();
+    let token = TokenKeys::hs256(SECRET.as_bytes(), "delivery-desk")
+        .unwrap()
+        .mint(format!("user:{}", admin.id), Role::Admin, None, 24 * 3600)
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_delivery-desk"))
+            .env("DATABASE_URL", &url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("JWT_SECRET", SECRET)
+            .env("LOG_LEVEL", "error")
+            .env("RATE_LIMIT_PER_MINUTE", "100000000")
+            .env("WS_MAX_CONNECTIONS_PER_CALLER", "0")
+            .env("WS_SEND_TIMEOUT_SECONDS", "2")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = server.0.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..400 {
+        if http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let client = gql(&http, &base, &token, "mutation { createClient(input: { name: \"Soak\", intentLevel: HIGH, source: REFERRAL }) { id } }", json!({})).await["createClient"]["id"].clone();
+    let mut stages = Vec::new();
+    for w in 0..4 {
+        let p = gql(&http, &base, &token, "mutation($c: ID!, $n: String!) { createProject(input: { clientId: $c, name: $n, contractNumber: $n, contractSignedOn: \"2026-01-05\" }) { id } }", json!({ "c": client, "n": format!("SOAK-{w}") })).await["createProject"]["id"].clone();
+        let s = gql(
+            &http,
+            &base,
+            &token,
+            "mutation($p: ID!) { createStage(input: { projectId: $p, name: \"Work\" }) { id } }",
+            json!({ "p": p }),
+        )
+        .await["createStage"]["id"]
+            .clone();
+        stages.push(s);
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let ready = Arc::new(AtomicUsize::new(0));
+    let ws_url = format!("ws://127.0.0.1:{port}/graphql");
+    let subs: Vec<_> = (0..n)
+        .map(|i| {
+            tokio::spawn(subscriber(
+                ws_url.clone(),
+                token.clone(),
+                i < slow,
+                stop.clone(),
+                ready.clone(),
+            ))
+        })
+        .collect();
+    while ready.load(Ordering::Relaxed) < n {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let writing = Arc::new(AtomicBool::new(true));
+    let acked = Arc::new(AtomicUsize::new(0));
+    let queries = Arc::new(AtomicUsize::new(0));
+    let mut load = Vec::new();
+    for stage in stages {
+        let (http, base, token, writing, acked) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            writing.clone(),
+            acked.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            let mut i = 0;
+            while writing.load(Ordering::Relaxed) {
+                let to = if i % 2 == 0 { "IN_PROGRESS" } else { "BLOCKED" };
+                gql(&http, &base, &token, "mutation($s: ID!, $t: StageStatus!) { changeStageStatus(id: $s, status: $t) { id } }", json!({ "s": stage, "t": to })).await;
+                acked.fetch_add(1, Ordering::Relaxed);
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let (http, base, token, writing, queries) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            writing.clone(),
+            queries.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            while writing.load(Ordering::Relaxed) {
+                gql(&http, &base, &token, "{ projects(first: 20) { edges { node { name health { computed } stages { name status milestoneState } tickets(open: true) { title } } } } }", json!({})).await;
+                queries.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        samples.push((started.elapsed().as_secs(), rss_mib(pid)));
+    }
+    writing.store(false, Ordering::Relaxed);
+    for l in load {
+        l.await.unwrap();
+    }
+    let expected = acked.load(Ordering::Relaxed);
+    // Everyone catches up (slow readers resume from their cursors), then stops.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut complete = 0;
+    let mut duplicates = 0;
+    let mut reconnects = 0;
+    let mut slow_complete = 0;
+    for (i, s) in subs.into_iter().enumerate() {
+        let (seen, r) = s.await.unwrap();
+        let unique: HashSet<&String> = seen.iter().collect();
+        duplicates += seen.len() - unique.len();
+        reconnects += r;
+        if unique.len() == expected {
+            complete += 1;
+            slow_complete += usize::from(i < slow);
+        }
+    }
+    println!("soak: {seconds} s, SQLite, server and load on this machine");
+    println!(
+        "changes acknowledged: {expected}; dashboard queries: {}",
+        queries.load(Ordering::Relaxed)
+    );
+    println!(
+        "subscribers with every change exactly once: {complete}/{n} (slow readers {slow_complete}/{slow}); duplicates {duplicates}; reconnects {reconnects}"
+    );
+    let text: Vec<String> = samples
+        .iter()
+        .map(|(t, m)| format!("{t}s {m:.1}"))
+        .collect();
+    println!("server RSS MiB: {}", text.join(", "));
+    let warm = samples.get(1).map_or(0.0, |s| s.1);
+    let last = samples.last().map_or(0.0, |s| s.1);
+    println!(
+        "growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB",
+        last - warm
+    );
+    drop(server);
+}

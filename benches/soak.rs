@@ -126,7 +126,7 @@ async fn subscriber(
                             seen.push(c);
                             // A slow reader stalls for 4 s every 500 changes: long enough to
                             // fall more than the shared buffer behind at this write rate.
-                            if slow && seen.len() % 500 == 0 {
+                            if slow && seen.len().is_multiple_of(500) {
                                 tokio::time::sleep(Duration::from_secs(4)).await;
                             }
                         }

@@ -2,7 +2,9 @@
 //!
 //! `cargo bench --bench api` runs on a temporary SQLite file; with
 //! `BENCH_DATABASE_URL=postgres://...` (a server URL; a fresh database is created there)
-//! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000),
+//! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000, ten per
+//! client), `BENCH_STAGES` and `BENCH_TICKETS` per project (default 10 and 50: the
+//! default data set is 100 clients, 1,000 projects, 10,000 stages, 50,000 tickets),
 //! `BENCH_SECONDS` per measurement (default 3). Traffic stays on 127.0.0.1.
 //!
 //! Each workload also runs as hand-written SQL in the same run: the fewest statements
@@ -37,6 +39,9 @@ use serde_json::{Value, json};
 const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     name status client { name } stages { name status dueDate }
     tickets(open: true) { title priority status } risks(open: true) { title severity } } } } }";
+/// One client's portal: its projects with their milestones and open tickets.
+const PORTAL: &str = "query { projects(first: 20) { edges { node {
+    name status stages { name status dueDate } tickets(open: true) { title priority status } } } } }";
 const TICKET: &str =
     "query($id: ID!) { ticket(id: $id) { title status project { name client { name } } } }";
 const CHANGE: &str =
@@ -106,8 +111,9 @@ async fn open_database() -> BenchDb {
     }
 }
 
-/// Writes `projects` projects (ten per client) with 5 stages, 5 tickets and 3 risks each.
-async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
+/// Writes `projects` projects (ten per client), each with `shape`'s stages and tickets
+/// (three in five open) and 3 risks.
+async fn load(db: &DatabaseConnection, projects: i64, shape: Shape) -> Vec<i64> {
     let now = Utc::now();
     let clients = (projects / 10).max(1);
     let rows: Vec<_> = (0..clients)
@@ -148,8 +154,10 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
             .expect("projects");
     }
     let (mut stages, mut tickets, mut risks) = (Vec::new(), Vec::new(), Vec::new());
+    // Ticket ids in insertion order (a fresh database numbers them from 1) that are open.
+    let mut open = Vec::new();
     for p in 1..=projects {
-        for s in 0..5 {
+        for s in 0..shape.stages {
             stages.push(stage::ActiveModel {
                 project_id: Set(p),
                 name: Set(format!("Stage {s}")),
@@ -160,13 +168,17 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
                 version: Set(1),
                 ..Default::default()
             });
+        }
+        for t in 0..shape.tickets {
+            // Three in five open, the rest closed.
+            let is_open = t % 5 < 3;
             tickets.push(ticket::ActiveModel {
                 project_id: Set(p),
                 client_id: Set((p - 1) % clients + 1),
-                title: Set(format!("Ticket {s}")),
+                title: Set(format!("Ticket {t}")),
                 ticket_type: Set(TicketType::SoftwareBug),
                 priority: Set(TicketPriority::Medium),
-                status: Set(if s < 3 {
+                status: Set(if is_open {
                     TicketStatus::InProgress
                 } else {
                     TicketStatus::Closed
@@ -177,6 +189,9 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
                 version: Set(1),
                 ..Default::default()
             });
+            if is_open {
+                open.push(tickets.len() as i64);
+            }
         }
         for r in 0..3 {
             risks.push(risk::ActiveModel {
@@ -185,6 +200,7 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
                 category: Set(RiskCategory::Technical),
                 likelihood: Set(3),
                 impact: Set(r + 2),
+                score: Set(3 * (r + 2)),
                 status: Set(RiskStatus::Open),
                 raised_at: Set(now),
                 created_at: Set(now),
@@ -200,7 +216,6 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
             .await
             .expect("stages");
     }
-    let ticket_count = tickets.len() as i64;
     for chunk in tickets.chunks(500) {
         ticket::Entity::insert_many(chunk.to_vec())
             .exec(db)
@@ -213,8 +228,14 @@ async fn load(db: &DatabaseConnection, projects: i64) -> Vec<i64> {
             .await
             .expect("risks");
     }
-    // Open tickets (status IN_PROGRESS) for the mutation workload.
-    (1..=ticket_count).filter(|t| (t - 1) % 5 < 3).collect()
+    open
+}
+
+/// Stages and tickets per project.
+#[derive(Clone, Copy)]
+struct Shape {
+    stages: i32,
+    tickets: i32,
 }
 
 struct Figures {
@@ -303,18 +324,30 @@ fn text(row: &sea_orm::QueryResult, col: &str) -> Value {
 /// The dashboard page in four statements: the page with its clients, then the stages,
 /// open tickets and open risks of those projects; the same JSON as the API's.
 async fn raw_dashboard(db: DatabaseConnection, n: usize) -> bool {
+    raw_projects(db, n, None).await
+}
+
+/// The page of projects (of one client, for the portal, without risks and clients).
+async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> bool {
     let b = db.get_database_backend();
     let run = async {
+        let (filter, limit, values) = match client {
+            Some(c) => (
+                format!("WHERE p.client_id = {}", ph(b, 1)),
+                ph(b, 2),
+                vec![DbValue::from(c), DbValue::from(n as i64)],
+            ),
+            None => (String::new(), ph(b, 1), vec![DbValue::from(n as i64)]),
+        };
         let page = db
             .query_all_raw(Statement::from_sql_and_values(
                 b,
                 format!(
                     "SELECT p.id, p.name, p.status, c.name AS client FROM projects p \
-                     JOIN clients c ON c.id = p.client_id \
-                     ORDER BY p.created_at DESC, p.id DESC LIMIT {}",
-                    ph(b, 1)
+                     JOIN clients c ON c.id = p.client_id {filter} \
+                     ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}"
                 ),
-                [DbValue::from(n as i64)],
+                values,
             ))
             .await?;
         let ids: Vec<i64> = page
@@ -345,8 +378,8 @@ async fn raw_dashboard(db: DatabaseConnection, n: usize) -> bool {
                 values(),
             ))
             .await?;
-        let risks = db
-            .query_all_raw(Statement::from_sql_and_values(
+        let risks = if client.is_none() {
+            db.query_all_raw(Statement::from_sql_and_values(
                 b,
                 format!(
                     "SELECT project_id, title, score FROM risks \
@@ -355,7 +388,10 @@ async fn raw_dashboard(db: DatabaseConnection, n: usize) -> bool {
                 ),
                 values(),
             ))
-            .await?;
+            .await?
+        } else {
+            Vec::new()
+        };
         let by =
             |rows: &[sea_orm::QueryResult], id: i64, f: &dyn Fn(&sea_orm::QueryResult) -> Value| {
                 rows.iter()
@@ -555,7 +591,11 @@ async fn main() {
     let bench_db = open_database().await;
     let (mut db, engine) = (bench_db.db.clone(), bench_db.engine.clone());
     startup::migrate(&db).await.expect("migrate");
-    let open_tickets = Arc::new(load(&db, projects).await);
+    let shape = Shape {
+        stages: env_or("BENCH_STAGES", 10) as i32,
+        tickets: env_or("BENCH_TICKETS", 50) as i32,
+    };
+    let open_tickets = Arc::new(load(&db, projects, shape).await);
     let statements = Arc::new(AtomicUsize::new(0));
     let sql_micros = Arc::new(AtomicUsize::new(0));
     let (counter, micros) = (statements.clone(), sql_micros.clone());
@@ -582,6 +622,9 @@ async fn main() {
     let token = keys
         .mint("user:1".into(), Role::Staff, None, 24 * 3600)
         .expect("token");
+    let portal = keys
+        .mint("contact:1".into(), Role::Client, Some(1), 24 * 3600)
+        .expect("token");
     let options = Options {
         graphiql: false,
         rate_limit_per_minute: u32::MAX,
@@ -597,17 +640,22 @@ async fn main() {
         machine()
     );
     println!(
-        "data: {projects} projects, {} clients, {} stages, {} tickets, {} risks; {seconds}s per row",
+        "data: {projects} projects, {} clients, {} stages, {} tickets ({} open), {} risks; {seconds}s per row",
         (projects / 10).max(1),
-        projects * 5,
-        projects * 5,
+        projects * i64::from(shape.stages),
+        projects * i64::from(shape.tickets),
+        open_tickets.len(),
         projects * 3
     );
     let mut report = format!(
-        "Delivery Desk API benchmark: {engine}; machine {}\n\n\
+        "Delivery Desk API benchmark: {engine}; machine {}\n\
+         data: {projects} projects, {} stages, {} tickets ({} open) per run\n\n\
          | workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|\n",
-        machine()
+        machine(),
+        projects * i64::from(shape.stages),
+        projects * i64::from(shape.tickets),
+        open_tickets.len(),
     );
     println!(
         "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |"
@@ -624,6 +672,10 @@ async fn main() {
         {
             let db = raw_db.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 20)))
+        },
+        {
+            let db = raw_db.clone();
+            Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
         },
         {
             let db = raw_db.clone();
@@ -652,6 +704,10 @@ async fn main() {
         (
             "dashboard, page of 20",
             Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 20 } })),
+        ),
+        (
+            "portal: one client's projects",
+            Arc::new(|_| json!({ "query": PORTAL })),
         ),
         (
             "dashboard, page of 100",
@@ -684,7 +740,13 @@ async fn main() {
         for concurrency in [1, 8, 32] {
             statements.store(0, Ordering::Relaxed);
             sql_micros.store(0, Ordering::Relaxed);
-            let f = measure(&url, &token, concurrency, seconds, body.clone()).await;
+            // The portal workload runs as a contact of client 1; the others as staff.
+            let caller = if name.starts_with("portal") {
+                &portal
+            } else {
+                &token
+            };
+            let f = measure(&url, caller, concurrency, seconds, body.clone()).await;
             let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
             let sql_ms = sql_micros.load(Ordering::Relaxed) as f64 / 1e3 / f.requests.max(1) as f64;
             let r = measure_raw(concurrency, seconds, raw.clone()).await;

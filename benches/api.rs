@@ -13,7 +13,8 @@
 //! cost of the whole GraphQL layer (HTTP, auth, parsing, validation, loaders,
 //! serialisation). The raw status change writes the ticket and its event only (not the
 //! service-level clocks and follow-ups the server keeps), so its ratio is a lower bound.
-//! The table is also written to `target/bench/api-<engine>.md`.
+//! The table is also written to `target/bench/api-<engine>.md`, with SVG charts of
+//! throughput and p99 against concurrency beside it.
 
 use std::{
     sync::{
@@ -566,6 +567,85 @@ async fn measure(
     collect(tasks, started).await
 }
 
+/// One panel per workload: the API (solid) and the hand-written SQL (dashed) against
+/// concurrent clients, columns `api` and `raw` of each point. Plain SVG, no dependency.
+fn small_multiples(
+    title: &str,
+    axis: &str,
+    charted: &[(String, Vec<[f64; 5]>)],
+    api: usize,
+    raw: usize,
+) -> String {
+    use std::fmt::Write;
+    let (pw, ph, pad) = (300.0, 200.0, 45.0);
+    let cols = 3usize;
+    let rows = charted.len().div_ceil(cols);
+    let (w, h) = (pw * cols as f64, ph * rows as f64 + 40.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14">{title}</text><text x="{}" y="20" fill="#1f77b4">— API</text><text x="{}" y="20" fill="#ff7f0e">- - hand-written SQL</text>"##,
+        w - 260.0,
+        w - 200.0
+    );
+    for (i, (name, points)) in charted.iter().enumerate() {
+        let (ox, oy) = ((i % cols) as f64 * pw, 40.0 + (i / cols) as f64 * ph);
+        let max = points
+            .iter()
+            .flat_map(|p| [p[api], p[raw]])
+            .fold(0.0_f64, f64::max)
+            .max(f64::MIN_POSITIVE)
+            * 1.1;
+        let n = points.len().max(2) as f64;
+        let x = |k: usize| ox + pad + k as f64 * (pw - 2.0 * pad) / (n - 1.0);
+        let y = |v: f64| oy + ph - pad - v / max * (ph - 2.0 * pad);
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-weight="bold">{name}</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="black"/><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="black"/><text x="{}" y="{}">{max:.0}</text><text x="{}" y="{}">{axis} (up) by concurrent clients (across)</text>"##,
+            ox + pad,
+            oy + 15.0,
+            ox + pad,
+            y(0.0),
+            ox + pw - pad,
+            y(0.0),
+            ox + pad,
+            y(0.0),
+            ox + pad,
+            y(max),
+            ox + 5.0,
+            y(max) + 4.0,
+            ox + pad,
+            oy + ph - 8.0
+        );
+        for (k, p) in points.iter().enumerate() {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" text-anchor="middle">{}</text>"##,
+                x(k),
+                y(0.0) + 14.0,
+                p[0]
+            );
+        }
+        for (col, colour, dash) in [
+            (api, "#1f77b4", ""),
+            (raw, "#ff7f0e", r##" stroke-dasharray="5,4""##),
+        ] {
+            let line: Vec<String> = points
+                .iter()
+                .enumerate()
+                .map(|(k, p)| format!("{:.1},{:.1}", x(k), y(p[col])))
+                .collect();
+            let _ = write!(
+                s,
+                r##"<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{}"/>"##,
+                line.join(" ")
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 fn machine() -> String {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -736,7 +816,10 @@ async fn main() {
             })
         }),
     ];
+    // Per workload: (concurrency, API req/s, API p99 ms, hand-written req/s, hand-written p99 ms).
+    let mut charted: Vec<(String, Vec<[f64; 5]>)> = Vec::new();
     for ((name, body), raw) in workloads.into_iter().zip(raws) {
+        charted.push((name.to_owned(), Vec::new()));
         for concurrency in [1, 8, 32] {
             statements.store(0, Ordering::Relaxed);
             sql_micros.store(0, Ordering::Relaxed);
@@ -765,6 +848,15 @@ async fn main() {
             println!("{row}");
             report.push_str(&row);
             report.push('\n');
+            if let Some((_, points)) = charted.last_mut() {
+                points.push([
+                    concurrency as f64,
+                    f.per_second,
+                    f.p99.as_secs_f64() * 1e3,
+                    r.per_second,
+                    r.p99.as_secs_f64() * 1e3,
+                ]);
+            }
         }
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
@@ -776,6 +868,26 @@ async fn main() {
             "sqlite"
         }
     ));
+    let charts = [
+        ("throughput", "requests per second", 1, 3),
+        ("p99", "p99 latency, ms", 2, 4),
+    ];
+    for (what, axis, api, raw) in charts {
+        let svg = small_multiples(
+            &format!("{what} against concurrent clients: {engine}"),
+            axis,
+            &charted,
+            api,
+            raw,
+        );
+        let path = file.with_file_name(format!(
+            "{}-{what}.svg",
+            file.file_stem().and_then(|s| s.to_str()).unwrap_or("api")
+        ));
+        if std::fs::create_dir_all(&out).is_ok() && std::fs::write(&path, svg).is_ok() {
+            println!("chart: {}", path.display());
+        }
+    }
     if std::fs::create_dir_all(&out).is_ok() && std::fs::write(&file, &report).is_ok() {
         println!("written to {}", file.display());
     }

@@ -106,6 +106,11 @@ impl Ladder {
     }
 }
 
+/// The level a ticket is at, from the levels it was escalated to: 0 when never.
+pub fn current_level(levels: impl IntoIterator<Item = i32>) -> i32 {
+    levels.into_iter().max().unwrap_or(0)
+}
+
 fn name(level: i32) -> String {
     if level == 0 {
         "NONE".into()
@@ -154,6 +159,12 @@ mod tests {
             l.step(0, Some(4)).unwrap_err(),
             AppError::BadUserInput { .. }
         ));
+    }
+
+    #[test]
+    fn the_current_level_is_the_highest_reached() {
+        assert_eq!(current_level([]), 0);
+        assert_eq!(current_level([1, 3]), 3);
     }
 
     #[test]

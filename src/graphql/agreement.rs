@@ -4,13 +4,13 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{
-    ChangeRequestStatus, Feasibility, RequirementCategory, acceptance, change_request, contact,
-    project, requirement, requirement_sheet as sheet, user,
+    ChangeRequestStatus, Feasibility, RequirementCategory, acceptance, change_request, requirement,
+    requirement_sheet as sheet,
 };
 
 use super::{
     client::Contact,
-    delivery::Requirement,
+    delivery::{Requirement, contact_of, project_of, user_of},
     ids::{NodeKind, decode_as, encode},
     input::{ids, opt_id},
     loaders,
@@ -26,20 +26,6 @@ use crate::{
     },
     service::agreements::{self, Decision, NewChangeRequest},
 };
-
-async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
-}
-
-async fn contact_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Contact>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
-}
-
-async fn project_of(ctx: &Context<'_>, id: i64) -> Result<Option<Project>> {
-    Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
-}
 
 /// One requirement as a sheet version recorded it.
 pub struct AgreedRequirement(Agreed);
@@ -167,13 +153,15 @@ impl ChangeRequest {
     }
     /// Requirements approval takes out of scope.
     async fn descopes(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
-        let mut out = Vec::new();
-        for id in self.change().descope {
-            if let Some(r) = loaders::one::<requirement::Entity>(ctx, id).await? {
-                out.push(Requirement(r));
-            }
-        }
-        Ok(out)
+        // Asked together, so the loader fetches them in one batch.
+        let rows = futures_util::future::try_join_all(
+            self.change()
+                .descope
+                .into_iter()
+                .map(|id| loaders::one::<requirement::Entity>(ctx, id)),
+        )
+        .await?;
+        Ok(rows.into_iter().flatten().map(Requirement).collect())
     }
     async fn status(&self) -> ChangeRequestStatus {
         self.0.status

@@ -164,20 +164,16 @@ impl WeeklyDigest {
             })
             .collect()
     }
-    async fn milestones_slipped(&self, ctx: &Context<'_>) -> Result<Vec<MilestoneSlip>> {
-        let mut out = Vec::new();
-        for s in &self.0.milestones_slipped {
-            if let Some(stage) =
-                super::loaders::one::<entity::stage::Entity>(ctx, s.stage_id).await?
-            {
-                out.push(MilestoneSlip {
-                    stage: Stage(stage),
-                    from: s.from,
-                    to: s.to,
-                });
-            }
-        }
-        Ok(out)
+    async fn milestones_slipped(&self) -> Vec<MilestoneSlip> {
+        self.0
+            .milestones_slipped
+            .iter()
+            .map(|s| MilestoneSlip {
+                stage: Stage(s.stage.clone()),
+                from: s.from,
+                to: s.to,
+            })
+            .collect()
     }
     /// Milestones not done, due before the week's end.
     async fn milestones_overdue(&self) -> Vec<Stage> {

@@ -4,10 +4,11 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     EntityKind, Feasibility, ReportKind, RequirementCategory, RiskCategory, RiskStatus,
-    StageStatus, project, report, requirement, risk, stage, user,
+    StageStatus, contact, project, report, requirement, risk, stage, user,
 };
 
 use super::{
+    client::Contact,
     event::Event,
     ids::{NodeKind, decode_as, encode},
     input::{opt_id, patch, patch_id, patch_text, set_text},
@@ -30,13 +31,18 @@ use crate::{
     },
 };
 
-async fn project_of(ctx: &Context<'_>, id: i64) -> Result<Option<Project>> {
+pub(super) async fn project_of(ctx: &Context<'_>, id: i64) -> Result<Option<Project>> {
     Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
 }
 
-async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
+pub(super) async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
     Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
+}
+
+pub(super) async fn contact_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Contact>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
 }
 
 async fn events_of(ctx: &Context<'_>, kind: EntityKind, id: i64, last: u32) -> Result<Vec<Event>> {

@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{escalation_level, ticket, ticket_escalation, user};
+use entity::{escalation_level, ticket, ticket_escalation};
 
 use super::{
+    delivery::user_of,
     ids::{NodeKind, decode_as},
     loaders,
     sets::EscalationsOfTicket,
@@ -93,25 +94,19 @@ impl TicketEscalation {
     }
     /// The level's name and role, from the ladder as it is now.
     async fn ladder_level(&self, ctx: &Context<'_>) -> Result<Option<EscalationLevel>> {
-        let (policy, _) = crate::service::service_levels::current(svc(ctx)?.db).await?;
-        Ok(
-            loaders::children(ctx, policy.id, super::sets::LevelsOfPolicy)
-                .await?
-                .into_iter()
-                .find(|l| l.level == self.row.level)
-                .map(EscalationLevel),
-        )
+        // Through loaders: one query per request, not per escalation.
+        let policy = loaders::current_policy_id(ctx).await?;
+        Ok(loaders::children(ctx, policy, super::sets::LevelsOfPolicy)
+            .await?
+            .into_iter()
+            .find(|l| l.level == self.row.level)
+            .map(EscalationLevel))
     }
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
         Ok(loaders::one::<ticket::Entity>(ctx, self.row.ticket_id)
             .await?
             .map(Ticket))
     }
-}
-
-async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
 }
 
 /// A ticket's escalations, lowest level first.

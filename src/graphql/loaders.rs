@@ -338,6 +338,27 @@ pub async fn current_policy(ctx: &Context<'_>) -> async_graphql::Result<Arc<Poli
         .ok_or_else(|| AppError::Internal("no service-level policy".into()).into())
 }
 
+/// The id of the policy tickets follow, read once per request.
+pub struct CurrentPolicyId(DatabaseConnection);
+
+impl Loader<()> for CurrentPolicyId {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, _: &[()]) -> Result<HashMap<(), i64>, Self::Error> {
+        let (policy, _) = crate::service::service_levels::current(&self.0).await?;
+        Ok(HashMap::from([((), policy.id)]))
+    }
+}
+
+pub async fn current_policy_id(ctx: &Context<'_>) -> async_graphql::Result<i64> {
+    request_loaders(ctx)?
+        .get(|l: &Loaders| l.make(CurrentPolicyId(l.db.clone())))
+        .load_one(())
+        .await?
+        .ok_or_else(|| AppError::Internal("no service-level policy".into()).into())
+}
+
 /// The loaders of one request, each made when first used: a request (or subscription)
 /// that reads no relation makes none.
 pub struct RequestLoaders {

@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{client, contact, follow_up, project, ticket, user};
+use entity::{client, follow_up, ticket};
 
 use super::{
     client::{Client, Contact},
+    delivery::{contact_of, project_of, user_of},
     ids::{NodeKind, decode_as},
     input::opt_id,
     loaders,
@@ -68,17 +69,11 @@ impl FollowUp {
         self.row.recorded_at
     }
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.row.recorded_by_user_id else {
-            return Ok(None);
-        };
-        Ok(loaders::one::<user::Entity>(ctx, id).await?.map(User))
+        user_of(ctx, self.row.recorded_by_user_id).await
     }
     /// Set when the customer gave the score in the portal.
     async fn recorded_by_contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        let Some(id) = self.row.recorded_by_contact_id else {
-            return Ok(None);
-        };
-        Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
+        contact_of(ctx, self.row.recorded_by_contact_id).await
     }
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.row.cancelled_at
@@ -168,9 +163,7 @@ pub struct ProjectSatisfaction(i64, Summary);
 #[Object]
 impl ProjectSatisfaction {
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0)
-            .await?
-            .map(Project))
+        project_of(ctx, self.0).await
     }
     async fn summary(&self) -> SatisfactionSummary {
         SatisfactionSummary(self.1)

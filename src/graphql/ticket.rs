@@ -108,14 +108,11 @@ impl Ticket {
     }
     /// The escalation level it is at: 0 when never escalated.
     async fn escalation_level(&self, ctx: &Context<'_>) -> Result<i32> {
-        Ok(
-            loaders::children(ctx, self.0.id, super::sets::EscalationsOfTicket)
-                .await?
-                .iter()
-                .map(|e| e.level)
-                .max()
-                .unwrap_or(0),
-        )
+        let escalations =
+            loaders::children(ctx, self.0.id, super::sets::EscalationsOfTicket).await?;
+        Ok(crate::domain::escalation::current_level(
+            escalations.iter().map(|e| e.level),
+        ))
     }
     /// The satisfaction follow-ups, one per resolution, oldest first.
     async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<super::satisfaction::FollowUp>> {

@@ -7,8 +7,8 @@ use entity::{
     ticket, ticket_clock,
 };
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, sea_query::ExprTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{ExprTrait, Query, SelectStatement},
 };
 
 use super::{Ctx, health, service_levels, tickets::OPEN_STATUSES};
@@ -94,15 +94,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
     let open_tickets_with = |clocks: Condition| {
         ticket::Entity::find()
             .filter(ticket::Column::Status.is_in(OPEN_STATUSES))
-            .filter(
-                ticket::Column::Id.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(ticket_clock::Column::TicketId)
-                        .from(ticket_clock::Entity)
-                        .cond_where(clocks)
-                        .to_owned(),
-                ),
-            )
+            .filter(ticket::Column::Id.in_subquery(tickets_with(clocks)))
             .order_by_desc(ticket::Column::Priority)
             .order_by_asc(ticket::Column::Id)
             .limit(LIST_LIMIT)
@@ -115,15 +107,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
         .add(ticket_clock::Column::AtRiskAt.lte(now))
         .add(ticket_clock::Column::BreachesAt.gte(now));
     let tickets_at_risk = open_tickets_with(at_risk)
-        .filter(
-            ticket::Column::Id.not_in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(ticket_clock::Column::TicketId)
-                    .from(ticket_clock::Entity)
-                    .cond_where(health::breached_condition(now))
-                    .to_owned(),
-            ),
-        )
+        .filter(ticket::Column::Id.not_in_subquery(tickets_with(health::breached_condition(now))))
         .all(db)
         .await?;
 
@@ -161,6 +145,15 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
     })
 }
 
+/// The ids of tickets with a clock matching `clocks`.
+fn tickets_with(clocks: Condition) -> SelectStatement {
+    Query::select()
+        .column(ticket_clock::Column::TicketId)
+        .from(ticket_clock::Entity)
+        .cond_where(clocks)
+        .to_owned()
+}
+
 /// The clocks that came due in `period`: those that ended (MET) in it, in time or
 /// late, and those still counting or paused whose target passed in it.
 pub async fn compliance(ctx: Ctx<'_>, period: Period, now: DateTime<Utc>) -> AppResult<Compliance> {
@@ -172,7 +165,6 @@ pub async fn compliance(ctx: Ctx<'_>, period: Period, now: DateTime<Utc>) -> App
             ticket_clock::Column::BankedSeconds,
             ticket_clock::Column::TargetMinutes,
         ])
-        .join(JoinType::InnerJoin, ticket_clock::Relation::Ticket.def())
         .filter(
             Condition::any()
                 .add(

@@ -30,8 +30,7 @@ pub enum Audience {
 /// A milestone whose due date moved later in the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slip {
-    pub stage_id: i64,
-    pub name: String,
+    pub stage: stage::Model,
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -188,14 +187,13 @@ pub async fn build(
             && to > from
         {
             d.milestones_slipped.push(Slip {
-                stage_id: id,
-                name: s.name.clone(),
+                stage: s.clone(),
                 from,
                 to,
             });
         }
     }
-    d.milestones_slipped.sort_by_key(|s| s.stage_id);
+    d.milestones_slipped.sort_by_key(|s| s.stage.id);
     let end = period.to.date_naive();
     let mut overdue: Vec<stage::Model> = stages
         .into_values()
@@ -230,7 +228,7 @@ impl Digest {
             let _ = writeln!(t, "- done: {} ({})", s.name, day(*at));
         }
         for s in &self.milestones_slipped {
-            let _ = writeln!(t, "- moved: {} from {} to {}", s.name, s.from, s.to);
+            let _ = writeln!(t, "- moved: {} from {} to {}", s.stage.name, s.from, s.to);
         }
         for s in &self.milestones_overdue {
             if let Some(due) = s.due_date {

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::{Caller, Ctx, EventDraft, UnitOfWork, load, service_levels, tickets::OPEN_STATUSES};
 use crate::{
     domain::{
-        escalation::{Ladder, Level},
+        escalation::{Ladder, Level, current_level},
         service_level::{Policy, Target},
     },
     error::{AppError, AppResult},
@@ -96,12 +96,7 @@ async fn escalate_in(
     let (p, targets) = service_levels::current(uow.txn()).await?;
     let calendar = service_levels::to_domain(&p, &targets)?;
     let ladder = to_domain(&levels(uow.txn(), p.id).await?)?;
-    let current = of_ticket(uow.txn(), t.id)
-        .await?
-        .iter()
-        .map(|e| e.level)
-        .max()
-        .unwrap_or(0);
+    let current = current_level(of_ticket(uow.txn(), t.id).await?.iter().map(|e| e.level));
     let to = ladder.step(current, requested)?;
     let ack_due_at = ack_due(&calendar, to, uow.now());
     let by = match uow.caller() {
@@ -184,19 +179,12 @@ pub async fn on_breach(
     if !p.auto_escalate_on_breach || !OPEN_STATUSES.contains(&t.status) {
         return Ok(());
     }
-    let ladder = to_domain(&levels(uow.txn(), p.id).await?)?;
-    let current = of_ticket(uow.txn(), t.id)
-        .await?
-        .iter()
-        .map(|e| e.level)
-        .max()
-        .unwrap_or(0);
-    if current >= ladder.top() {
-        return Ok(());
-    }
     let reason = format!("service level breached: {clock}");
-    escalate_in(uow, t, None, reason, true).await?;
-    Ok(())
+    match escalate_in(uow, t, None, reason, true).await {
+        // At the top of the ladder already: there is no one further to call.
+        Ok(_) | Err(AppError::InvalidTransition { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Someone at the ticket's current level takes the escalation on.

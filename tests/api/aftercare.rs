@@ -3,15 +3,15 @@
 //! clock is manual: nothing sleeps for a deadline.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use delivery_desk::{
-    auth::token::Role,
-    service::{Caller, Ctx, service_levels},
-};
+use delivery_desk::service::{Caller, service_levels};
 use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{self, TestApp, contact, db_id, signed_project},
+    helpers::{
+        self, TestApp, contact, error_code as code, portal_token as portal, service_ctx as ctx,
+        set_ticket_status as set_status, signed_project,
+    },
 };
 
 /// Monday 2026-11-23, 09:00 in Shanghai (the default policy's working hours open).
@@ -41,14 +41,6 @@ async fn ticket(app: &TestApp, id: &str) -> Value {
     app.ok(TICKET, json!({ "id": id })).await["node"].clone()
 }
 
-async fn set_status(app: &TestApp, ticket: &str, status: &str) {
-    app.ok(
-        "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status } }",
-        json!({ "id": ticket, "s": status }),
-    )
-    .await;
-}
-
 fn kinds(t: &Value) -> Vec<&str> {
     t["events"]
         .as_array()
@@ -56,20 +48,6 @@ fn kinds(t: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect()
-}
-
-fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an error: {body}"))
-}
-
-fn portal(app: &TestApp, client: &str, contact: &str) -> String {
-    app.token(
-        &format!("contact:{}", db_id(contact)),
-        Role::Client,
-        Some(db_id(client)),
-    )
 }
 
 db_test!(
@@ -193,15 +171,6 @@ db_test!(
         assert_eq!(code(&body), "CONFLICT", "{body}");
     }
 );
-
-fn ctx<'a>(app: &'a TestApp, caller: &'a Caller) -> Ctx<'a> {
-    Ctx {
-        db: &app.db,
-        caller,
-        live: app.hub.as_ref(),
-        time: &app.time,
-    }
-}
 
 db_test!(
     a_breach_escalates_once_when_the_policy_says_so,

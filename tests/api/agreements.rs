@@ -2,12 +2,14 @@
 //! change requests amend it as new signed versions, and the client's acceptance moves
 //! the project to after-sales.
 
-use delivery_desk::auth::token::Role;
 use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{self, TestApp, contact, db_id, signed_project},
+    helpers::{
+        self, TestApp, contact, error_code as code, error_field as field, portal_token as portal,
+        signed_project,
+    },
 };
 
 const CREATE_REQ: &str =
@@ -26,24 +28,6 @@ const AGREED: &str = "query($id: ID!) { project(id: $id) {
         changeRequest { title reason status scheduleImpactDays } }
     changeRequests { title status sheetVersion }
     events(last: 50) { kind entityKind } } }";
-
-fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an error: {body}"))
-}
-
-fn field(body: &Value) -> Option<&str> {
-    body["errors"][0]["extensions"]["field"].as_str()
-}
-
-fn portal(app: &TestApp, client: &str, contact: &str) -> String {
-    app.token(
-        &format!("contact:{}", db_id(contact)),
-        Role::Client,
-        Some(db_id(client)),
-    )
-}
 
 async fn requirement(app: &TestApp, project: &str, title: &str) -> String {
     app.ok(

@@ -102,11 +102,7 @@ db_test!(
         helpers::stage(&app, &theirs, "Their milestone").await;
         let stage = helpers::stage(&app, &pid, "Our milestone").await;
         let person = helpers::contact(&app, &acme).await;
-        let portal = app.token(
-            &format!("contact:{}", helpers::db_id(&person)),
-            delivery_desk::auth::token::Role::Client,
-            Some(helpers::db_id(&acme)),
-        );
+        let portal = helpers::portal_token(&app, &acme, &person);
         browser_check(
             &app,
             "board",

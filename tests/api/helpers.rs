@@ -482,3 +482,44 @@ pub fn event_cursor(id: i64) -> String {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     URL_SAFE_NO_PAD.encode(format!("Event:{id}"))
 }
+
+/// The `extensions.code` of a response's first error; panics when there is none.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error: {body}"))
+}
+
+/// The `extensions.field` of a response's first error.
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// A portal token of `contact` (a global id) of `client` (a global id).
+pub fn portal_token(app: &TestApp, client: &str, contact: &str) -> String {
+    app.token(
+        &format!("contact:{}", db_id(contact)),
+        Role::Client,
+        Some(db_id(client)),
+    )
+}
+
+/// Changes a ticket's status (as the administrator); the change must succeed.
+pub async fn set_ticket_status(app: &TestApp, ticket: &str, status: &str) {
+    app.ok(
+        "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status } }",
+        json!({ "id": ticket, "s": status }),
+    )
+    .await;
+}
+
+/// A service context on the test server's database, hub and clock, for calling services
+/// directly (as a second instance or a background task would).
+pub fn service_ctx<'a>(app: &'a TestApp, caller: &'a Caller) -> Ctx<'a> {
+    Ctx {
+        db: &app.db,
+        caller,
+        live: app.hub.as_ref(),
+        time: &app.time,
+    }
+}

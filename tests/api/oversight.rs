@@ -3,12 +3,11 @@
 //! projects, the staff dashboard and the weekly digest. The clock is manual.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use delivery_desk::auth::token::Role;
 use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{self, TestApp, contact, db_id, signed_project},
+    helpers::{self, TestApp, contact, error_code as code, portal_token as portal, signed_project},
 };
 
 /// Monday 2026-11-23, 09:00 in Shanghai.
@@ -19,20 +18,6 @@ fn monday_9() -> DateTime<Utc> {
 /// Friday 2026-11-20, 09:00 in Shanghai: the week before.
 fn friday_before() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()
-}
-
-fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an error: {body}"))
-}
-
-fn portal(app: &TestApp, client: &str, contact: &str) -> String {
-    app.token(
-        &format!("contact:{}", db_id(contact)),
-        Role::Client,
-        Some(db_id(client)),
-    )
 }
 
 async fn stage(app: &TestApp, project: &str, name: &str, due: Option<&str>) -> String {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use delivery_desk::{
     auth::token::Role,
-    service::{Caller, Ctx, service_levels},
+    service::{Caller, service_levels},
 };
 use entity::ticket_clock;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{self, TestApp, contact, db_id, signed_project},
+    helpers::{
+        self, TestApp, contact, db_id, service_ctx as ctx, set_ticket_status as set_status,
+        signed_project,
+    },
 };
 
 /// Monday 2026-11-23, 09:00 in Shanghai (the default policy's working hours open).
@@ -43,14 +46,6 @@ fn of<'a>(clocks: &'a [Value], kind: &str, cycle: i64) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind} clock in cycle {cycle}: {clocks:?}"))
 }
 
-async fn set_status(app: &TestApp, ticket: &str, status: &str) {
-    app.ok(
-        "mutation($id: ID!, $s: TicketStatus!) { changeTicketStatus(id: $id, status: $s) { status } }",
-        json!({ "id": ticket, "s": status }),
-    )
-    .await;
-}
-
 async fn alerts_in_log(app: &TestApp) -> i64 {
     let data = app
         .ok(
@@ -59,15 +54,6 @@ async fn alerts_in_log(app: &TestApp) -> i64 {
         )
         .await;
     data["events"]["totalCount"].as_i64().unwrap()
-}
-
-fn ctx<'a>(app: &'a TestApp, caller: &'a Caller) -> Ctx<'a> {
-    Ctx {
-        db: &app.db,
-        caller,
-        live: app.hub.as_ref(),
-        time: &app.time,
-    }
 }
 
 db_test!(a_tickets_clocks_follow_its_life, at = monday_9(), |app| {

@@ -267,12 +267,23 @@ pub fn router(state: AppState) -> Router {
 /// in-flight requests.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
+    let sessions = state.ws.sessions.clone();
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             shutdown.cancel();
         })
+        .await?;
+    // Websockets were told to close (1001) when shutdown began; let them finish sending
+    // that, within a bound (a client that reads nothing is cut off by the send timeout).
+    sessions.close();
+    if tokio::time::timeout(Duration::from_secs(15), sessions.wait())
         .await
+        .is_err()
+    {
+        tracing::warn!("websocket sessions still open after 15 s; exiting");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

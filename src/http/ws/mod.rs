@@ -73,12 +73,16 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         .write_buffer_size(0)
         .max_write_buffer_size(4 << 20)
         .max_message_size(state.options.max_body_bytes);
-    ws.on_upgrade(move |socket| async move {
-        let executor = state.executor.clone();
-        let run = executor.spawn_pinned(move || session::run(socket, state, protocol, token));
-        if let Err(err) = run.await {
-            tracing::error!(error = %err, "websocket session failed");
-        }
+    let sessions = state.ws.sessions.clone();
+    ws.on_upgrade(move |socket| {
+        // Tracked, so that shutdown waits for each session's 1001 close frame.
+        sessions.track_future(async move {
+            let executor = state.executor.clone();
+            let run = executor.spawn_pinned(move || session::run(socket, state, protocol, token));
+            if let Err(err) = run.await {
+                tracing::error!(error = %err, "websocket session failed");
+            }
+        })
     })
 }
 
@@ -88,6 +92,9 @@ pub struct Shared {
     pub documents: Documents,
     /// Identical subscriptions, run once each.
     pub subscriptions: shared::Groups<session::SubscriptionKey, Option<session::Outcome>>,
+    /// The running sessions: upgraded connections are no longer the HTTP server's, so
+    /// graceful shutdown waits for these itself.
+    pub sessions: tokio_util::task::TaskTracker,
 }
 
 impl Shared {
@@ -96,6 +103,7 @@ impl Shared {
             connections: ConnectionCounter::new(max_connections_per_caller),
             documents: Documents::default(),
             subscriptions: shared::Groups::default(),
+            sessions: tokio_util::task::TaskTracker::new(),
         }
     }
 }

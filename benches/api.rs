@@ -5,16 +5,27 @@
 //! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000, ten per
 //! client), `BENCH_STAGES` and `BENCH_TICKETS` per project (default 10 and 50: the
 //! default data set is 100 clients, 1,000 projects, 10,000 stages, 50,000 tickets),
-//! `BENCH_SECONDS` per measurement (default 3). Traffic stays on 127.0.0.1.
+//! `BENCH_SECONDS` per measurement (default 3), `BENCH_CLIENTS` (concurrent clients,
+//! default `1,8,32`), `BENCH_ONLY` (run only the workloads whose name contains it, e.g.
+//! `ticket`: for profiling). Traffic stays on 127.0.0.1.
 //!
 //! Each workload also runs as hand-written SQL in the same run: the fewest statements
 //! that fetch the same data, through the same driver and pool, with the same number of
-//! concurrent clients, building the same JSON. `ratio` is our throughput over it: the
-//! cost of the whole GraphQL layer (HTTP, auth, parsing, validation, loaders,
-//! serialisation). The raw status change writes the ticket and its event only (not the
-//! service-level clocks and follow-ups the server keeps), so its ratio is a lower bound.
+//! concurrent clients, building the same JSON; twice:
+//! - **over HTTP**: behind a plain axum endpoint that checks the same bearer token, sent by
+//!   the same HTTP client as the API's requests. Our throughput over it is the cost of the
+//!   GraphQL layer (parsing, validation, resolvers, loaders, the ORM, serialisation): the
+//!   headline ratio.
+//! - **in-process**: the statements called directly, with no HTTP at all. Our throughput
+//!   over it is the cost of everything between a client and the database.
+//!
+//! The raw status change writes the ticket and its event only (not the service-level
+//! clocks and follow-ups the server keeps), so its ratios are lower bounds.
 //! The table is also written to `target/bench/api-<engine>.md`, with SVG charts of
 //! throughput and p99 against concurrency beside it.
+
+#[path = "support/chart.rs"]
+mod chart;
 
 use std::{
     sync::{
@@ -247,8 +258,9 @@ struct Figures {
     p99: Duration,
 }
 
-/// One unit of hand-written work: the i-th request's equivalent, true when it succeeded.
-type RawFn = Arc<dyn Fn(usize) -> BoxFuture<'static, bool> + Send + Sync>;
+/// One unit of hand-written work: the i-th request's equivalent, its response body when it
+/// succeeded.
+type RawFn = Arc<dyn Fn(usize) -> BoxFuture<'static, Option<String>> + Send + Sync>;
 
 /// Runs `concurrency` tasks for `seconds`, each doing `work(i)` in a loop.
 async fn measure_raw(concurrency: usize, seconds: u64, work: RawFn) -> Figures {
@@ -263,7 +275,7 @@ async fn measure_raw(concurrency: usize, seconds: u64, work: RawFn) -> Figures {
             while Instant::now() < deadline {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let t = Instant::now();
-                let ok = work(i).await;
+                let ok = work(i).await.is_some();
                 latencies.push(t.elapsed());
                 errors += usize::from(!ok);
             }
@@ -324,12 +336,12 @@ fn text(row: &sea_orm::QueryResult, col: &str) -> Value {
 
 /// The dashboard page in four statements: the page with its clients, then the stages,
 /// open tickets and open risks of those projects; the same JSON as the API's.
-async fn raw_dashboard(db: DatabaseConnection, n: usize) -> bool {
+async fn raw_dashboard(db: DatabaseConnection, n: usize) -> Option<String> {
     raw_projects(db, n, None).await
 }
 
 /// The page of projects (of one client, for the portal, without risks and clients).
-async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> bool {
+async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> Option<String> {
     let b = db.get_database_backend();
     let run = async {
         let (filter, limit, values) = match client {
@@ -416,14 +428,15 @@ async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> 
                 } })
             })
             .collect();
-        let body = json!({ "data": { "projects": { "edges": edges } } }).to_string();
-        Ok::<bool, sea_orm::DbErr>(!body.is_empty())
+        Ok::<String, sea_orm::DbErr>(
+            json!({ "data": { "projects": { "edges": edges } } }).to_string(),
+        )
     };
-    run.await.unwrap_or(false)
+    run.await.ok()
 }
 
 /// A ticket with its project and client, in one statement.
-async fn raw_ticket(db: DatabaseConnection, id: i64) -> bool {
+async fn raw_ticket(db: DatabaseConnection, id: i64) -> Option<String> {
     let b = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -441,14 +454,14 @@ async fn raw_ticket(db: DatabaseConnection, id: i64) -> bool {
         Ok(Some(r)) => {
             let body = json!({ "data": { "ticket": { "title": text(&r, "title"), "status": text(&r, "status"),
                 "project": { "name": text(&r, "project"), "client": { "name": text(&r, "client") } } } } });
-            !body.to_string().is_empty()
+            Some(body.to_string())
         }
-        _ => false,
+        _ => None,
     }
 }
 
 /// The status change in one transaction: the ticket (versioned) and its event.
-async fn raw_change(db: DatabaseConnection, id: i64, to: &'static str) -> bool {
+async fn raw_change(db: DatabaseConnection, id: i64, to: &'static str) -> Option<String> {
     let b = db.get_database_backend();
     let run = async {
         // As the server does: SQLite takes the write lock up front (else concurrent writers
@@ -502,9 +515,11 @@ async fn raw_change(db: DatabaseConnection, id: i64, to: &'static str) -> bool {
         ))
         .await?;
         txn.commit().await?;
-        Ok::<bool, sea_orm::DbErr>(true)
+        Ok::<String, sea_orm::DbErr>(
+            json!({ "data": { "changeTicketStatus": { "status": to } } }).to_string(),
+        )
     };
-    run.await.unwrap_or(false)
+    run.await.ok()
 }
 
 /// Runs `concurrency` clients for `seconds`, each sending `body(i)` in a loop.
@@ -567,101 +582,54 @@ async fn measure(
     collect(tasks, started).await
 }
 
-/// One panel per workload: the API (solid) and the hand-written SQL (dashed) against
-/// concurrent clients, columns `api` and `raw` of each point. Plain SVG, no dependency.
-fn small_multiples(
-    title: &str,
-    axis: &str,
-    charted: &[(String, Vec<[f64; 5]>)],
-    api: usize,
-    raw: usize,
-) -> String {
-    use std::fmt::Write;
-    let (pw, ph, pad) = (300.0, 200.0, 45.0);
-    let cols = 3usize;
-    let rows = charted.len().div_ceil(cols);
-    let (w, h) = (pw * cols as f64, ph * rows as f64 + 40.0);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14">{title}</text><text x="{}" y="20" fill="#1f77b4">— API</text><text x="{}" y="20" fill="#ff7f0e">- - hand-written SQL</text>"##,
-        w - 260.0,
-        w - 200.0
-    );
-    for (i, (name, points)) in charted.iter().enumerate() {
-        let (ox, oy) = ((i % cols) as f64 * pw, 40.0 + (i / cols) as f64 * ph);
-        let max = points
-            .iter()
-            .flat_map(|p| [p[api], p[raw]])
-            .fold(0.0_f64, f64::max)
-            .max(f64::MIN_POSITIVE)
-            * 1.1;
-        let n = points.len().max(2) as f64;
-        let x = |k: usize| ox + pad + k as f64 * (pw - 2.0 * pad) / (n - 1.0);
-        let y = |v: f64| oy + ph - pad - v / max * (ph - 2.0 * pad);
-        let _ = write!(
-            s,
-            r##"<text x="{}" y="{}" font-weight="bold">{name}</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="black"/><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="black"/><text x="{}" y="{}">{max:.0}</text><text x="{}" y="{}">{axis} (up) by concurrent clients (across)</text>"##,
-            ox + pad,
-            oy + 15.0,
-            ox + pad,
-            y(0.0),
-            ox + pw - pad,
-            y(0.0),
-            ox + pad,
-            y(0.0),
-            ox + pad,
-            y(max),
-            ox + 5.0,
-            y(max) + 4.0,
-            ox + pad,
-            oy + ph - 8.0
-        );
-        for (k, p) in points.iter().enumerate() {
-            let _ = write!(
-                s,
-                r##"<text x="{}" y="{}" text-anchor="middle">{}</text>"##,
-                x(k),
-                y(0.0) + 14.0,
-                p[0]
-            );
+/// The hand-written SQL behind a plain HTTP endpoint: what a hand-coded JSON service
+/// would do for the same request (read the body, check the bearer token, run the
+/// statements, send the JSON), on the same axum and hyper as the API, without GraphQL.
+/// `POST /raw/{workload}` with `{"i": n}`. Returns its base URL.
+async fn serve_twin(raws: Vec<RawFn>, keys: TokenKeys) -> String {
+    use axum::{
+        body::Bytes,
+        extract::{Path, State},
+        http::{HeaderMap, StatusCode, header},
+        response::{IntoResponse, Response},
+    };
+    type Twin = Arc<(Vec<RawFn>, TokenKeys)>;
+    async fn handle(
+        State(twin): State<Twin>,
+        Path(k): Path<usize>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if token.is_none_or(|t| twin.1.verify(t).is_err()) {
+            return StatusCode::UNAUTHORIZED.into_response();
         }
-        for (col, colour, dash) in [
-            (api, "#1f77b4", ""),
-            (raw, "#ff7f0e", r##" stroke-dasharray="5,4""##),
-        ] {
-            let line: Vec<String> = points
-                .iter()
-                .enumerate()
-                .map(|(k, p)| format!("{:.1},{:.1}", x(k), y(p[col])))
-                .collect();
-            let _ = write!(
-                s,
-                r##"<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{}"/>"##,
-                line.join(" ")
-            );
+        let Some(i) = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v["i"].as_u64())
+        else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        match twin.0.get(k) {
+            Some(work) => match work(i as usize).await {
+                Some(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            },
+            None => StatusCode::NOT_FOUND.into_response(),
         }
     }
-    s.push_str("</svg>\n");
-    s
-}
-
-fn machine() -> String {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .next()
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
-        })
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map_or("?".into(), |kb| {
-            format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0)
-        });
-    format!("{cores} cores, {mem}")
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/raw", listener.local_addr().expect("addr"));
+    let app = axum::Router::new()
+        .route("/raw/{k}", axum::routing::post(handle))
+        .with_state(Arc::new((raws, keys)));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
 }
 
 #[tokio::main]
@@ -697,6 +665,7 @@ async fn main() {
     let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
     let keys =
         TokenKeys::hs256(b"benchmark secret of at least 32 bytes", "delivery-desk").expect("keys");
+    let twin_keys = keys.clone();
     // Staff token: the benchmark measures the staff dashboard. No user row backs it; the
     // workloads write nothing that references the author.
     let token = keys
@@ -717,7 +686,7 @@ async fn main() {
 
     println!(
         "Delivery Desk API benchmark: {engine}; machine {}",
-        machine()
+        chart::machine()
     );
     println!(
         "data: {projects} projects, {} clients, {} stages, {} tickets ({} open), {} risks; {seconds}s per row",
@@ -730,17 +699,17 @@ async fn main() {
     let mut report = format!(
         "Delivery Desk API benchmark: {engine}; machine {}\n\
          data: {projects} projects, {} stages, {} tickets ({} open) per run\n\n\
-         | workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
-        machine(),
+         | workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | hand-written over HTTP req/s | p50 ms | ratio | hand-written in-process req/s | p50 ms | ratio |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        chart::machine(),
         projects * i64::from(shape.stages),
         projects * i64::from(shape.tickets),
         open_tickets.len(),
     );
     println!(
-        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | raw SQL req/s | raw p50 ms | ratio |"
+        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | hand-written over HTTP req/s | p50 ms | ratio | hand-written in-process req/s | p50 ms | ratio |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let tickets = open_tickets.clone();
     // The two status-change workloads flip disjoint halves of the open tickets, so that
     // neither finds a ticket in a state the other left.
@@ -816,11 +785,22 @@ async fn main() {
             })
         }),
     ];
-    // Per workload: (concurrency, API req/s, API p99 ms, hand-written req/s, hand-written p99 ms).
-    let mut charted: Vec<(String, Vec<[f64; 5]>)> = Vec::new();
-    for ((name, body), raw) in workloads.into_iter().zip(raws) {
+    let twin = serve_twin(raws.clone(), twin_keys).await;
+    // Per workload: concurrency, then req/s and p99 ms of the API, of the hand-written SQL
+    // over HTTP, and of the hand-written SQL in-process.
+    let mut charted: Vec<(String, Vec<[f64; 7]>)> = Vec::new();
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let concurrencies: Vec<usize> = std::env::var("BENCH_CLIENTS")
+        .unwrap_or_else(|_| "1,8,32".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    for (k, ((name, body), raw)) in workloads.into_iter().zip(raws).enumerate() {
+        if !name.contains(only.as_str()) {
+            continue;
+        }
         charted.push((name.to_owned(), Vec::new()));
-        for concurrency in [1, 8, 32] {
+        for &concurrency in &concurrencies {
             statements.store(0, Ordering::Relaxed);
             sql_micros.store(0, Ordering::Relaxed);
             // The portal workload runs as a contact of client 1; the others as staff.
@@ -832,18 +812,31 @@ async fn main() {
             let f = measure(&url, caller, concurrency, seconds, body.clone()).await;
             let sql = statements.load(Ordering::Relaxed) as f64 / f.requests.max(1) as f64;
             let sql_ms = sql_micros.load(Ordering::Relaxed) as f64 / 1e3 / f.requests.max(1) as f64;
+            let h = measure(
+                &format!("{twin}/{k}"),
+                caller,
+                concurrency,
+                seconds,
+                Arc::new(|i| json!({ "i": i })),
+            )
+            .await;
+            assert_eq!(h.errors, 0, "the hand-written {name} over HTTP failed");
             let r = measure_raw(concurrency, seconds, raw.clone()).await;
             assert_eq!(r.errors, 0, "the hand-written {name} failed");
+            let ratio = |of: &Figures| f.per_second / of.per_second.max(f64::MIN_POSITIVE);
             let row = format!(
-                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} | {:.0} | {:.2} | {:.2} |",
+                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} | {:.0} | {:.2} | **{:.2}** | {:.0} | {:.2} | {:.2} |",
                 f.requests,
                 f.errors,
                 f.per_second,
                 f.p50.as_secs_f64() * 1e3,
                 f.p99.as_secs_f64() * 1e3,
+                h.per_second,
+                h.p50.as_secs_f64() * 1e3,
+                ratio(&h),
                 r.per_second,
                 r.p50.as_secs_f64() * 1e3,
-                f.per_second / r.per_second.max(f64::MIN_POSITIVE),
+                ratio(&r),
             );
             println!("{row}");
             report.push_str(&row);
@@ -853,43 +846,63 @@ async fn main() {
                     concurrency as f64,
                     f.per_second,
                     f.p99.as_secs_f64() * 1e3,
+                    h.per_second,
+                    h.p99.as_secs_f64() * 1e3,
                     r.per_second,
                     r.p99.as_secs_f64() * 1e3,
                 ]);
             }
         }
     }
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    let file = out.join(format!(
-        "api-{}.md",
-        if engine.starts_with("PostgreSQL") {
-            "postgresql"
-        } else {
-            "sqlite"
-        }
-    ));
+    let engine_file = if engine.starts_with("PostgreSQL") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
     let charts = [
-        ("throughput", "requests per second", 1, 3),
-        ("p99", "p99 latency, ms", 2, 4),
+        ("throughput", "requests per second", 1, 3, 5),
+        ("p99", "p99 latency, ms", 2, 4, 6),
     ];
-    for (what, axis, api, raw) in charts {
-        let svg = small_multiples(
+    for (what, axis, api, http, raw) in charts {
+        let panels: Vec<chart::Panel> = charted
+            .iter()
+            .map(|(name, points)| chart::Panel {
+                title: name.clone(),
+                x_ticks: points.iter().map(|p| p[0].to_string()).collect(),
+                series: vec![
+                    chart::Series {
+                        name: "API".into(),
+                        colour: chart::BLUE,
+                        dashed: false,
+                        values: points.iter().map(|p| p[api]).collect(),
+                    },
+                    chart::Series {
+                        name: "hand-written SQL over HTTP".into(),
+                        colour: chart::ORANGE,
+                        dashed: true,
+                        values: points.iter().map(|p| p[http]).collect(),
+                    },
+                    chart::Series {
+                        name: "hand-written SQL in-process".into(),
+                        colour: chart::GREEN,
+                        dashed: true,
+                        values: points.iter().map(|p| p[raw]).collect(),
+                    },
+                ],
+            })
+            .collect();
+        let svg = chart::small_multiples(
             &format!("{what} against concurrent clients: {engine}"),
             axis,
-            &charted,
-            api,
-            raw,
+            "concurrent clients",
+            &panels,
         );
-        let path = file.with_file_name(format!(
-            "{}-{what}.svg",
-            file.file_stem().and_then(|s| s.to_str()).unwrap_or("api")
-        ));
-        if std::fs::create_dir_all(&out).is_ok() && std::fs::write(&path, svg).is_ok() {
+        if let Some(path) = chart::write_result(&format!("api-{engine_file}-{what}.svg"), &svg) {
             println!("chart: {}", path.display());
         }
     }
-    if std::fs::create_dir_all(&out).is_ok() && std::fs::write(&file, &report).is_ok() {
-        println!("written to {}", file.display());
+    if let Some(path) = chart::write_result(&format!("api-{engine_file}.md"), &report) {
+        println!("written to {}", path.display());
     }
     if let Some((admin, name)) = &bench_db.created {
         db.close().await.ok();

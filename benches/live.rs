@@ -5,14 +5,21 @@
 //! `cargo bench --bench live` starts the server binary (release) as its own process on a
 //! temporary SQLite file (or `BENCH_DATABASE_URL=postgres://…`, a server URL: a fresh
 //! database is created there) and drives it from this process over 127.0.0.1.
-//! `BENCH_SUBSCRIBERS` (default `1000,10000`), `BENCH_CHANGES` per run (default 20),
-//! `BENCH_INTERVAL_MS` between them (default 500). Latency is measured from the event's
+//! `BENCH_SUBSCRIBERS` (default `100,1000,3000,10000`), `BENCH_CHANGES` per run (default
+//! 20), `BENCH_INTERVAL_MS` between them (default 500). On PostgreSQL each count runs with
+//! one and with two server instances on the database (`BENCH_INSTANCES`, default `1,2`):
+//! subscribers alternate between them, changes go through the first. Results go to
+//! `target/bench/live-<engine>.md` and a chart of latency against subscribers to
+//! `live-<engine>-latency.svg`. Latency is measured from the event's
 //! `occurredAt`, stamped when its transaction began, to receipt: an upper bound on
 //! commit-to-receipt.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark stops at its first failure; there is nobody to hand an error to"
 )]
+
+#[path = "support/chart.rs"]
+mod chart;
 
 use std::{
     collections::HashSet,
@@ -233,7 +240,23 @@ async fn gql(http: &reqwest::Client, base: &str, token: &str, q: &str, v: Value)
     res["data"].clone()
 }
 
-async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &str) {
+/// The figures of one run.
+struct Row {
+    instances: usize,
+    subscribers: usize,
+    p50: f64,
+    p99: f64,
+    line: String,
+}
+
+async fn run(
+    n: usize,
+    instances: usize,
+    changes: usize,
+    interval: Duration,
+    url: &str,
+    engine: &str,
+) -> Row {
     let db = startup::connect(url, 2).await.unwrap();
     startup::migrate(&db).await.unwrap();
     let admin = users::create(
@@ -255,9 +278,14 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
     let token = keys
         .mint(format!("user:{}", admin.id), Role::Admin, None, 3600)
         .unwrap();
-    let server = start_server(url).await;
+    let mut servers = Vec::with_capacity(instances);
+    for _ in 0..instances {
+        servers.push(start_server(url).await);
+    }
     let http = reqwest::Client::new();
-    let base = server.base.clone();
+    // Changes go through the first instance; with two, half the subscribers hear of them
+    // through PostgreSQL's NOTIFY on the other.
+    let base = servers[0].base.clone();
     let client = gql(
         &http,
         &base,
@@ -289,23 +317,27 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
         .unwrap()
         .to_owned();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_before = server.rss_kib();
+    let rss = |servers: &[Server]| servers.iter().map(Server::rss_kib).sum::<u64>();
+    let rss_before = rss(&servers);
     let delivered = Arc::new(AtomicUsize::new(0));
     let subscribed = Arc::new(AtomicUsize::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let ws_url = format!("ws://{base}/graphql");
     let opened = Instant::now();
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
-        tasks.push(tokio::spawn(subscriber(
-            ws_url.clone(),
-            token.clone(),
-            project.clone(),
-            after.clone(),
-            delivered.clone(),
-            subscribed.clone(),
-            stop_rx.clone(),
-        )));
+        let instance = i % instances;
+        tasks.push((
+            instance,
+            tokio::spawn(subscriber(
+                format!("ws://{}/graphql", servers[instance].base),
+                token.clone(),
+                project.clone(),
+                after.clone(),
+                delivered.clone(),
+                subscribed.clone(),
+                stop_rx.clone(),
+            )),
+        ));
         // Bursts of 200 connection attempts, within the server's accept backlog.
         if i % 200 == 199 {
             while subscribed.load(Ordering::Relaxed) < i + 1 - 100 {
@@ -338,9 +370,8 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
         "warm-up change not delivered to all"
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_idle = server.rss_kib();
+    let rss_idle = rss(&servers);
 
-    let fired = Instant::now();
     for i in 1..=changes {
         gql(
             &http,
@@ -358,11 +389,12 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let window = fired.elapsed();
     let _ = stop_tx.send(true);
     let mut latencies = Vec::with_capacity(expected);
+    // Latencies of the subscribers on an instance the changes did not go through.
+    let mut remote = Vec::new();
     let (mut got, mut duplicates) = (0usize, 0usize);
-    for task in tasks {
+    for (instance, task) in tasks {
         let mut seen = task.await.unwrap();
         got += seen.cursors.len();
         let distinct: HashSet<&String> = seen.cursors.iter().collect();
@@ -371,31 +403,49 @@ async fn run(n: usize, changes: usize, interval: Duration, url: &str, engine: &s
         if !seen.latencies_ms.is_empty() {
             seen.latencies_ms.remove(0);
         }
+        if instance > 0 {
+            remote.extend_from_slice(&seen.latencies_ms);
+        }
         latencies.extend(seen.latencies_ms);
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
+    remote.sort_by(|a, b| a.total_cmp(b));
     let per_sub = (rss_idle.saturating_sub(rss_before) as f64) / n as f64;
-    println!(
-        "| {engine} | {n} | {changes} | {got}/{expected} | {duplicates} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+    let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
+    let remote_p99 = if remote.is_empty() {
+        "-".to_owned()
+    } else {
+        format!("{:.1}", percentile(&remote, 0.99))
+    };
+    let line = format!(
+        "| {engine} | {instances} | {n} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",
         latencies.last().copied().unwrap_or(f64::NAN),
-        per_sub,
         rss_before as f64 / 1024.0,
         rss_idle as f64 / 1024.0,
         open_time.as_secs_f64(),
     );
-    let _ = window;
-    drop(server);
+    println!("{line}");
+    drop(servers);
+    Row {
+        instances,
+        subscribers: n,
+        p50,
+        p99,
+        line,
+    }
+}
+
+fn list(name: &str, default: &str) -> Vec<usize> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
 }
 
 #[tokio::main]
 async fn main() {
-    let counts: Vec<usize> = std::env::var("BENCH_SUBSCRIBERS")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let counts = list("BENCH_SUBSCRIBERS", "100,1000,3000,10000");
     let changes = std::env::var("BENCH_CHANGES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -406,39 +456,101 @@ async fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(500),
     );
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("live feeds: {cores} cores; server and load generator on this machine");
-    println!(
-        "| engine | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | max ms | KiB/idle subscriber | server MiB before | MiB idle | s to open |"
+    let pg = std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    // Several instances share one database only on PostgreSQL (its NOTIFY wakes the
+    // others); on SQLite an instance is the whole deployment.
+    let instances = if pg.is_some() {
+        list("BENCH_INSTANCES", "1,2")
+    } else {
+        vec![1]
+    };
+    let engine = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    let heading = format!(
+        "live feeds: {engine}; machine {}; server(s) and load generator on this machine; {changes} changes {} ms apart per run\n\n\
+         | engine | instances | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | p99 ms, other instance | max ms | KiB/idle subscriber | servers' MiB before | MiB idle | s to open |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        chart::machine(),
+        interval.as_millis()
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for n in counts {
-        match std::env::var("BENCH_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let admin = Database::connect(&url).await.unwrap();
-                let name = format!("dd_bench_live_{}_{n}", std::process::id());
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
-                let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-                run(
-                    n,
-                    changes,
-                    interval,
-                    &format!("{base}/{name}"),
-                    "PostgreSQL",
-                )
-                .await;
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                    .await;
-            }
-            _ => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("live.db").display());
-                run(n, changes, interval, &url, "SQLite").await;
-            }
+    print!("{heading}");
+    let mut rows = Vec::new();
+    for &k in &instances {
+        for &n in &counts {
+            let row = match &pg {
+                Some(url) => {
+                    let admin = Database::connect(url).await.unwrap();
+                    let name = format!("dd_bench_live_{}_{k}_{n}", std::process::id());
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                        .await
+                        .unwrap();
+                    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+                    let row = run(n, k, changes, interval, &format!("{base}/{name}"), engine).await;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                        .await;
+                    row
+                }
+                None => {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}?mode=rwc", dir.path().join("live.db").display());
+                    run(n, k, changes, interval, &url, engine).await
+                }
+            };
+            rows.push(row);
         }
+    }
+    let file = engine.to_lowercase();
+    let report = rows.iter().fold(heading, |mut r, row| {
+        r.push_str(&row.line);
+        r.push('\n');
+        r
+    });
+    if let Some(path) = chart::write_result(&format!("live-{file}.md"), &report) {
+        println!("written to {}", path.display());
+    }
+    let panels: Vec<chart::Panel> = instances
+        .iter()
+        .map(|&k| {
+            let of = |f: fn(&Row) -> f64| -> Vec<f64> {
+                counts
+                    .iter()
+                    .map(|&n| {
+                        rows.iter()
+                            .find(|r| r.instances == k && r.subscribers == n)
+                            .map_or(f64::NAN, f)
+                    })
+                    .collect()
+            };
+            chart::Panel {
+                title: format!("{engine}, {k} instance{}", if k > 1 { "s" } else { "" }),
+                x_ticks: counts.iter().map(ToString::to_string).collect(),
+                series: vec![
+                    chart::Series {
+                        name: "p99".into(),
+                        colour: chart::RED,
+                        dashed: false,
+                        values: of(|r| r.p99),
+                    },
+                    chart::Series {
+                        name: "p50".into(),
+                        colour: chart::BLUE,
+                        dashed: true,
+                        values: of(|r| r.p50),
+                    },
+                ],
+            }
+        })
+        .collect();
+    let svg = chart::small_multiples(
+        &format!("delivery latency against subscribers: {engine}"),
+        "ms from commit to receipt",
+        "subscribers",
+        &panels,
+    );
+    if let Some(path) = chart::write_result(&format!("live-{file}-latency.svg"), &svg) {
+        println!("chart: {}", path.display());
     }
 }

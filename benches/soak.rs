@@ -1,15 +1,24 @@
 //! A soak run on loopback: mixed queries, mutations and live subscribers, some of them slow
 //! readers, for `SOAK_SECONDS` (default 60) against the release server on a temporary
-//! SQLite file. It reports the server's resident memory over time (it must stay flat once
+//! SQLite file, or on a fresh database at `BENCH_DATABASE_URL` (a PostgreSQL server URL). It reports the server's resident memory over time (it must stay flat once
 //! warm) and, per subscriber, that every change arrived exactly once, slow readers
 //! included: they stall, fall behind, are closed with 1013, and resume from their last
 //! cursor.
 //!
-//! `cargo bench --bench soak`; `SOAK_SUBSCRIBERS` (default 100) and `SOAK_SLOW` (default 10).
+//! A slow reader takes its socket with a small receive buffer (`SOAK_SLOW_RCVBUF` bytes,
+//! default 4096, as a client on a poor link would have): the kernel cannot absorb its
+//! stalls, so the server really meets a reader that does not keep up.
+//!
+//! `cargo bench --bench soak`; `SOAK_SUBSCRIBERS` (default 100) and `SOAK_SLOW` (default
+//! 10). Results go to `target/bench/soak-<engine>.md`, memory over time to
+//! `soak-<engine>-memory.svg`.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark stops at its first failure; there is nobody to hand an error to"
 )]
+
+#[path = "support/chart.rs"]
+mod chart;
 
 use std::{
     collections::HashSet,
@@ -30,6 +39,7 @@ use delivery_desk::{
     startup,
 };
 use futures_util::{SinkExt, StreamExt};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
@@ -70,12 +80,33 @@ async fn gql(http: &reqwest::Client, base: &str, token: &str, q: &str, v: Value)
     res["data"].clone()
 }
 
+type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// Opens the websocket, with a receive buffer of `rcvbuf` bytes if given (set before
+/// connecting, so that the window never grows past it).
+async fn connect(
+    request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    rcvbuf: Option<u32>,
+) -> Result<(Socket, ()), Box<dyn std::error::Error>> {
+    let host = request.uri().host().unwrap_or("127.0.0.1").to_owned();
+    let port = request.uri().port_u16().unwrap_or(80);
+    let addr: std::net::SocketAddr = format!("{host}:{port}").parse()?;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    if let Some(bytes) = rcvbuf {
+        socket.set_recv_buffer_size(bytes)?;
+    }
+    let stream = socket.connect(addr).await?;
+    let (ws, _) = tokio_tungstenite::client_async(request, stream).await?;
+    Ok((ws, ()))
+}
+
 /// A subscriber until `stop`: reads every change, slowly if `slow`, reconnecting from its
 /// last cursor whenever the server closes it. Returns the cursors seen and reconnects.
 async fn subscriber(
     ws_url: String,
     token: String,
     slow: bool,
+    rcvbuf: u32,
     stop: Arc<AtomicBool>,
     ready: Arc<AtomicUsize>,
 ) -> (Vec<String>, usize) {
@@ -88,7 +119,7 @@ async fn subscriber(
             "Sec-WebSocket-Protocol",
             "graphql-transport-ws".parse().unwrap(),
         );
-        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(request).await else {
+        let Ok((mut ws, _)) = connect(request, slow.then_some(rcvbuf)).await else {
             tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
         };
@@ -162,8 +193,31 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    let rcvbuf: u32 = std::env::var("SOAK_SLOW_RCVBUF")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4096);
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display());
+    let pg = std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let (url, engine, created) = match &pg {
+        Some(server) => {
+            let admin = sea_orm::Database::connect(server).await.unwrap();
+            let name = format!("dd_bench_soak_{}", std::process::id());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), "PostgreSQL", Some((admin, name)))
+        }
+        None => (
+            format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display()),
+            "SQLite",
+            None,
+        ),
+    };
     let db = startup::connect(&url, 2).await.unwrap();
     startup::migrate(&db).await.unwrap();
     let admin = users::create(
@@ -242,6 +296,7 @@ async fn main() {
                 ws_url.clone(),
                 token.clone(),
                 i < slow,
+                rcvbuf,
                 stop.clone(),
                 ready.clone(),
             ))
@@ -306,36 +361,67 @@ async fn main() {
     stop.store(true, Ordering::Relaxed);
     let mut complete = 0;
     let mut duplicates = 0;
-    let mut reconnects = 0;
+    let (mut reconnects, mut slow_reconnects) = (0, 0);
     let mut slow_complete = 0;
     for (i, s) in subs.into_iter().enumerate() {
         let (seen, r) = s.await.unwrap();
         let unique: HashSet<&String> = seen.iter().collect();
         duplicates += seen.len() - unique.len();
         reconnects += r;
+        if i < slow {
+            slow_reconnects += r;
+        }
         if unique.len() == expected {
             complete += 1;
             slow_complete += usize::from(i < slow);
         }
     }
-    println!("soak: {seconds} s, SQLite, server and load on this machine");
-    println!(
-        "changes acknowledged: {expected}; dashboard queries: {}",
-        queries.load(Ordering::Relaxed)
-    );
-    println!(
-        "subscribers with every change exactly once: {complete}/{n} (slow readers {slow_complete}/{slow}); duplicates {duplicates}; reconnects {reconnects}"
-    );
-    let text: Vec<String> = samples
+    let memory: Vec<String> = samples
         .iter()
         .map(|(t, m)| format!("{t}s {m:.1}"))
         .collect();
-    println!("server RSS MiB: {}", text.join(", "));
     let warm = samples.get(1).map_or(0.0, |s| s.1);
     let last = samples.last().map_or(0.0, |s| s.1);
-    println!(
-        "growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB",
+    let report = format!(
+        "soak: {seconds} s, {engine}, machine {}; server and load on this machine\n\
+         {n} subscribers ({slow} slow: receive buffer {rcvbuf} bytes, a 4 s stall every 500 changes), 4 writers, 2 dashboard readers\n\n\
+         - changes acknowledged: {expected}; dashboard queries: {}\n\
+         - subscribers with every change exactly once: {complete}/{n} (slow readers {slow_complete}/{slow}); duplicates {duplicates}\n\
+         - reconnects after the server closed a connection: {reconnects} ({slow_reconnects} by slow readers)\n\
+         - server RSS MiB: {}\n\
+         - growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB\n",
+        chart::machine(),
+        queries.load(Ordering::Relaxed),
+        memory.join(", "),
         last - warm
     );
+    print!("{report}");
+    let file = engine.to_lowercase();
+    if let Some(path) = chart::write_result(&format!("soak-{file}.md"), &report) {
+        println!("written to {}", path.display());
+    }
+    let svg = chart::small_multiples(
+        &format!("server memory during the soak: {engine}"),
+        "resident MiB",
+        "seconds",
+        &[chart::Panel {
+            title: format!("{n} subscribers, {slow} slow"),
+            x_ticks: samples.iter().map(|(t, _)| t.to_string()).collect(),
+            series: vec![chart::Series {
+                name: "server RSS".into(),
+                colour: chart::BLUE,
+                dashed: false,
+                values: samples.iter().map(|(_, m)| *m).collect(),
+            }],
+        }],
+    );
+    if let Some(path) = chart::write_result(&format!("soak-{file}-memory.svg"), &svg) {
+        println!("chart: {}", path.display());
+    }
     drop(server);
+    if let Some((admin, name)) = created {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
 }

@@ -95,7 +95,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Requests per caller.
     pub rate_limiter: Arc<RateLimiter>,
-    /// The single-threaded executors GraphQL requests run on, one per core.
+    /// The single-threaded executors websocket sessions run on, one per core: identical
+    /// subscriptions of one thread share an execution (see `http::ws::shared`).
     pub executor: LocalPoolHandle,
     /// The live fan-out of committed events.
     pub hub: Hub,

@@ -20,6 +20,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, Statement, Value,
 };
 
+use super::batching::Batches;
 use crate::{
     auth::{
         Scope,
@@ -247,57 +248,44 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
     }
 }
 
-/// How often a local batch lets the request's task run before it takes its keys.
-/// Resolution needs several polls to ask for all keys of a level: futures-util's
-/// `FuturesUnordered` (behind async-graphql's list and field joins) yields back to the
-/// executor after two of its futures wake themselves, so a page of 100 objects asks for
-/// its keys over a few dozen polls. Each yield costs well under a microsecond.
-const LOCAL_YIELDS: usize = 64;
-
 /// Makes the loaders of one request: they batch within the request and cache for it only,
 /// so a key asked for at two levels of one query is loaded once and no response shows
 /// another request's stale row.
 ///
-/// Batches run on the request's own thread (`spawn_local`), so the request must execute
-/// on a single-threaded executor (`AppState::executor`). A batch first yields to the
-/// request's task [`LOCAL_YIELDS`] times, so it starts only after resolution has gone as
-/// far as it can without data and holds every key asked for until then: no waiting
-/// window, and one query per relation level whatever the load.
+/// Their batches are queued in the request's [`Batches`], so the request must run inside
+/// [`Driven`](super::batching::Driven): it starts them when the request can go no further without rows,
+/// which makes one query per relation level whatever the load.
 pub struct Loaders {
     db: DatabaseConnection,
     scope: Scope,
     cached: bool,
+    batches: Batches,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, scope: Scope) -> Self {
+    pub fn new(db: &DatabaseConnection, scope: Scope, batches: Batches) -> Self {
         Self {
             db: db.clone(),
             scope,
             cached: true,
+            batches,
         }
     }
 
     /// Loaders that batch but do not cache: for subscriptions, whose request lives on
     /// while the rows change.
-    pub fn uncached(db: &DatabaseConnection, scope: Scope) -> Self {
+    pub fn uncached(db: &DatabaseConnection, scope: Scope, batches: Batches) -> Self {
         Self {
             cached: false,
-            ..Self::new(db, scope)
+            ..Self::new(db, scope, batches)
         }
     }
 
     fn make<L: Send + Sync + 'static>(&self, loader: L) -> DataLoader<L, HashMapCache> {
-        let spawn_after_yields = |f| {
-            tokio::task::spawn_local(async move {
-                for _ in 0..LOCAL_YIELDS {
-                    tokio::task::yield_now().await;
-                }
-                f.await;
-            });
-        };
-        let loader = DataLoader::with_cache(loader, spawn_after_yields, HashMapCache::default())
-            .delay(Duration::ZERO);
+        // No delay: the driver starts a batch when the request waits on it, not a timer.
+        let loader =
+            DataLoader::with_cache(loader, self.batches.spawner(), HashMapCache::default())
+                .delay(Duration::ZERO);
         loader.enable_all_cache(self.cached);
         loader
     }

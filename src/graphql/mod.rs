@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agreement;
+pub mod batching;
 pub mod client;
 pub mod dashboard;
 pub mod delivery;
@@ -24,6 +25,7 @@ pub mod ticket;
 pub mod user;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
+pub use batching::{Batches, Driven};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -116,15 +118,16 @@ pub fn sdl() -> String {
     .sdl()
 }
 
-/// Attaches the caller and a fresh set of loaders to one request, which must then execute
-/// on one of `AppState::executor`'s threads (see [`loaders::Loaders`]).
+/// Attaches the caller and a fresh set of loaders to one request. It must then execute
+/// inside [`batching::Driven`] with the returned batches (see [`loaders::Loaders`]).
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
-) -> async_graphql::Request {
-    let loaders = loaders::Loaders::new(db, caller_scope(&caller));
-    with_loaders(request, caller, loaders)
+) -> (async_graphql::Request, Batches) {
+    let batches = Batches::default();
+    let loaders = loaders::Loaders::new(db, caller_scope(&caller), batches.clone());
+    (with_loaders(request, caller, loaders), batches)
 }
 
 /// Like [`request_data`], for a subscription: its loaders batch within each event but
@@ -133,9 +136,10 @@ pub fn subscription_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
-) -> async_graphql::Request {
-    let loaders = loaders::Loaders::uncached(db, caller_scope(&caller));
-    with_loaders(request, caller, loaders)
+) -> (async_graphql::Request, Batches) {
+    let batches = Batches::default();
+    let loaders = loaders::Loaders::uncached(db, caller_scope(&caller), batches.clone());
+    (with_loaders(request, caller, loaders), batches)
 }
 
 /// Anonymous callers are refused at the root (see `access`); should anything still load,

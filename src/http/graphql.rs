@@ -5,6 +5,7 @@
 //! read and answered here; only execution is left to async-graphql.
 
 use crate::metrics::{self, Outcome};
+use futures_util::FutureExt;
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
@@ -29,7 +30,7 @@ use serde_json::{Map, Value, json};
 
 use super::negotiate::{MediaType, is_json, negotiate};
 use crate::{
-    graphql::{request_data, response_order::order_like_query},
+    graphql::{Driven, request_data, response_order::order_like_query},
     service::Caller,
     startup::AppState,
 };
@@ -237,35 +238,36 @@ async fn execute(
         }
     };
     let started = ExecutionStarted::default();
-    let (query_text, operation_name) = (params.query.clone(), params.operation_name.clone());
+    let operation_name = params.operation_name.clone();
     // One span per request, named by the operation and the caller (never the token).
     let span = tracing::info_span!(
         "graphql",
         operation = operation_name.as_deref().unwrap_or("-"),
         caller = %caller.limit_key(),
     );
+    // Parsed once, here: the same document orders the response afterwards. A document
+    // that does not parse is left to async-graphql, which reports the error.
+    let doc = parse_query(&params.query).ok();
     let mut request = async_graphql::Request::new(params.query)
         .variables(Variables::from_json(Value::Object(params.variables)));
+    if let Some(doc) = &doc {
+        request.set_parsed_query(doc.clone());
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let (schema, db, flag) = (state.schema.clone(), state.db.clone(), started.clone());
-    // Each request executes on one thread of the pool, which makes DataLoader batching
-    // deterministic (see `loaders::Loaders`); requests still run in parallel.
-    let response = state
-        .executor
-        .spawn_pinned(move || {
-            async move {
-                let request = request_data(request, &db, caller).data(flag);
-                schema.execute(request).await
-            }
-            .instrument(span)
-        })
-        .await;
+    let (request, batches) = request_data(request, &state.db, caller);
+    let request = request.data(started.clone());
+    // A panic in a resolver is a bug; it fails this request (500), not the connection.
+    let response = std::panic::AssertUnwindSafe(
+        Driven::new(state.schema.execute(request).boxed(), batches).instrument(span),
+    )
+    .catch_unwind()
+    .await;
     let mut response = match response {
         Ok(response) => response,
-        Err(err) => {
-            tracing::error!(error = %err, "GraphQL execution task failed");
+        Err(_) => {
+            tracing::error!("GraphQL execution panicked");
             let body = json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] });
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -277,11 +279,9 @@ async fn execute(
     };
     let executed = started.0.load(Ordering::Acquire);
     let mut name = operation_name.clone();
-    if (executed || name.is_none())
-        && let Ok(doc) = parse_query(&query_text)
-    {
+    if let Some(doc) = &doc {
         if executed {
-            order_like_query(&mut response.data, &doc, operation_name.as_deref());
+            order_like_query(&mut response.data, doc, operation_name.as_deref());
         }
         // A document with one named operation needs no `operationName`; it is still that name.
         if let (None, DocumentOperations::Multiple(ops)) = (&name, &doc.operations)
@@ -303,17 +303,23 @@ async fn execute(
         "graphql request"
     );
 
-    let mut body = serde_json::to_value(&response)
-        .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
-    if !executed && let Value::Object(obj) = &mut body {
+    let body = if executed {
+        serde_json::to_string(&response)
+    } else {
         // A request error has no `data` entry at all.
-        obj.remove("data");
+        serde_json::to_value(&response).map(|mut body| {
+            if let Value::Object(obj) = &mut body {
+                obj.remove("data");
+            }
+            body.to_string()
+        })
     }
+    .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }).to_string());
     let status = match (media, executed) {
         (MediaType::GraphqlResponse, false) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let mut res = (status, body.to_string()).into_response();
+    let mut res = (status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.content_type()),

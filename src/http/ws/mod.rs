@@ -52,8 +52,8 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-/// Upgrades the request and runs the session on one of the GraphQL executor's threads
-/// (the loaders of its operations batch there, as for HTTP requests).
+/// Upgrades the request and runs the session on one of the executor's threads, where the
+/// groups of identical subscriptions it may join live.
 pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
     let protocol = choose(&parts.headers);
     let token = bearer(&parts.headers);

@@ -33,7 +33,7 @@ use super::{
 };
 use crate::{
     auth::Caller,
-    graphql::{response_order::order_like_query, subscription_data},
+    graphql::{Driven, response_order::order_like_query, subscription_data},
     startup::AppState,
 };
 
@@ -479,10 +479,11 @@ fn execute(
     if let Some(name) = operation.operation_name {
         request = request.operation_name(name);
     }
-    let request = subscription_data(request, &state.db, caller.clone());
-    state
-        .schema
-        .execute_stream(request)
+    if let Some(doc) = &doc {
+        request.set_parsed_query(ExecutableDocument::clone(doc));
+    }
+    let (request, batches) = subscription_data(request, &state.db, caller.clone());
+    Driven::new(state.schema.execute_stream(request), batches)
         .map(move |mut response: GqlResponse| {
             if let Some(doc) = &doc {
                 order_like_query(&mut response.data, doc, name.as_deref());

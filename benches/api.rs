@@ -27,6 +27,11 @@
 #[path = "support/chart.rs"]
 mod chart;
 
+/// The allocator the server binary runs with (`src/main.rs`): the server runs in this
+/// process, so it must be measured with it. Both sides of each ratio share it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::{
     sync::{
         Arc,
@@ -651,7 +656,7 @@ async fn main() {
     db.set_metric_callback(move |info| {
         if echo {
             eprintln!(
-                "{:>8.3} ms  {:.150}",
+                "{:>8.3} ms  {:.3000}",
                 info.elapsed.as_secs_f64() * 1e3,
                 info.statement.to_string()
             );

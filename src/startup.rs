@@ -114,8 +114,7 @@ impl AppState {
         let hub = Hub::start(db.clone());
         let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
             .data(hub.clone())
-            .data(options.time.clone())
-            .extension(http::graphql::ExecutionMarker);
+            .data(options.time.clone());
         if !options.introspection {
             builder = builder.disable_introspection();
         }

@@ -1,42 +1,28 @@
 //! Anonymous callers reach nothing but `__typename` and introspection.
 //!
-//! Checked at every root field, so a field added later is protected by default; what a
-//! signed-in caller may see and do is decided below the root, by scopes and services.
-
-use std::sync::Arc;
+//! Checked at every root field (by [`super::hooks`]), so a field added later is protected
+//! by default; what a signed-in caller may see and do is decided below the root, by scopes
+//! and services.
 
 use async_graphql::{
-    ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
+    ServerError,
+    extensions::{ExtensionContext, ResolveInfo},
 };
 
 use crate::{auth::Caller, error::AppError};
 
-pub struct RequireSignIn;
-
-impl ExtensionFactory for RequireSignIn {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequireSignIn)
+/// The error for a root field an anonymous caller may not read, if this is one.
+pub fn refusal(ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Option<ServerError> {
+    let at_root = info.path_node.parent.is_none();
+    if !at_root || info.is_for_introspection || info.name.starts_with("__") {
+        return None;
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for RequireSignIn {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let at_root = info.path_node.parent.is_none();
-        let anonymous = !matches!(ctx.data_opt::<Caller>(), Some(c) if *c != Caller::Anonymous);
-        if at_root && anonymous && !info.is_for_introspection && !info.name.starts_with("__") {
-            let err: async_graphql::Error = AppError::Unauthenticated.into();
-            let path = vec![async_graphql::PathSegment::Field(
-                info.alias.unwrap_or(info.name).to_owned(),
-            )];
-            return Err(err.into_server_error(info.field.name.pos).with_path(path));
-        }
-        next.run(ctx, info).await
-    }
+    let anonymous = !matches!(ctx.data_opt::<Caller>(), Some(c) if *c != Caller::Anonymous);
+    anonymous.then(|| {
+        let err: async_graphql::Error = AppError::Unauthenticated.into();
+        let path = vec![async_graphql::PathSegment::Field(
+            info.alias.unwrap_or(info.name).to_owned(),
+        )];
+        err.into_server_error(info.field.name.pos).with_path(path)
+    })
 }

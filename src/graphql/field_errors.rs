@@ -2,54 +2,37 @@
 //!
 //! async-graphql turns an error returned by a resolver of a nullable field into a
 //! missing key (and, for the only root field, `data: null`), while the specification
-//! says the field itself becomes `null` and the error is listed. This extension catches
-//! the error at the field, answers `null`, and adds the error to the response.
+//! says the field itself becomes `null` and the error is listed. [`super::hooks`] hands
+//! each field's result to [`Caught::null_on_error`], which answers `null` and keeps the
+//! error for the response.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use async_graphql::{
-    Response, ServerResult, Value,
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
-    },
-};
-
-/// Installs [`NullOnFieldError`] for each request.
-pub struct NullableFieldErrors;
-
-impl ExtensionFactory for NullableFieldErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NullOnFieldError::default())
-    }
-}
+use async_graphql::{QueryPathNode, Response, ServerError, ServerResult, Value};
 
 /// Per request: the field errors caught so far.
 #[derive(Default)]
-pub struct NullOnFieldError {
-    caught: Mutex<Vec<async_graphql::ServerError>>,
-}
+pub struct Caught(Mutex<Vec<ServerError>>);
 
-#[async_trait::async_trait]
-impl Extension for NullOnFieldError {
-    async fn resolve(
+impl Caught {
+    /// The result of a field: an error of a nullable field becomes `null` and is kept.
+    pub fn null_on_error(
         &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
+        result: ServerResult<Option<Value>>,
+        nullable: bool,
+        path: &QueryPathNode<'_>,
     ) -> ServerResult<Option<Value>> {
-        let nullable = !info.return_type.ends_with('!');
-        // The path is rendered only when there is an error: this hook runs for every field.
-        let path_node = info.path_node;
-        match next.run(ctx, info).await {
+        match result {
             Err(mut err) if nullable => {
+                // The path is rendered only when there is an error: this runs for every field.
                 if err.path.is_empty() {
-                    err.path = path_node
+                    err.path = path
                         .to_string_vec()
                         .into_iter()
                         .map(async_graphql::PathSegment::Field)
                         .collect();
                 }
-                if let Ok(mut caught) = self.caught.lock() {
+                if let Ok(mut caught) = self.0.lock() {
                     caught.push(err);
                 }
                 Ok(Some(Value::Null))
@@ -58,16 +41,10 @@ impl Extension for NullOnFieldError {
         }
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if let Ok(mut caught) = self.caught.lock() {
+    /// Adds the errors caught to the response.
+    pub fn report(&self, response: &mut Response) {
+        if let Ok(mut caught) = self.0.lock() {
             response.errors.append(&mut caught);
         }
-        response
     }
 }

@@ -10,6 +10,7 @@ pub mod escalation;
 pub mod event;
 pub mod field_errors;
 pub mod health;
+pub mod hooks;
 pub mod ids;
 pub mod input;
 pub mod live;
@@ -103,8 +104,7 @@ pub fn schema_builder(
     .data(db)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
-    .extension(field_errors::NullableFieldErrors)
-    .extension(access::RequireSignIn)
+    .extension(hooks::Hooks)
 }
 
 /// The schema without data, for exporting the SDL.

@@ -6,15 +6,10 @@
 
 use crate::metrics::{self, Outcome};
 use futures_util::FutureExt;
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
-};
 use tracing::Instrument;
 
 use async_graphql::{
-    Response as GqlResponse, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
+    Variables,
     parser::{
         parse_query,
         types::{DocumentOperations, OperationType},
@@ -30,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use super::negotiate::{MediaType, is_json, negotiate};
 use crate::{
-    graphql::{Driven, request_data, response_order::order_like_query},
+    graphql::{Driven, hooks::ExecutionStarted, request_data, response_order::order_like_query},
     service::Caller,
     startup::AppState,
 };
@@ -41,35 +36,6 @@ struct Params {
     query: String,
     operation_name: Option<String>,
     variables: Map<String, Value>,
-}
-
-/// Set once async-graphql starts executing: everything before that (parsing, validation,
-/// operation selection, variable coercion) is a *request error*.
-#[derive(Clone, Default)]
-struct ExecutionStarted(Arc<AtomicBool>);
-
-/// The extension that sets [`ExecutionStarted`].
-pub struct ExecutionMarker;
-
-impl ExtensionFactory for ExecutionMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExecutionMarker)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ExecutionMarker {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> GqlResponse {
-        if let Some(flag) = ctx.data_opt::<ExecutionStarted>() {
-            flag.0.store(true, Ordering::Release);
-        }
-        next.run(ctx, operation_name).await
-    }
 }
 
 fn errors_body(media: MediaType, status: StatusCode, message: &str) -> Response {
@@ -277,7 +243,7 @@ async fn execute(
                 .into_response();
         }
     };
-    let executed = started.0.load(Ordering::Acquire);
+    let executed = started.get();
     let mut name = operation_name.clone();
     if let Some(doc) = &doc {
         if executed {

@@ -549,6 +549,7 @@ async fn main() {
         "ms from commit to receipt",
         "subscribers",
         &panels,
+        true,
     );
     if let Some(path) = chart::write_result(&format!("live-{file}-latency.svg"), &svg) {
         println!("chart: {}", path.display());

@@ -1,13 +1,19 @@
 //! A soak run on loopback: mixed queries, mutations and live subscribers, some of them slow
 //! readers, for `SOAK_SECONDS` (default 60) against the release server on a temporary
-//! SQLite file, or on a fresh database at `BENCH_DATABASE_URL` (a PostgreSQL server URL). It reports the server's resident memory over time (it must stay flat once
-//! warm) and, per subscriber, that every change arrived exactly once, slow readers
-//! included: they stall, fall behind, are closed with 1013, and resume from their last
-//! cursor.
+//! SQLite file, or on a fresh database at `BENCH_DATABASE_URL` (a PostgreSQL server URL).
+//! It reports the server's resident memory over time (it must stay flat once warm) and,
+//! per subscriber, that every change arrived exactly once, slow readers included; a reader
+//! the server closes (1013) resumes from its last cursor.
 //!
 //! A slow reader takes its socket with a small receive buffer (`SOAK_SLOW_RCVBUF` bytes,
-//! default 4096, as a client on a poor link would have): the kernel cannot absorb its
-//! stalls, so the server really meets a reader that does not keep up.
+//! default 4096, as a client on a poor link would have) and stops reading for
+//! `SOAK_STALL_SECONDS` (default 15) every 2,000 changes while the writers run, falling
+//! thousands of changes behind. The run then waits until every subscriber has every change
+//! (at most 120 s) and reports how long that took. A reader is closed (1013) only once the
+//! server's socket send buffer is full and a send waits longer than the send timeout (2 s
+//! here); Linux grows that buffer up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default),
+//! more than a 60 s run writes to one reader, so closing and resuming is covered by the API
+//! test `a_reader_too_slow_is_closed_with_1013_and_resumes_from_its_cursor` instead.
 //!
 //! `cargo bench --bench soak`; `SOAK_SUBSCRIBERS` (default 100) and `SOAK_SLOW` (default
 //! 10). Results go to `target/bench/soak-<engine>.md`, memory over time to
@@ -100,15 +106,26 @@ async fn connect(
     Ok((ws, ()))
 }
 
-/// A subscriber until `stop`: reads every change, slowly if `slow`, reconnecting from its
-/// last cursor whenever the server closes it. Returns the cursors seen and reconnects.
+/// How a slow reader reads: through a small receive buffer, stalling now and then while
+/// the writers run.
+#[derive(Clone, Copy)]
+struct Slow {
+    rcvbuf: u32,
+    stall: Duration,
+    every: usize,
+}
+
+/// A subscriber until `stop`: reads every change (slowly if `slow` is given), reconnecting
+/// from its last cursor whenever the server closes it, and counts what it received in
+/// `progress`. Returns the cursors seen and reconnects.
 async fn subscriber(
     ws_url: String,
     token: String,
-    slow: bool,
-    rcvbuf: u32,
+    slow: Option<Slow>,
+    writing: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     ready: Arc<AtomicUsize>,
+    progress: Arc<AtomicUsize>,
 ) -> (Vec<String>, usize) {
     let mut seen: Vec<String> = Vec::new();
     let mut reconnects = 0;
@@ -119,7 +136,7 @@ async fn subscriber(
             "Sec-WebSocket-Protocol",
             "graphql-transport-ws".parse().unwrap(),
         );
-        let Ok((mut ws, _)) = connect(request, slow.then_some(rcvbuf)).await else {
+        let Ok((mut ws, _)) = connect(request, slow.map(|s| s.rcvbuf)).await else {
             tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
         };
@@ -155,10 +172,14 @@ async fn subscriber(
                                 .unwrap()
                                 .to_owned();
                             seen.push(c);
-                            // A slow reader stalls for 4 s every 500 changes: long enough to
-                            // fall more than the shared buffer behind at this write rate.
-                            if slow && seen.len().is_multiple_of(500) {
-                                tokio::time::sleep(Duration::from_secs(4)).await;
+                            progress.store(seen.len(), Ordering::Relaxed);
+                            // Stalls only while the writers run, so that the run ends once
+                            // every reader has caught up.
+                            if let Some(slow) = slow
+                                && seen.len().is_multiple_of(slow.every)
+                                && writing.load(Ordering::Relaxed)
+                            {
+                                tokio::time::sleep(slow.stall).await;
                             }
                         }
                         Some("ping") => {
@@ -193,6 +214,10 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    let stall: u64 = std::env::var("SOAK_STALL_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
     let rcvbuf: u32 = std::env::var("SOAK_SLOW_RCVBUF")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -289,16 +314,24 @@ async fn main() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let ready = Arc::new(AtomicUsize::new(0));
+    let writing = Arc::new(AtomicBool::new(true));
     let ws_url = format!("ws://127.0.0.1:{port}/graphql");
+    let slowly = Slow {
+        rcvbuf,
+        stall: Duration::from_secs(stall),
+        every: 2000,
+    };
+    let progress: Vec<Arc<AtomicUsize>> = (0..n).map(|_| Arc::default()).collect();
     let subs: Vec<_> = (0..n)
         .map(|i| {
             tokio::spawn(subscriber(
                 ws_url.clone(),
                 token.clone(),
-                i < slow,
-                rcvbuf,
+                (i < slow).then_some(slowly),
+                writing.clone(),
                 stop.clone(),
                 ready.clone(),
+                progress[i].clone(),
             ))
         })
         .collect();
@@ -307,7 +340,6 @@ async fn main() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let writing = Arc::new(AtomicBool::new(true));
     let acked = Arc::new(AtomicUsize::new(0));
     let queries = Arc::new(AtomicUsize::new(0));
     let mut load = Vec::new();
@@ -357,7 +389,15 @@ async fn main() {
     }
     let expected = acked.load(Ordering::Relaxed);
     // Everyone catches up (slow readers resume from their cursors), then stops.
-    tokio::time::sleep(Duration::from_secs(15)).await;
+    let caught_up = Instant::now();
+    while caught_up.elapsed() < Duration::from_secs(120)
+        && progress
+            .iter()
+            .any(|p| p.load(Ordering::Relaxed) < expected)
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let catch_up = caught_up.elapsed();
     stop.store(true, Ordering::Relaxed);
     let mut complete = 0;
     let mut duplicates = 0;
@@ -384,14 +424,15 @@ async fn main() {
     let last = samples.last().map_or(0.0, |s| s.1);
     let report = format!(
         "soak: {seconds} s, {engine}, machine {}; server and load on this machine\n\
-         {n} subscribers ({slow} slow: receive buffer {rcvbuf} bytes, a 4 s stall every 500 changes), 4 writers, 2 dashboard readers\n\n\
+         {n} subscribers ({slow} slow: receive buffer {rcvbuf} bytes, a {stall} s stall every 2,000 changes while the writers run), 4 writers, 2 dashboard readers\n\n\
          - changes acknowledged: {expected}; dashboard queries: {}\n\
          - subscribers with every change exactly once: {complete}/{n} (slow readers {slow_complete}/{slow}); duplicates {duplicates}\n\
-         - reconnects after the server closed a connection: {reconnects} ({slow_reconnects} by slow readers)\n\
+         - reconnects after the server closed a connection: {reconnects} ({slow_reconnects} by slow readers); all caught up {:.1} s after the writers stopped\n\
          - server RSS MiB: {}\n\
          - growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB\n",
         chart::machine(),
         queries.load(Ordering::Relaxed),
+        catch_up.as_secs_f64(),
         memory.join(", "),
         last - warm
     );
@@ -414,6 +455,7 @@ async fn main() {
                 values: samples.iter().map(|(_, m)| *m).collect(),
             }],
         }],
+        false,
     );
     if let Some(path) = chart::write_result(&format!("soak-{file}-memory.svg"), &svg) {
         println!("chart: {}", path.display());

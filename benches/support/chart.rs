@@ -34,8 +34,23 @@ fn escape(s: &str) -> String {
 }
 
 /// Panels three to a row under `title`; `axis` names the y axis and `across` the x axis.
-/// The legend is the first panel's series.
-pub fn small_multiples(title: &str, axis: &str, across: &str, panels: &[Panel]) -> String {
+/// The legend is the first panel's series. With `shared_scale` every panel has the same
+/// y axis, for panels meant to be compared with each other.
+pub fn small_multiples(
+    title: &str,
+    axis: &str,
+    across: &str,
+    panels: &[Panel],
+    shared_scale: bool,
+) -> String {
+    let max_of = |p: &Panel| {
+        p.series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max)
+    };
+    let shared = panels.iter().map(max_of).fold(0.0_f64, f64::max);
     let (pw, ph, pad) = (320.0, 210.0, 48.0);
     let cols = panels.len().clamp(1, 3);
     let rows = panels.len().div_ceil(cols);
@@ -67,14 +82,7 @@ pub fn small_multiples(title: &str, axis: &str, across: &str, panels: &[Panel]) 
     }
     for (i, panel) in panels.iter().enumerate() {
         let (ox, oy) = ((i % cols) as f64 * pw, 48.0 + (i / cols) as f64 * ph);
-        let max = panel
-            .series
-            .iter()
-            .flat_map(|s| s.values.iter().copied())
-            .filter(|v| v.is_finite())
-            .fold(0.0_f64, f64::max)
-            .max(f64::MIN_POSITIVE)
-            * 1.1;
+        let max = if shared_scale { shared } else { max_of(panel) }.max(f64::MIN_POSITIVE) * 1.1;
         let n = panel.x_ticks.len().max(2) as f64;
         let x = |k: usize| ox + pad + k as f64 * (pw - 2.0 * pad) / (n - 1.0);
         let y = |v: f64| oy + ph - pad - v / max * (ph - 2.0 * pad);

@@ -398,6 +398,9 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let catch_up = caught_up.elapsed();
+    // Memory once the catch-up (readers replaying their backlog) is over.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let settled = rss_mib(pid);
     stop.store(true, Ordering::Relaxed);
     let mut complete = 0;
     let mut duplicates = 0;
@@ -429,7 +432,8 @@ async fn main() {
          - subscribers with every change exactly once: {complete}/{n} (slow readers {slow_complete}/{slow}); duplicates {duplicates}\n\
          - reconnects after the server closed a connection: {reconnects} ({slow_reconnects} by slow readers); all caught up {:.1} s after the writers stopped\n\
          - server RSS MiB: {}\n\
-         - growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB\n",
+         - growth after warm-up (from {warm:.1} at 10 s to {last:.1}): {:+.1} MiB\n\
+         - server RSS once every reader had caught up: {settled:.1} MiB\n",
         chart::machine(),
         queries.load(Ordering::Relaxed),
         catch_up.as_secs_f64(),

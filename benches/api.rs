@@ -26,6 +26,8 @@
 
 #[path = "support/chart.rs"]
 mod chart;
+#[path = "support/setup.rs"]
+mod setup;
 
 /// The allocator the server binary runs with (`src/main.rs`): the server runs in this
 /// process, so it must be measured with it. Both sides of each ratio share it.
@@ -48,8 +50,8 @@ use delivery_desk::{
 use entity::*;
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, EntityTrait,
-    Statement, TransactionTrait, Value as DbValue,
+    ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Statement,
+    TransactionTrait, Value as DbValue,
 };
 use serde_json::{Value, json};
 
@@ -67,13 +69,6 @@ const CHANGE: &str =
 /// Builds the JSON body of the i-th request of a workload.
 type BodyFn = Arc<dyn Fn(usize) -> Value + Send + Sync>;
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn global_id(kind: &str, id: i64) -> String {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
@@ -84,34 +79,24 @@ struct BenchDb {
     db: DatabaseConnection,
     engine: String,
     _dir: Option<tempfile::TempDir>,
-    /// PostgreSQL: the admin connection and the database created for the run.
-    created: Option<(DatabaseConnection, String)>,
+    /// PostgreSQL: the database created for the run.
+    created: Option<setup::PgDatabase>,
 }
 
 async fn open_database() -> BenchDb {
-    match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let admin = Database::connect(&url).await.expect("BENCH_DATABASE_URL");
+    match setup::postgres_server() {
+        Some(server) => {
             let name = format!("dd_bench_{}", std::process::id());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create database");
-            let base = url
-                .rsplit_once('/')
-                .map_or(url.as_str(), |(b, _)| b)
-                .to_owned();
-            let db = startup::connect(&format!("{base}/{name}"), 16)
-                .await
-                .expect("open");
+            let database = setup::PgDatabase::create(&server, name).await;
+            let db = startup::connect(&database.url, 16).await.expect("open");
             BenchDb {
                 db,
-                engine: format!("PostgreSQL (database {name})"),
+                engine: format!("PostgreSQL (database {})", database.name),
                 _dir: None,
-                created: Some((admin, name)),
+                created: Some(database),
             }
         }
-        _ => {
+        None => {
             let dir = tempfile::tempdir().expect("tmp");
             let url = format!(
                 "sqlite://{}?mode=rwc",
@@ -671,14 +656,14 @@ async fn serve_twin(raws: Vec<RawFn>, keys: TokenKeys) -> String {
 
 #[tokio::main]
 async fn main() {
-    let projects = env_or("BENCH_PROJECTS", 1000) as i64;
-    let seconds = env_or("BENCH_SECONDS", 3);
+    let projects = setup::env_or::<i64>("BENCH_PROJECTS", 1000);
+    let seconds: u64 = setup::env_or("BENCH_SECONDS", 3);
     let bench_db = open_database().await;
     let (mut db, engine) = (bench_db.db.clone(), bench_db.engine.clone());
     startup::migrate(&db).await.expect("migrate");
     let shape = Shape {
-        stages: env_or("BENCH_STAGES", 10) as i32,
-        tickets: env_or("BENCH_TICKETS", 50) as i32,
+        stages: setup::env_or::<i32>("BENCH_STAGES", 10),
+        tickets: setup::env_or::<i32>("BENCH_TICKETS", 50),
     };
     let open_tickets = Arc::new(load(&db, projects, shape).await);
     let statements = Arc::new(AtomicUsize::new(0));
@@ -827,11 +812,7 @@ async fn main() {
     // over HTTP, and of the hand-written SQL in-process.
     let mut charted: Vec<(String, Vec<[f64; 7]>)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let concurrencies: Vec<usize> = std::env::var("BENCH_CLIENTS")
-        .unwrap_or_else(|_| "1,8,32".into())
-        .split(',')
-        .filter_map(|c| c.trim().parse().ok())
-        .collect();
+    let concurrencies = setup::env_list("BENCH_CLIENTS", "1,8,32");
     for (k, ((name, body), raw)) in workloads.into_iter().zip(raws).enumerate() {
         if !name.contains(only.as_str()) {
             continue;
@@ -950,11 +931,8 @@ async fn main() {
     if let Some(path) = chart::write_result(&format!("api-{engine_file}.md"), &report) {
         println!("written to {}", path.display());
     }
-    if let Some((admin, name)) = &bench_db.created {
+    if let Some(database) = bench_db.created {
         db.close().await.ok();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await
-            .ok();
+        database.drop().await;
     }
 }

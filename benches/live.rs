@@ -20,6 +20,8 @@
 
 #[path = "support/chart.rs"]
 mod chart;
+#[path = "support/setup.rs"]
+mod setup;
 
 use std::{
     collections::HashSet,
@@ -41,7 +43,6 @@ use delivery_desk::{
     startup,
 };
 use futures_util::{SinkExt, StreamExt};
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
@@ -435,34 +436,16 @@ async fn run(
     }
 }
 
-fn list(name: &str, default: &str) -> Vec<usize> {
-    std::env::var(name)
-        .unwrap_or_else(|_| default.into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
-}
-
 #[tokio::main]
 async fn main() {
-    let counts = list("BENCH_SUBSCRIBERS", "100,1000,3000,10000");
-    let changes = std::env::var("BENCH_CHANGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
-    let interval = Duration::from_millis(
-        std::env::var("BENCH_INTERVAL_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(500),
-    );
-    let pg = std::env::var("BENCH_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
+    let counts = setup::env_list("BENCH_SUBSCRIBERS", "100,1000,3000,10000");
+    let changes: usize = setup::env_or("BENCH_CHANGES", 20);
+    let interval = Duration::from_millis(setup::env_or("BENCH_INTERVAL_MS", 500));
+    let pg = setup::postgres_server();
     // Several instances share one database only on PostgreSQL (its NOTIFY wakes the
     // others); on SQLite an instance is the whole deployment.
     let instances = if pg.is_some() {
-        list("BENCH_INSTANCES", "1,2")
+        setup::env_list("BENCH_INSTANCES", "1,2")
     } else {
         vec![1]
     };
@@ -479,18 +462,11 @@ async fn main() {
     for &k in &instances {
         for &n in &counts {
             let row = match &pg {
-                Some(url) => {
-                    let admin = Database::connect(url).await.unwrap();
+                Some(server) => {
                     let name = format!("dd_bench_live_{}_{k}_{n}", std::process::id());
-                    admin
-                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                        .await
-                        .unwrap();
-                    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-                    let row = run(n, k, changes, interval, &format!("{base}/{name}"), engine).await;
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                        .await;
+                    let database = setup::PgDatabase::create(server, name).await;
+                    let row = run(n, k, changes, interval, &database.url, engine).await;
+                    database.drop().await;
                     row
                 }
                 None => {

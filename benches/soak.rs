@@ -25,6 +25,8 @@
 
 #[path = "support/chart.rs"]
 mod chart;
+#[path = "support/setup.rs"]
+mod setup;
 
 use std::{
     collections::HashSet,
@@ -45,7 +47,6 @@ use delivery_desk::{
     startup,
 };
 use futures_util::{SinkExt, StreamExt};
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
@@ -202,40 +203,17 @@ async fn subscriber(
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("SOAK_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let n: usize = std::env::var("SOAK_SUBSCRIBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    let slow: usize = std::env::var("SOAK_SLOW")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
-    let stall: u64 = std::env::var("SOAK_STALL_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(15);
-    let rcvbuf: u32 = std::env::var("SOAK_SLOW_RCVBUF")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4096);
+    let seconds: u64 = setup::env_or("SOAK_SECONDS", 60);
+    let n: usize = setup::env_or("SOAK_SUBSCRIBERS", 100);
+    let slow: usize = setup::env_or("SOAK_SLOW", 10);
+    let stall: u64 = setup::env_or("SOAK_STALL_SECONDS", 15);
+    let rcvbuf: u32 = setup::env_or("SOAK_SLOW_RCVBUF", 4096);
     let dir = tempfile::tempdir().unwrap();
-    let pg = std::env::var("BENCH_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    let (url, engine, created) = match &pg {
+    let (url, engine, created) = match setup::postgres_server() {
         Some(server) => {
-            let admin = sea_orm::Database::connect(server).await.unwrap();
             let name = format!("dd_bench_soak_{}", std::process::id());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .unwrap();
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-            (format!("{base}/{name}"), "PostgreSQL", Some((admin, name)))
+            let database = setup::PgDatabase::create(&server, name).await;
+            (database.url.clone(), "PostgreSQL", Some(database))
         }
         None => (
             format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display()),
@@ -465,9 +443,7 @@ async fn main() {
         println!("chart: {}", path.display());
     }
     drop(server);
-    if let Some((admin, name)) = created {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
+    if let Some(database) = created {
+        database.drop().await;
     }
 }

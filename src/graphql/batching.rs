@@ -99,19 +99,23 @@ impl<R> Driven<R> {
                 // The request can go on by itself: it may still ask for more keys.
                 continue;
             }
-            self.running.extend(self.batches.take());
-            // Batches that finish hand their rows to the request, which wakes it.
-            while let Poll::Ready(Some(())) = self.running.poll_next_unpin(cx) {}
+            self.start_batches(cx);
             if !self.flag.woken.load(Ordering::Acquire) {
                 return Poll::Pending;
             }
         }
         // A request that keeps waking itself: start what it queued so far rather than
         // starve it, and let other tasks run.
-        self.running.extend(self.batches.take());
-        while let Poll::Ready(Some(())) = self.running.poll_next_unpin(cx) {}
+        self.start_batches(cx);
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+
+    /// Starts the queued batches and runs every batch as far as it goes. Batches that
+    /// finish hand their rows to the request, which wakes it.
+    fn start_batches(&mut self, cx: &mut Context<'_>) {
+        self.running.extend(self.batches.take());
+        while let Poll::Ready(Some(())) = self.running.poll_next_unpin(cx) {}
     }
 }
 

@@ -67,19 +67,7 @@ async fn killed_mid_burst_loses_nothing_acknowledged(url: &str, backend: Backend
     // Restarted on the same database: every acknowledged ticket is there.
     let server = Server::start(url).await;
     let again = TestApp::attach(server.base.clone(), db.clone(), backend).await;
-    for ids in acked.chunks(100) {
-        let found = again
-            .ok(
-                "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-                json!({ "ids": ids }),
-            )
-            .await;
-        let found = found["nodes"].as_array().unwrap();
-        assert!(
-            found.iter().all(|n| !n.is_null()),
-            "an acknowledged ticket is missing"
-        );
-    }
+    helpers::assert_all_stored(&again, &acked).await;
     // Nothing half-written: each stored ticket has its CREATED event and its three clocks.
     let tickets = again.count("tickets").await;
     assert!(tickets >= acked.len() as i64);

@@ -523,3 +523,20 @@ pub fn service_ctx<'a>(app: &'a TestApp, caller: &'a Caller) -> Ctx<'a> {
         time: &app.time,
     }
 }
+
+/// Asserts that every id in `ids` (global ids the server acknowledged) names a stored node.
+pub async fn assert_all_stored(app: &TestApp, ids: &[String]) {
+    for chunk in ids.chunks(100) {
+        let found = app
+            .ok(
+                "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+                json!({ "ids": chunk }),
+            )
+            .await;
+        let found = found["nodes"].as_array().unwrap();
+        assert!(
+            found.iter().all(|n| !n.is_null()),
+            "an acknowledged node is missing"
+        );
+    }
+}

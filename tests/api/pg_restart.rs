@@ -236,21 +236,7 @@ async fn a_postgresql_restart_under_load_loses_nothing() {
         Backend::Postgres,
     )
     .await;
-    for ids in acked.chunks(100) {
-        let found = again
-            .ok(
-                "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-                json!({ "ids": ids }),
-            )
-            .await;
-        assert!(
-            found["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|n| !n.is_null())
-        );
-    }
+    helpers::assert_all_stored(&again, &acked).await;
     let mut missing: std::collections::HashSet<i64> =
         acked.iter().map(|id| helpers::db_id(id)).collect();
     let deadline = Instant::now() + Duration::from_secs(20);

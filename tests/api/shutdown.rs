@@ -1,10 +1,7 @@
 //! SIGTERM: the server stops, closing websockets with 1001 so that clients reconnect to
 //! another instance, and exits cleanly. A real process on each engine.
 
-use std::{
-    process::{Command, Stdio},
-    time::Duration,
-};
+use std::{process::Command, time::Duration};
 
 use delivery_desk::auth::token::{Role, TokenKeys};
 use futures_util::{SinkExt, StreamExt};
@@ -13,47 +10,20 @@ use tokio_tungstenite::tungstenite::{
     Message, client::IntoClientRequest, protocol::frame::coding::CloseCode,
 };
 
-use crate::helpers::{TEST_SECRET, fresh_postgres_url};
+use crate::{
+    helpers::{TEST_SECRET, fresh_postgres_url},
+    scale_out::Server,
+};
 
 async fn sigterm_closes_websockets_with_1001(database_url: &str) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_delivery-desk"))
-        .env("DATABASE_URL", database_url)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("JWT_SECRET", TEST_SECRET)
-        .env("LOG_LEVEL", "warn")
-        .env("DB_MAX_CONNECTIONS", "4")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let http = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..200 {
-        if let Ok(res) = http
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-            && res.status().is_success()
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(ready, "the server never became ready");
+    let mut server = Server::start(database_url).await;
+    let ws_base = server.base.replacen("http://", "ws://", 1);
 
     let token = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk")
         .unwrap()
         .mint("user:1".into(), Role::Admin, None, 3600)
         .unwrap();
-    let mut request = format!("ws://127.0.0.1:{port}/graphql")
-        .into_client_request()
-        .unwrap();
+    let mut request = format!("{ws_base}/graphql").into_client_request().unwrap();
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
@@ -74,7 +44,7 @@ async fn sigterm_closes_websockets_with_1001(database_url: &str) {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -95,16 +65,14 @@ async fn sigterm_closes_websockets_with_1001(database_url: &str) {
     );
     let mut status = None;
     for _ in 0..100 {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = server.child.try_wait().unwrap() {
             status = Some(s);
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let status = status.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("the server did not exit within 10 s of SIGTERM")
-    });
+    // Dropping the server kills it if it is still running.
+    let status = status.expect("the server did not exit within 10 s of SIGTERM");
     assert!(status.success(), "exit status {status}");
 }
 

@@ -1,0 +1,64 @@
+//! What every benchmark reads from its environment, and the PostgreSQL database it runs in.
+#![allow(dead_code, reason = "each benchmark uses the part it needs")]
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+/// `name` parsed, or `default` when unset or unreadable.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// A comma-separated list of counts, e.g. `BENCH_CLIENTS=1,8,32`.
+pub fn env_list(name: &str, default: &str) -> Vec<usize> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// The PostgreSQL server to run on (`BENCH_DATABASE_URL`); SQLite when unset or empty.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A database created for one run on the PostgreSQL server, dropped by [`Self::drop`].
+pub struct PgDatabase {
+    admin: DatabaseConnection,
+    pub name: String,
+    /// The URL of the new database.
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create(server: &str, name: String) -> Self {
+        let admin = Database::connect(server)
+            .await
+            .expect("BENCH_DATABASE_URL is reachable");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create database");
+        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+        Self {
+            url: format!("{base}/{name}"),
+            admin,
+            name,
+        }
+    }
+
+    pub async fn drop(self) {
+        let _ = self
+            .admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .await;
+    }
+}

@@ -35,6 +35,16 @@ pub enum AppError {
     },
     Forbidden(String),
     Unauthenticated,
+    /// A bearer token that does not verify (bad signature, expired, malformed).
+    InvalidToken,
+    /// Beyond the caller's rate; may retry after the duration.
+    RateLimited {
+        retry_after: std::time::Duration,
+    },
+    /// Beyond a limit of the server (operations on one connection, say).
+    LimitExceeded(String),
+    /// A request the transport cannot read (not JSON, no query, a mutation over GET).
+    BadRequest(String),
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -74,6 +84,12 @@ impl AppError {
                 format!("cannot change {entity} status from {from} to {to}")
             }
             Self::Unauthenticated => "authentication required".into(),
+            Self::InvalidToken => "the bearer token is invalid or expired".into(),
+            Self::RateLimited { retry_after } => format!(
+                "too many requests; retry in {} s",
+                retry_after.as_secs().max(1)
+            ),
+            Self::LimitExceeded(message) | Self::BadRequest(message) => message.clone(),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -86,9 +102,30 @@ impl AppError {
             Self::Conflict(_) => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::Forbidden(_) => "FORBIDDEN",
-            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unauthenticated | Self::InvalidToken => "UNAUTHENTICATED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Self::BadRequest(_) => "BAD_REQUEST",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
+    }
+}
+
+impl AppError {
+    /// The `errors` list of a response that fails with this error alone, as JSON text:
+    /// what the transports send for errors outside execution.
+    pub fn errors_json(self) -> String {
+        let err: async_graphql::Error = self.into();
+        let mut server_error = async_graphql::ServerError::new(err.message, None);
+        server_error.extensions = err.extensions;
+        let errors = [server_error];
+        serde_json::to_string(&errors)
+            .unwrap_or_else(|_| r#"[{"message":"internal error"}]"#.to_owned())
+    }
+
+    /// A whole response body (`{"errors": [...]}`) failing with this error.
+    pub fn response_json(self) -> String {
+        format!(r#"{{"errors":{}}}"#, self.errors_json())
     }
 }
 

@@ -202,17 +202,45 @@ impl Scoped for user::Entity {
 }
 
 /// The portal-safe projection of a row: what a contact must not read is blanked before
-/// the row reaches any resolver. Applied by the loaders and connections to every row read
-/// in a client scope.
+/// the row reaches any resolver.
 pub trait Redact {
     fn redact(&mut self) {}
 }
 
-/// Blanks what `scope` may not read.
-pub fn redact<M: Redact>(scope: Scope, rows: &mut [M]) {
-    if let Scope::Client(_) = scope {
-        rows.iter_mut().for_each(Redact::redact);
+/// A row as the caller in `scope` may read it.
+///
+/// Only [`Visible::new`] builds one, and it redacts on the way. Every GraphQL object holds
+/// its row as a `Visible`, so whatever loaded the row (a loader, a connection, a feed, a
+/// service answering a mutation or building a digest), it cannot reach a portal user
+/// unredacted: the compiler refuses the road that would skip this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visible<M>(M);
+
+impl<M: Redact> Visible<M> {
+    pub fn new(scope: Scope, mut row: M) -> Self {
+        if let Scope::Client(_) = scope {
+            row.redact();
+        }
+        Self(row)
     }
+
+    pub fn into_inner(self) -> M {
+        self.0
+    }
+}
+
+impl<M> std::ops::Deref for Visible<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.0
+    }
+}
+
+/// `rows` as `scope` may read them.
+pub fn redact<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
+    rows.into_iter()
+        .map(|row| Visible::new(scope, row))
+        .collect()
 }
 
 impl Redact for client::Model {

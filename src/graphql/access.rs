@@ -1,8 +1,12 @@
-//! Anonymous callers reach nothing but `__typename` and introspection.
+//! Who may use each root field, checked before anything else about it.
 //!
-//! Checked at every root field (by [`super::hooks`]), so a field added later is protected
-//! by default; what a signed-in caller may see and do is decided below the root, by scopes
-//! and services.
+//! Checked at every root field (by [`super::hooks`]) and before the arguments are
+//! validated (by [`super::preflight`]), so a caller learns nothing about an operation it
+//! may not perform: a portal user's `createRisk(likelihood: 9)` is `FORBIDDEN`, not
+//! `BAD_USER_INPUT`. A root field not named below needs a signed-in caller (queries,
+//! subscriptions: what it sees is then decided by scopes) or a staff member who may
+//! write (mutations), so a field added later is protected by default. The services check
+//! again, with the objects at hand (a contact acts on its own client's rows only).
 
 use async_graphql::{
     ServerError,
@@ -11,18 +15,117 @@ use async_graphql::{
 
 use crate::{auth::Caller, error::AppError};
 
-/// The error for a root field an anonymous caller may not read, if this is one.
+/// What a root field requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    SignedIn,
+    Staff,
+    StaffWrite,
+    StaffWriteOrContact,
+    Admin,
+}
+
+/// Queries that only the vendor's staff may read.
+const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard"];
+
+/// Mutations a customer-portal user may call (for its own client's objects).
+const PORTAL_MUTATIONS: &[&str] = &[
+    "createTicket",
+    "addTicketComment",
+    "proposeChangeRequest",
+    "signAcceptance",
+    "recordSatisfaction",
+];
+
+/// Mutations of administrators only.
+const ADMIN_MUTATIONS: &[&str] = &["createUser", "updateUser", "updateServiceLevelPolicy"];
+
+/// What the root field `field` of the root type `root` ("Query", "Mutation",
+/// "Subscription") requires.
+pub fn needs(root: &str, field: &str) -> Needs {
+    match root {
+        "Mutation" if PORTAL_MUTATIONS.contains(&field) => Needs::StaffWriteOrContact,
+        "Mutation" if ADMIN_MUTATIONS.contains(&field) => Needs::Admin,
+        "Mutation" => Needs::StaffWrite,
+        "Query" if STAFF_QUERIES.contains(&field) => Needs::Staff,
+        _ => Needs::SignedIn,
+    }
+}
+
+/// Whether `caller` may use a root field that `needs` this.
+pub fn check(caller: &Caller, needs: Needs) -> Result<(), AppError> {
+    match needs {
+        Needs::SignedIn => caller.scope().map(|_| ()),
+        Needs::Staff => caller.require_staff_read(),
+        Needs::StaffWrite => caller.require_staff_write(),
+        Needs::StaffWriteOrContact => match caller {
+            Caller::Contact { .. } => Ok(()),
+            _ => caller.require_staff_write(),
+        },
+        Needs::Admin => caller.require_admin(),
+    }
+}
+
+/// The caller of a request, anonymous when none was attached.
+pub fn caller_of<'a>(ctx: &'a ExtensionContext<'_>) -> &'a Caller {
+    ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous)
+}
+
+/// The error for a root field the caller may not use, if this is one.
 pub fn refusal(ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Option<ServerError> {
     let at_root = info.path_node.parent.is_none();
     if !at_root || info.is_for_introspection || info.name.starts_with("__") {
         return None;
     }
-    let anonymous = !matches!(ctx.data_opt::<Caller>(), Some(c) if *c != Caller::Anonymous);
-    anonymous.then(|| {
-        let err: async_graphql::Error = AppError::Unauthenticated.into();
-        let path = vec![async_graphql::PathSegment::Field(
-            info.alias.unwrap_or(info.name).to_owned(),
-        )];
-        err.into_server_error(info.field.name.pos).with_path(path)
-    })
+    let err = check(caller_of(ctx), needs(info.parent_type, info.name)).err()?;
+    let err: async_graphql::Error = err.into();
+    let path = vec![async_graphql::PathSegment::Field(
+        info.alias.unwrap_or(info.name).to_owned(),
+    )];
+    Some(err.into_server_error(info.field.name.pos).with_path(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::StaffRole;
+
+    const CONTACT: Caller = Caller::Contact {
+        contact_id: 1,
+        client_id: 1,
+    };
+
+    fn code(caller: &Caller, root: &str, field: &str) -> &'static str {
+        check(caller, needs(root, field)).map_or_else(|e| e.code(), |()| "OK")
+    }
+
+    #[test]
+    fn a_portal_user_is_refused_staff_mutations_and_queries() {
+        assert_eq!(code(&CONTACT, "Mutation", "createRisk"), "FORBIDDEN");
+        assert_eq!(
+            code(&CONTACT, "Mutation", "someMutationAddedLater"),
+            "FORBIDDEN"
+        );
+        assert_eq!(code(&CONTACT, "Query", "dashboard"), "FORBIDDEN");
+        assert_eq!(code(&CONTACT, "Mutation", "createTicket"), "OK");
+        assert_eq!(code(&CONTACT, "Query", "projects"), "OK");
+    }
+
+    #[test]
+    fn read_only_staff_read_but_never_write() {
+        let viewer = Caller::Staff {
+            user_id: 1,
+            role: StaffRole::ReadOnly,
+        };
+        assert_eq!(code(&viewer, "Query", "dashboard"), "OK");
+        assert_eq!(code(&viewer, "Mutation", "createTicket"), "FORBIDDEN");
+        assert_eq!(code(&viewer, "Mutation", "createUser"), "FORBIDDEN");
+    }
+
+    #[test]
+    fn anonymous_callers_reach_no_root_field() {
+        for (root, field) in [("Query", "projects"), ("Subscription", "events")] {
+            assert_eq!(code(&Caller::Anonymous, root, field), "UNAUTHENTICATED");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! What was agreed in the graph: requirement sheet versions, change requests and the
 //! acceptance sign-off.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{
@@ -64,7 +65,7 @@ impl AgreedRequirement {
 }
 
 /// A signed version of the requirement confirmation sheet. Never changes.
-pub struct RequirementSheet(pub sheet::Model);
+pub struct RequirementSheet(pub Visible<sheet::Model>);
 
 #[Object]
 impl RequirementSheet {
@@ -116,7 +117,7 @@ pub async fn sheets_of(ctx: &Context<'_>, project_id: i64) -> Result<Vec<Require
 }
 
 /// A request to change what the signed sheet settled.
-pub struct ChangeRequest(pub change_request::Model);
+pub struct ChangeRequest(pub Visible<change_request::Model>);
 
 #[Object]
 impl ChangeRequest {
@@ -216,7 +217,7 @@ pub async fn change_requests_of(ctx: &Context<'_>, project_id: i64) -> Result<Ve
 }
 
 /// The client's acceptance sign-off of a project.
-pub struct Acceptance(acceptance::Model);
+pub struct Acceptance(pub Visible<acceptance::Model>);
 
 #[Object]
 impl Acceptance {
@@ -311,9 +312,10 @@ impl AgreementMutation {
         let vendor = decode_as("vendorSignerId", &input.vendor_signer_id, NodeKind::User)?;
         let client = decode_as("clientSignerId", &input.client_signer_id, NodeKind::Contact)?;
         let note = opt_text("note", input.note.as_deref(), LONG)?;
-        Ok(RequirementSheet(
+        Ok(RequirementSheet(super::seen(
+            ctx,
             agreements::sign_sheet(svc(ctx)?, project_id, vendor, client, note).await?,
-        ))
+        )?))
     }
 
     /// Proposes a change to a signed sheet: staff, or the client in the portal.
@@ -356,7 +358,10 @@ impl AgreementMutation {
                 )?,
             },
         };
-        Ok(ChangeRequest(agreements::propose(svc(ctx)?, new).await?))
+        Ok(ChangeRequest(super::seen(
+            ctx,
+            agreements::propose(svc(ctx)?, new).await?,
+        )?))
     }
 
     /// Approves a proposed change (staff) with the client's named contact: its scope
@@ -375,9 +380,10 @@ impl AgreementMutation {
         let decision = Decision::Approve {
             client_approver_id: approver,
         };
-        Ok(ChangeRequest(
+        Ok(ChangeRequest(super::seen(
+            ctx,
             agreements::decide(svc(ctx)?, id, decision, note, expected_version).await?,
-        ))
+        )?))
     }
 
     /// Rejects a proposed change (staff); the sheet stays as it is.
@@ -390,9 +396,10 @@ impl AgreementMutation {
     ) -> Result<ChangeRequest> {
         let id = decode_as("id", &id, NodeKind::ChangeRequest)?;
         let note = opt_text("note", note.as_deref(), LONG)?;
-        Ok(ChangeRequest(
+        Ok(ChangeRequest(super::seen(
+            ctx,
             agreements::decide(svc(ctx)?, id, Decision::Reject, note, expected_version).await?,
-        ))
+        )?))
     }
 
     /// The client's acceptance sign-off: moves a project in ACCEPTANCE to AFTER_SALES.
@@ -407,6 +414,6 @@ impl AgreementMutation {
         let contact_id = opt_id("contactId", input.contact_id.as_ref(), NodeKind::Contact)?;
         let notes = opt_text("notes", input.notes.as_deref(), LONG)?;
         let (_, row) = agreements::accept(svc(ctx)?, project_id, contact_id, notes).await?;
-        Ok(Acceptance(row))
+        Ok(Acceptance(super::seen(ctx, row)?))
     }
 }

@@ -1,5 +1,6 @@
 //! Clients and contacts in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{ClientSource, EntityKind, IntentLevel, client, contact};
@@ -24,7 +25,7 @@ use crate::{
 };
 
 /// A customer organisation.
-pub struct Client(pub client::Model);
+pub struct Client(pub Visible<client::Model>);
 
 #[Object]
 impl Client {
@@ -104,7 +105,8 @@ impl Client {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         Ok(
             loaders::latest_events(ctx, self.0.id, EventScope::Client, last)
@@ -117,7 +119,7 @@ impl Client {
 }
 
 /// A person at a client.
-pub struct Contact(pub contact::Model);
+pub struct Contact(pub Visible<contact::Model>);
 
 #[Object]
 impl Contact {
@@ -147,7 +149,8 @@ impl Contact {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         let scope = EventScope::Entity(EntityKind::Contact);
         Ok(loaders::latest_events(ctx, self.0.id, scope, last)
@@ -184,6 +187,7 @@ impl ClientQuery {
         ctx: &Context<'_>,
         filter: Option<ClientFilterInput>,
         #[graphql(default_with = "ClientOrder::NameAsc")] order_by: ClientOrder,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Client>> {
@@ -319,7 +323,10 @@ pub struct ClientMutation;
 impl ClientMutation {
     /// Registers a client (step 1 of the road: customer information and first contact).
     async fn create_client(&self, ctx: &Context<'_>, input: CreateClientInput) -> Result<Client> {
-        Ok(Client(clients::create(svc(ctx)?, input.parse()?).await?))
+        Ok(Client(super::seen(
+            ctx,
+            clients::create(svc(ctx)?, input.parse()?).await?,
+        )?))
     }
 
     async fn update_client(
@@ -330,9 +337,10 @@ impl ClientMutation {
         expected_version: Option<i32>,
     ) -> Result<Client> {
         let id = decode_as("id", &id, NodeKind::Client)?;
-        Ok(Client(
+        Ok(Client(super::seen(
+            ctx,
             clients::update(svc(ctx)?, id, input.parse()?, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn create_contact(
@@ -347,7 +355,10 @@ impl ClientMutation {
             email: opt_email("email", input.email.as_deref())?,
             phone: opt_phone("phone", input.phone.as_deref())?,
         };
-        Ok(Contact(clients::create_contact(svc(ctx)?, new).await?))
+        Ok(Contact(super::seen(
+            ctx,
+            clients::create_contact(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_contact(
@@ -374,8 +385,9 @@ impl ClientMutation {
             email,
             phone,
         };
-        Ok(Contact(
+        Ok(Contact(super::seen(
+            ctx,
             clients::update_contact(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 }

@@ -1,6 +1,8 @@
 //! The staff dashboard and the weekly digest in the graph.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
+
+use crate::auth::{Scope, scope::Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ProjectHealth, ProjectStatus};
 
@@ -55,7 +57,8 @@ pub struct ServiceLevelCompliance {
     pub percent: Option<f64>,
 }
 
-pub struct Dashboard(dashboard::Dashboard, Period);
+/// The staff dashboard, with the scope its rows are shown in.
+pub struct Dashboard(dashboard::Dashboard, Period, Scope);
 
 #[Object]
 impl Dashboard {
@@ -85,11 +88,21 @@ impl Dashboard {
     }
     /// Milestones past their due date and not done, most overdue first (at most 50).
     async fn overdue_milestones(&self) -> Vec<Stage> {
-        self.0.overdue_stages.iter().cloned().map(Stage).collect()
+        self.0
+            .overdue_stages
+            .iter()
+            .cloned()
+            .map(|r| Stage(Visible::new(self.2, r)))
+            .collect()
     }
     /// Open tickets with a clock AT_RISK and none breached, highest priority first.
     async fn tickets_at_risk(&self) -> Vec<Ticket> {
-        self.0.tickets_at_risk.iter().cloned().map(Ticket).collect()
+        self.0
+            .tickets_at_risk
+            .iter()
+            .cloned()
+            .map(|r| Ticket(Visible::new(self.2, r)))
+            .collect()
     }
     /// Open tickets with a clock past its target, highest priority first.
     async fn tickets_breached(&self) -> Vec<Ticket> {
@@ -97,7 +110,7 @@ impl Dashboard {
             .tickets_breached
             .iter()
             .cloned()
-            .map(Ticket)
+            .map(|r| Ticket(Visible::new(self.2, r)))
             .collect()
     }
     /// Open risks per severity band, critical first (the risks themselves: `risks`).
@@ -138,12 +151,13 @@ pub struct MilestoneCompletion {
     pub completed_at: DateTime<Utc>,
 }
 
-pub struct WeeklyDigest(Digest);
+/// A digest, with the scope its rows are shown in.
+pub struct WeeklyDigest(Digest, Scope);
 
 #[Object]
 impl WeeklyDigest {
     async fn project(&self) -> Project {
-        Project(self.0.project.clone())
+        Project(Visible::new(self.1, self.0.project.clone()))
     }
     async fn from(&self) -> DateTime<Utc> {
         self.0.period.from
@@ -159,7 +173,7 @@ impl WeeklyDigest {
             .milestones_completed
             .iter()
             .map(|(s, at)| MilestoneCompletion {
-                stage: Stage(s.clone()),
+                stage: Stage(Visible::new(self.1, s.clone())),
                 completed_at: *at,
             })
             .collect()
@@ -169,7 +183,7 @@ impl WeeklyDigest {
             .milestones_slipped
             .iter()
             .map(|s| MilestoneSlip {
-                stage: Stage(s.stage.clone()),
+                stage: Stage(Visible::new(self.1, s.stage.clone())),
                 from: s.from,
                 to: s.to,
             })
@@ -181,7 +195,7 @@ impl WeeklyDigest {
             .milestones_overdue
             .iter()
             .cloned()
-            .map(Stage)
+            .map(|r| Stage(Visible::new(self.1, r)))
             .collect()
     }
     async fn tickets_opened(&self) -> i32 {
@@ -196,10 +210,20 @@ impl WeeklyDigest {
     }
     /// In the client's copy, only risks shared with the client.
     async fn risks_raised(&self) -> Vec<Risk> {
-        self.0.risks_raised.iter().cloned().map(Risk).collect()
+        self.0
+            .risks_raised
+            .iter()
+            .cloned()
+            .map(|r| Risk(Visible::new(self.1, r)))
+            .collect()
     }
     async fn risks_closed(&self) -> Vec<Risk> {
-        self.0.risks_closed.iter().cloned().map(Risk).collect()
+        self.0
+            .risks_closed
+            .iter()
+            .cloned()
+            .map(|r| Risk(Visible::new(self.1, r)))
+            .collect()
     }
     async fn reports_filed(&self) -> i32 {
         count(self.0.reports_filed.into())
@@ -234,7 +258,11 @@ impl DashboardQuery {
         let to = to.unwrap_or_else(|| svc.time.now());
         let from = from.unwrap_or(to - chrono::Duration::days(30));
         let period = Period::new(from, to)?;
-        Ok(Dashboard(dashboard::build(svc, period).await?, period))
+        Ok(Dashboard(
+            dashboard::build(svc, period).await?,
+            period,
+            super::scope(ctx)?,
+        ))
     }
 
     /// A project's digest of the Monday-to-Sunday week holding `weekOf` (in the policy's
@@ -253,6 +281,7 @@ impl DashboardQuery {
         let period = Period::new(from, to)?;
         Ok(WeeklyDigest(
             digest::build(svc(ctx)?, id, period, audience).await?,
+            super::scope(ctx)?,
         ))
     }
 }

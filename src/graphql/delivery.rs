@@ -1,5 +1,6 @@
 //! The delivery records of a project: requirements, stages, risks and reports.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -56,7 +57,7 @@ async fn events_of(ctx: &Context<'_>, kind: EntityKind, id: i64, last: u32) -> R
 }
 
 /// One line of the requirement list.
-pub struct Requirement(pub requirement::Model);
+pub struct Requirement(pub Visible<requirement::Model>);
 
 #[Object]
 impl Requirement {
@@ -98,14 +99,15 @@ impl Requirement {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Requirement, self.0.id, last).await
     }
 }
 
 /// A stage (milestone) of the delivery plan.
-pub struct Stage(pub stage::Model);
+pub struct Stage(pub Visible<stage::Model>);
 
 #[Object]
 impl Stage {
@@ -157,14 +159,15 @@ impl Stage {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Stage, self.0.id, last).await
     }
 }
 
 /// An entry of the risk log.
-pub struct Risk(pub risk::Model);
+pub struct Risk(pub Visible<risk::Model>);
 
 #[Object]
 impl Risk {
@@ -226,14 +229,15 @@ impl Risk {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         events_of(ctx, EntityKind::Risk, self.0.id, last).await
     }
 }
 
 /// A progress report.
-pub struct Report(pub report::Model);
+pub struct Report(pub Visible<report::Model>);
 
 #[Object]
 impl Report {
@@ -320,7 +324,9 @@ pub struct CreateRiskInput {
     title: String,
     description: Option<String>,
     category: RiskCategory,
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(5), None))]
     likelihood: i32,
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(5), None))]
     impact: i32,
     owner_id: Option<ID>,
     mitigation: Option<String>,
@@ -335,7 +341,9 @@ pub struct UpdateRiskInput {
     title: Option<String>,
     description: MaybeUndefined<String>,
     category: Option<RiskCategory>,
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(5), None))]
     likelihood: Option<i32>,
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(5), None))]
     impact: Option<i32>,
     owner_id: MaybeUndefined<ID>,
     mitigation: MaybeUndefined<String>,
@@ -376,7 +384,10 @@ impl DeliveryMutation {
             in_scope: input.in_scope,
             scope_note: opt_text("scopeNote", input.scope_note.as_deref(), LONG)?,
         };
-        Ok(Requirement(requirements::create(svc(ctx)?, new).await?))
+        Ok(Requirement(super::seen(
+            ctx,
+            requirements::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_requirement(
@@ -396,9 +407,10 @@ impl DeliveryMutation {
             in_scope: input.in_scope,
             scope_note: patch_text("scopeNote", input.scope_note, LONG)?,
         };
-        Ok(Requirement(
+        Ok(Requirement(super::seen(
+            ctx,
             requirements::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn create_stage(&self, ctx: &Context<'_>, input: CreateStageInput) -> Result<Stage> {
@@ -414,7 +426,10 @@ impl DeliveryMutation {
             due_date: input.due_date,
             deliverables: opt_text("deliverables", input.deliverables.as_deref(), LONG)?,
         };
-        Ok(Stage(stages::create(svc(ctx)?, new).await?))
+        Ok(Stage(super::seen(
+            ctx,
+            stages::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_stage(
@@ -436,9 +451,10 @@ impl DeliveryMutation {
             due_date: patch(input.due_date),
             deliverables: patch_text("deliverables", input.deliverables, LONG)?,
         };
-        Ok(Stage(
+        Ok(Stage(super::seen(
+            ctx,
             stages::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 
     /// Moves a milestone along NOT_STARTED -> IN_PROGRESS -> DONE (with BLOCKED).
@@ -450,9 +466,10 @@ impl DeliveryMutation {
         expected_version: Option<i32>,
     ) -> Result<Stage> {
         let id = decode_as("id", &id, NodeKind::Stage)?;
-        Ok(Stage(
+        Ok(Stage(super::seen(
+            ctx,
             stages::change_status(svc(ctx)?, id, status, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn create_risk(&self, ctx: &Context<'_>, input: CreateRiskInput) -> Result<Risk> {
@@ -468,7 +485,10 @@ impl DeliveryMutation {
             contingency: opt_text("contingency", input.contingency.as_deref(), LONG)?,
             shared_with_client: input.shared_with_client,
         };
-        Ok(Risk(risks::create(svc(ctx)?, new).await?))
+        Ok(Risk(super::seen(
+            ctx,
+            risks::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_risk(
@@ -496,9 +516,10 @@ impl DeliveryMutation {
             contingency: patch_text("contingency", input.contingency, LONG)?,
             shared_with_client: input.shared_with_client,
         };
-        Ok(Risk(
+        Ok(Risk(super::seen(
+            ctx,
             risks::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn change_risk_status(
@@ -509,9 +530,10 @@ impl DeliveryMutation {
         expected_version: Option<i32>,
     ) -> Result<Risk> {
         let id = decode_as("id", &id, NodeKind::Risk)?;
-        Ok(Risk(
+        Ok(Risk(super::seen(
+            ctx,
             risks::change_status(svc(ctx)?, id, status, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn create_report(&self, ctx: &Context<'_>, input: CreateReportInput) -> Result<Report> {
@@ -523,7 +545,10 @@ impl DeliveryMutation {
             stage_id: opt_id("stageId", input.stage_id.as_ref(), NodeKind::Stage)?,
             author_id: opt_id("authorId", input.author_id.as_ref(), NodeKind::User)?,
         };
-        Ok(Report(reports::create(svc(ctx)?, new).await?))
+        Ok(Report(super::seen(
+            ctx,
+            reports::create(svc(ctx)?, new).await?,
+        )?))
     }
 }
 
@@ -555,6 +580,7 @@ impl RiskQuery {
         ctx: &Context<'_>,
         filter: Option<RiskFilterInput>,
         #[graphql(default_with = "RiskOrder::ScoreDesc")] order_by: RiskOrder,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Risk>> {

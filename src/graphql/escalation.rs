@@ -1,5 +1,6 @@
 //! The escalation ladder and each ticket's escalations in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{escalation_level, ticket, ticket_escalation};
@@ -19,7 +20,7 @@ use crate::{
 };
 
 /// One level of the escalation ladder.
-pub struct EscalationLevel(pub escalation_level::Model);
+pub struct EscalationLevel(pub Visible<escalation_level::Model>);
 
 #[Object]
 impl EscalationLevel {
@@ -46,12 +47,12 @@ impl EscalationLevel {
 
 /// A ticket's move to a level of the ladder.
 pub struct TicketEscalation {
-    row: ticket_escalation::Model,
+    row: Visible<ticket_escalation::Model>,
     now: DateTime<Utc>,
 }
 
 impl TicketEscalation {
-    pub fn new(ctx: &Context<'_>, row: ticket_escalation::Model) -> Result<Self> {
+    pub fn new(ctx: &Context<'_>, row: Visible<ticket_escalation::Model>) -> Result<Self> {
         Ok(Self {
             row,
             now: svc(ctx)?.time.now(),
@@ -153,7 +154,7 @@ impl EscalationMutation {
         let ticket_id = decode_as("ticketId", &input.ticket_id, NodeKind::Ticket)?;
         let reason = text("reason", &input.reason, LONG)?;
         let (_, row) = escalations::escalate(svc(ctx)?, ticket_id, input.level, reason).await?;
-        TicketEscalation::new(ctx, row)
+        TicketEscalation::new(ctx, super::seen(ctx, row)?)
     }
 
     /// Someone at the ticket's current level takes it on (staff).
@@ -164,6 +165,6 @@ impl EscalationMutation {
     ) -> Result<TicketEscalation> {
         let ticket_id = decode_as("ticketId", &ticket_id, NodeKind::Ticket)?;
         let (_, row) = escalations::acknowledge(svc(ctx)?, ticket_id).await?;
-        TicketEscalation::new(ctx, row)
+        TicketEscalation::new(ctx, super::seen(ctx, row)?)
     }
 }

@@ -1,5 +1,6 @@
 //! The event log in the graph: the audit trail of every change.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{ActorKind, EntityKind, EventKind, contact, event, user};
@@ -17,7 +18,7 @@ use super::{
 };
 
 /// One change: what happened to which object, from which status to which, by whom, when.
-pub struct Event(pub event::Model);
+pub struct Event(pub Visible<event::Model>);
 
 pub fn node_kind(kind: EntityKind) -> NodeKind {
     match kind {
@@ -121,6 +122,7 @@ impl EventQuery {
         ctx: &Context<'_>,
         filter: Option<EventFilterInput>,
         #[graphql(default = false)] newest_first: bool,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Event>> {

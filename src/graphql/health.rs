@@ -39,7 +39,7 @@ pub async fn milestone_state(ctx: &Context<'_>, s: &stage::Model) -> Result<Mile
     let plan: Vec<Milestone> = loaders::children(ctx, s.project_id, StagesOfProject)
         .await?
         .iter()
-        .map(milestone_of)
+        .map(|s| milestone_of(s))
         .collect();
     let today = current_policy(ctx)
         .await?
@@ -53,7 +53,7 @@ pub async fn progress_percent(ctx: &Context<'_>, project_id: i64) -> Result<Opti
     let plan: Vec<Milestone> = loaders::children(ctx, project_id, StagesOfProject)
         .await?
         .iter()
-        .map(milestone_of)
+        .map(|s| milestone_of(s))
         .collect();
     Ok(milestone::progress_percent(&plan))
 }
@@ -172,9 +172,10 @@ impl HealthMutation {
     ) -> Result<Project> {
         let id = decode_as("projectId", &project_id, NodeKind::Project)?;
         let note = opt_text("note", note.as_deref(), LONG)?;
-        Ok(Project(
+        Ok(Project(super::seen(
+            ctx,
             health::declare(svc(ctx)?, id, health, note, expected_version).await?,
-        ))
+        )?))
     }
 
     /// How often the project's progress report is due: DAILY or WEEKLY (null: no
@@ -187,8 +188,9 @@ impl HealthMutation {
         expected_version: Option<i32>,
     ) -> Result<Project> {
         let id = decode_as("projectId", &project_id, NodeKind::Project)?;
-        Ok(Project(
+        Ok(Project(super::seen(
+            ctx,
             health::set_report_cadence(svc(ctx)?, id, cadence, expected_version).await?,
-        ))
+        )?))
     }
 }

@@ -4,21 +4,25 @@
 //! future apiece, so the rules that look at every field share one extension: anonymous
 //! callers are refused at the root ([`super::access`]), errors of nullable fields null the
 //! field ([`super::field_errors`]), and the start of execution is marked
-//! ([`ExecutionStarted`]).
+//! ([`ExecutionStarted`]). Before execution it codes parse and validation errors
+//! (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, Apollo's names) and runs the
+//! [`super::preflight`] checks on the document it keeps for that.
 
 use std::sync::{
-    Arc,
+    Arc, Mutex,
     atomic::{AtomicBool, Ordering},
 };
 
 use async_graphql::{
-    Response, ServerResult, Value,
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextResolve, NextValidation, ResolveInfo,
     },
+    parser::types::ExecutableDocument,
 };
 
-use super::{access, field_errors::Caught};
+use super::{access, field_errors::Caught, preflight};
 
 /// Request data set once async-graphql starts executing: everything before that
 /// (parsing, validation, operation selection, variable coercion) is a *request error*.
@@ -40,14 +44,92 @@ impl ExtensionFactory for Hooks {
     }
 }
 
-/// Per request: the field errors caught so far.
+/// Per request: the field errors caught so far, and what the preflight checks read.
 #[derive(Default)]
 pub struct RequestHooks {
     caught: Caught,
+    operation_name: Mutex<Option<String>>,
+    document: Mutex<Option<(ExecutableDocument, Variables)>>,
+}
+
+/// Sets `code` on each error that has none.
+fn with_code(mut errors: Vec<ServerError>, code: &str) -> Vec<ServerError> {
+    for err in &mut errors {
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", code);
+        }
+    }
+    errors
 }
 
 #[async_trait::async_trait]
 impl Extension for RequestHooks {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request = next.run(ctx, request).await?;
+        *self
+            .operation_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = request.operation_name.clone();
+        Ok(request)
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await.map_err(|err| {
+            with_code(vec![err], "GRAPHQL_PARSE_FAILED")
+                .pop()
+                .unwrap_or_else(|| unreachable!("one error in, one out"))
+        })?;
+        *self.document.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((doc.clone(), variables.clone()));
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next
+            .run(ctx)
+            .await
+            .map_err(|errors| with_code(errors, "GRAPHQL_VALIDATION_FAILED"))?;
+        let document = self
+            .document
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some((doc, variables)) = document {
+            let name = self
+                .operation_name
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let errors = preflight::check(
+                &ctx.schema_env.registry,
+                &doc,
+                &variables,
+                name.as_deref(),
+                access::caller_of(ctx),
+            );
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+        }
+        Ok(result)
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,

@@ -5,6 +5,7 @@
 //! read, and the objects they carry resolve through the ordinary loaders, fresh for each
 //! event.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use entity::{
@@ -38,7 +39,7 @@ pub(super) fn after_cursor(after: Option<&String>) -> Result<Option<i64>> {
 }
 
 /// A milestone moved from one status to another.
-pub struct StageStatusChange(event::Model);
+pub struct StageStatusChange(pub Visible<event::Model>);
 
 #[Object]
 impl StageStatusChange {
@@ -73,7 +74,7 @@ impl StageStatusChange {
 }
 
 /// A ticket moved from one status to another.
-pub struct TicketStatusChange(event::Model);
+pub struct TicketStatusChange(pub Visible<event::Model>);
 
 #[Object]
 impl TicketStatusChange {

@@ -24,7 +24,7 @@ use super::batching::Batches;
 use crate::{
     auth::{
         Scope,
-        scope::{PORTAL_EVENT_KINDS, Redact, Scoped, redact, visible},
+        scope::{PORTAL_EVENT_KINDS, Redact, Scoped, Visible, redact, visible},
     },
     domain::service_level::Policy,
     error::AppError,
@@ -78,18 +78,17 @@ fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
 pub struct ById<E>(DatabaseConnection, Scope, PhantomData<E>);
 
 impl<E: Keyed> Loader<i64> for ById<E> {
-    type Value = E::Model;
+    type Value = Visible<E::Model>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, E::Model>, Self::Error> {
-        let mut rows = E::find()
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = E::find()
             .filter(E::id_column().is_in(keys.iter().copied()))
             .filter(visible::<E>(self.1))
             .all(&self.0)
             .await
             .map_err(internal)?;
-        redact(self.1, &mut rows);
-        Ok(rows
+        Ok(redact(self.1, rows)
             .into_iter()
             .filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m)))
             .collect())
@@ -111,9 +110,10 @@ pub trait ChildSet: Clone + Eq + Hash + Send + Sync + 'static {
 pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
 
 type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
+type ChildRows<S> = Vec<Visible<ChildModel<S>>>;
 
 impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
-    type Value = Vec<ChildModel<S>>;
+    type Value = ChildRows<S>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[(i64, S)]) -> Result<HashMap<(i64, S), Self::Value>, Self::Error> {
@@ -126,7 +126,7 @@ impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
         for (set, parents) in by_set {
             let parent_col = set.parent_column();
             let (order_col, order) = set.order();
-            let mut rows = S::Entity::find()
+            let rows = S::Entity::find()
                 .filter(parent_col.is_in(parents))
                 .filter(set.condition())
                 .filter(visible::<S::Entity>(self.1))
@@ -135,8 +135,7 @@ impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
-            redact(self.1, &mut rows);
-            for row in rows {
+            for row in redact(self.1, rows) {
                 if let Some(parent) = as_i64(row.get(parent_col)) {
                     out.entry((parent, set.clone())).or_default().push(row);
                 }
@@ -159,7 +158,7 @@ pub enum EventScope {
 pub struct LatestEvents(DatabaseConnection, Scope);
 
 impl Loader<(i64, EventScope, u32)> for LatestEvents {
-    type Value = Vec<event::Model>;
+    type Value = Vec<Visible<event::Model>>;
     type Error = async_graphql::Error;
 
     async fn load(
@@ -171,8 +170,7 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
             groups.entry((*scope, *limit)).or_default().push(*parent);
         }
         let backend = self.0.get_database_backend();
-        let mut out: HashMap<_, Vec<event::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut out: HashMap<_, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for ((scope, limit), parents) in groups {
             let (column, entity_kind) = match scope {
                 EventScope::Project => ("project_id", None),
@@ -227,13 +225,12 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
                  FROM events e WHERE e.{column} IN ({list}){kind_filter}{portal_filter}) ranked WHERE rn <= {} ORDER BY id DESC",
                 next()
             );
-            let mut rows = event::Entity::find()
+            let rows = event::Entity::find()
                 .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
-            redact(self.1, &mut rows);
-            for row in rows {
+            for row in redact(self.1, rows) {
                 let parent = match scope {
                     EventScope::Project => row.project_id,
                     EventScope::Client => row.client_id,
@@ -381,7 +378,10 @@ fn request_loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Reques
 }
 
 /// Loads one row by id through the request's loader.
-pub async fn one<E: Keyed>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<E::Model>> {
+pub async fn one<E: Keyed>(
+    ctx: &Context<'_>,
+    id: i64,
+) -> async_graphql::Result<Option<Visible<E::Model>>> {
     request_loaders(ctx)?
         .get(Loaders::by_id::<E>)
         .load_one(id)
@@ -393,7 +393,7 @@ pub async fn children<S: ChildSet>(
     ctx: &Context<'_>,
     parent: i64,
     set: S,
-) -> async_graphql::Result<Vec<ChildModel<S>>> {
+) -> async_graphql::Result<ChildRows<S>> {
     Ok(request_loaders(ctx)?
         .get(Loaders::children::<S>)
         .load_one((parent, set))
@@ -407,7 +407,7 @@ pub async fn latest_events(
     parent: i64,
     scope: EventScope,
     limit: u32,
-) -> async_graphql::Result<Vec<event::Model>> {
+) -> async_graphql::Result<Vec<Visible<event::Model>>> {
     Ok(request_loaders(ctx)?
         .get(Loaders::latest_events)
         .load_one((parent, scope, limit))

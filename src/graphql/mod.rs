@@ -17,6 +17,7 @@ pub mod live;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod preflight;
 pub mod project;
 pub mod response_order;
 pub mod satisfaction;
@@ -118,6 +119,21 @@ pub fn sdl() -> String {
     .sdl()
 }
 
+/// The operation of `doc` that a request runs: the one named, or the only one.
+pub fn selected_operation<'a>(
+    doc: &'a async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a async_graphql::parser::types::OperationDefinition> {
+    use async_graphql::parser::types::DocumentOperations;
+    let op = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    op.map(|op| &op.node)
+}
+
 /// Attaches the caller and a fresh set of loaders to one request. It must then execute
 /// inside [`batching::Driven`] with the returned batches (see [`loaders::Loaders`]).
 pub fn request_data(
@@ -163,6 +179,15 @@ fn with_loaders(
 /// The rows the caller of a resolver may see (anonymous callers: none).
 pub fn scope(ctx: &Context<'_>) -> async_graphql::Result<Scope> {
     Ok(*ctx.data::<Scope>()?)
+}
+
+/// `row` as the caller of a resolver may read it: how a row a service returned (a
+/// mutation's result, a digest's project) becomes a GraphQL object.
+pub fn seen<M: crate::auth::scope::Redact>(
+    ctx: &Context<'_>,
+    row: M,
+) -> async_graphql::Result<crate::auth::scope::Visible<M>> {
+    Ok(crate::auth::scope::Visible::new(scope(ctx)?, row))
 }
 
 /// The service context of a resolver: the database and who is calling.

@@ -106,7 +106,9 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(validator(max_items = 100))] ids: Vec<ID>,
+        #[graphql(directive = super::preflight::constraint::apply(None, None, Some(100)))] ids: Vec<
+            ID,
+        >,
     ) -> Result<Vec<Option<Node>>> {
         let keys = ids
             .iter()

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::{
         Scope,
-        scope::{Redact, redact},
+        scope::{Redact, Visible, redact},
     },
     error::{AppError, AppResult},
 };
@@ -134,7 +134,7 @@ pub async fn paginate<E, N>(
     id_column: E::Column,
     sort: Sort<E>,
     (first, after): (Option<i32>, Option<String>),
-    to_node: impl Fn(E::Model) -> N,
+    to_node: impl Fn(Visible<E::Model>) -> N,
 ) -> AppResult<Page<N>>
 where
     E: EntityTrait,
@@ -173,14 +173,14 @@ where
             ),
         );
     }
-    let mut rows = page
+    let rows = page
         .order_by(sort.column, order.clone())
         .order_by(id_column, order)
         .limit(limit + 1)
         .all(db)
         .await?;
 
-    redact(scope, &mut rows);
+    let rows = redact(scope, rows);
     let has_next = rows.len() as u64 > limit;
     let mut connection = Connection::with_additional_fields(after.is_some(), has_next, total);
     for row in rows.into_iter().take(limit as usize) {

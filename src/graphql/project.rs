@@ -1,5 +1,6 @@
 //! Projects and their service teams in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ProjectStatus, TeamRole, client, project, team_member, user};
@@ -62,7 +63,7 @@ impl Money {
 }
 
 /// A client's project, from lead to after-sales.
-pub struct Project(pub project::Model);
+pub struct Project(pub Visible<project::Model>);
 
 #[Object]
 impl Project {
@@ -216,7 +217,8 @@ impl Project {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         Ok(
             loaders::latest_events(ctx, self.0.id, EventScope::Project, last)
@@ -229,7 +231,7 @@ impl Project {
 }
 
 /// A member of a project's service team.
-pub struct TeamMember(pub team_member::Model);
+pub struct TeamMember(pub Visible<team_member::Model>);
 
 #[Object]
 impl TeamMember {
@@ -282,6 +284,7 @@ impl ProjectQuery {
         ctx: &Context<'_>,
         filter: Option<ProjectFilterInput>,
         #[graphql(default_with = "ProjectOrder::CreatedAtDesc")] order_by: ProjectOrder,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Project>> {
@@ -400,7 +403,10 @@ impl ProjectMutation {
             )?,
             contract_value_internal: input.contract_value_internal,
         };
-        Ok(Project(projects::create(svc(ctx)?, new).await?))
+        Ok(Project(super::seen(
+            ctx,
+            projects::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_project(
@@ -427,9 +433,10 @@ impl ProjectMutation {
             primary_owner_id: patch_id("primaryOwnerId", input.primary_owner_id, NodeKind::User)?,
             contract_value_internal: input.contract_value_internal,
         };
-        Ok(Project(
+        Ok(Project(super::seen(
+            ctx,
             projects::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 
     /// Moves a project to another phase, as the project transition table allows.
@@ -441,9 +448,10 @@ impl ProjectMutation {
         expected_version: Option<i32>,
     ) -> Result<Project> {
         let id = decode_as("id", &id, NodeKind::Project)?;
-        Ok(Project(
+        Ok(Project(super::seen(
+            ctx,
             projects::change_status(svc(ctx)?, id, status, expected_version).await?,
-        ))
+        )?))
     }
 
     async fn add_team_member(
@@ -455,16 +463,18 @@ impl ProjectMutation {
     ) -> Result<TeamMember> {
         let project_id = decode_as("projectId", &project_id, NodeKind::Project)?;
         let user_id = decode_as("userId", &user_id, NodeKind::User)?;
-        Ok(TeamMember(
+        Ok(TeamMember(super::seen(
+            ctx,
             projects::add_team_member(svc(ctx)?, project_id, user_id, role).await?,
-        ))
+        )?))
     }
 
     /// Removes a membership; returns it as it was.
     async fn remove_team_member(&self, ctx: &Context<'_>, id: ID) -> Result<TeamMember> {
         let id = decode_as("id", &id, NodeKind::TeamMember)?;
-        Ok(TeamMember(
+        Ok(TeamMember(super::seen(
+            ctx,
             projects::remove_team_member(svc(ctx)?, id).await?,
-        ))
+        )?))
     }
 }

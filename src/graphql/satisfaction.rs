@@ -1,5 +1,6 @@
 //! Follow-ups, satisfaction scores and the satisfaction report in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{client, follow_up, ticket};
@@ -27,12 +28,12 @@ use crate::{
 
 /// The satisfaction follow-up owed after one resolution of a ticket.
 pub struct FollowUp {
-    row: follow_up::Model,
+    row: Visible<follow_up::Model>,
     now: DateTime<Utc>,
 }
 
 impl FollowUp {
-    fn new(ctx: &Context<'_>, row: follow_up::Model) -> Result<Self> {
+    fn new(ctx: &Context<'_>, row: Visible<follow_up::Model>) -> Result<Self> {
         Ok(Self {
             row,
             now: svc(ctx)?.time.now(),
@@ -251,6 +252,7 @@ impl SatisfactionQuery {
 pub struct RecordSatisfactionInput {
     pub ticket_id: ID,
     /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(5), None))]
     pub score: i32,
     /// The customer's suggestions.
     pub comment: Option<String>,
@@ -271,6 +273,6 @@ impl SatisfactionMutation {
         let ticket_id = decode_as("ticketId", &input.ticket_id, NodeKind::Ticket)?;
         let comment = opt_text("comment", input.comment.as_deref(), LONG)?;
         let row = follow_ups::record(svc(ctx)?, ticket_id, input.score, comment).await?;
-        FollowUp::new(ctx, row)
+        FollowUp::new(ctx, super::seen(ctx, row)?)
     }
 }

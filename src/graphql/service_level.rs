@@ -1,5 +1,6 @@
 //! Service levels in the graph: the policy, each ticket's clocks, and the alert feed.
 
+use crate::auth::scope::Visible;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, Subscription};
@@ -31,7 +32,7 @@ use crate::{
 };
 
 /// The service-level policy: the business calendar and the targets per priority.
-pub struct ServiceLevelPolicy(pub policy::Model);
+pub struct ServiceLevelPolicy(pub Visible<policy::Model>);
 
 #[Object]
 impl ServiceLevelPolicy {
@@ -92,7 +93,7 @@ impl ServiceLevelPolicy {
 }
 
 /// How long a priority's clock may run.
-pub struct ServiceLevelTarget(target::Model);
+pub struct ServiceLevelTarget(pub Visible<target::Model>);
 
 #[Object]
 impl ServiceLevelTarget {
@@ -113,7 +114,7 @@ impl ServiceLevelTarget {
 
 /// One service-level clock of a ticket, as it stands now.
 pub struct ServiceLevelClock {
-    row: ticket_clock::Model,
+    row: Visible<ticket_clock::Model>,
     policy: Arc<Policy>,
     now: DateTime<Utc>,
 }
@@ -191,7 +192,7 @@ impl ServiceLevelQuery {
     /// The service-level policy tickets follow.
     async fn service_level_policy(&self, ctx: &Context<'_>) -> Result<ServiceLevelPolicy> {
         let (p, _) = service_levels::current(svc(ctx)?.db).await?;
-        Ok(ServiceLevelPolicy(p))
+        Ok(ServiceLevelPolicy(super::seen(ctx, p)?))
     }
 }
 
@@ -200,6 +201,7 @@ pub struct ServiceLevelTargetInput {
     pub priority: TicketPriority,
     pub clock: ClockKind,
     /// 1 minute to 366 days.
+    #[graphql(directive = super::preflight::constraint::apply(Some(1), Some(366 * 24 * 60), None))]
     pub minutes: i32,
     #[graphql(default = true)]
     pub business_hours: bool,
@@ -216,7 +218,7 @@ pub struct UpdateServiceLevelPolicyInput {
     pub closes_at: NaiveTime,
     #[graphql(default)]
     pub holidays: Vec<NaiveDate>,
-    #[graphql(default = 75)]
+    #[graphql(default = 75, directive = super::preflight::constraint::apply(Some(1), Some(99), None))]
     pub at_risk_percent: i32,
     pub targets: Vec<ServiceLevelTargetInput>,
     /// Unchanged when omitted.
@@ -259,7 +261,7 @@ impl ServiceLevelMutation {
                 .transpose()?,
         };
         let (p, _) = service_levels::update_policy(svc(ctx)?, id, change, expected_version).await?;
-        Ok(ServiceLevelPolicy(p))
+        Ok(ServiceLevelPolicy(super::seen(ctx, p)?))
     }
 }
 
@@ -287,7 +289,7 @@ pub enum AlertLevel {
 }
 
 /// A ticket's service-level clock reached its at-risk share or passed its target.
-pub struct ServiceLevelAlert(event::Model);
+pub struct ServiceLevelAlert(pub Visible<event::Model>);
 
 impl ServiceLevelAlert {
     fn detail(&self) -> serde_json::Value {

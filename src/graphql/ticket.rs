@@ -1,5 +1,6 @@
 //! After-sales tickets and their comments in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{
@@ -26,7 +27,7 @@ use crate::{
 };
 
 /// An after-sales ticket.
-pub struct Ticket(pub ticket::Model);
+pub struct Ticket(pub Visible<ticket::Model>);
 
 #[Object]
 impl Ticket {
@@ -129,7 +130,8 @@ impl Ticket {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] last: u32,
+        #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(100), None))]
+        last: u32,
     ) -> Result<Vec<Event>> {
         let scope = EventScope::Entity(EntityKind::Ticket);
         Ok(loaders::latest_events(ctx, self.0.id, scope, last)
@@ -141,7 +143,7 @@ impl Ticket {
 }
 
 /// A comment on a ticket.
-pub struct TicketComment(pub ticket_comment::Model);
+pub struct TicketComment(pub Visible<ticket_comment::Model>);
 
 #[Object]
 impl TicketComment {
@@ -212,6 +214,7 @@ impl TicketQuery {
         ctx: &Context<'_>,
         filter: Option<TicketFilterInput>,
         #[graphql(default_with = "TicketOrder::CreatedAtDesc")] order_by: TicketOrder,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Ticket>> {
@@ -323,7 +326,10 @@ impl TicketMutation {
                 NodeKind::Contact,
             )?,
         };
-        Ok(Ticket(tickets::create(svc(ctx)?, new).await?))
+        Ok(Ticket(super::seen(
+            ctx,
+            tickets::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_ticket(
@@ -347,9 +353,10 @@ impl TicketMutation {
                 NodeKind::Contact,
             )?,
         };
-        Ok(Ticket(
+        Ok(Ticket(super::seen(
+            ctx,
             tickets::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 
     /// Moves a ticket along NEW -> ACKNOWLEDGED -> IN_PROGRESS <-> WAITING_ON_CUSTOMER -> RESOLVED -> CLOSED.
@@ -361,9 +368,10 @@ impl TicketMutation {
         expected_version: Option<i32>,
     ) -> Result<Ticket> {
         let id = decode_as("id", &id, NodeKind::Ticket)?;
-        Ok(Ticket(
+        Ok(Ticket(super::seen(
+            ctx,
             tickets::change_status(svc(ctx)?, id, status, expected_version).await?,
-        ))
+        )?))
     }
 
     /// Adds to the ticket's service record. Internal comments are for the vendor's team only.
@@ -376,8 +384,9 @@ impl TicketMutation {
     ) -> Result<TicketComment> {
         let ticket_id = decode_as("ticketId", &ticket_id, NodeKind::Ticket)?;
         let body = text("body", &body, LONG)?;
-        Ok(TicketComment(
+        Ok(TicketComment(super::seen(
+            ctx,
             tickets::add_comment(svc(ctx)?, ticket_id, body, internal).await?,
-        ))
+        )?))
     }
 }

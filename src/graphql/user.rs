@@ -1,5 +1,6 @@
 //! The vendor's staff in the graph.
 
+use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::user;
@@ -17,7 +18,7 @@ use crate::{
 };
 
 /// A member of the vendor's staff.
-pub struct User(pub user::Model);
+pub struct User(pub Visible<user::Model>);
 
 #[Object]
 impl User {
@@ -53,6 +54,7 @@ impl UserQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
+        #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(super::pagination::MAX_PAGE_SIZE), None))]
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<User>> {
@@ -107,7 +109,10 @@ impl UserMutation {
             email: email("email", &input.email)?,
             title: opt_text("title", input.title.as_deref(), SHORT)?,
         };
-        Ok(User(users::create(svc(ctx)?, new).await?))
+        Ok(User(super::seen(
+            ctx,
+            users::create(svc(ctx)?, new).await?,
+        )?))
     }
 
     async fn update_user(
@@ -124,8 +129,9 @@ impl UserMutation {
             title: patch_text("title", input.title, SHORT)?,
             active: input.active,
         };
-        Ok(User(
+        Ok(User(super::seen(
+            ctx,
             users::update(svc(ctx)?, id, p, expected_version).await?,
-        ))
+        )?))
     }
 }

@@ -8,54 +8,45 @@ use crate::metrics::{self, Outcome};
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use async_graphql::{
-    Variables,
-    parser::{
-        parse_query,
-        types::{DocumentOperations, OperationType},
-    },
-};
+use std::sync::Arc;
+
+use async_graphql::parser::{parse_query, types::OperationType};
 use axum::{
     body::Bytes,
     extract::{Query, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::negotiate::{MediaType, is_json, negotiate};
+use super::{
+    negotiate::{MediaType, is_json, negotiate},
+    operation::{self, Params, Prepared},
+};
 use crate::{
-    graphql::{Driven, hooks::ExecutionStarted, request_data, response_order::order_like_query},
-    service::Caller,
-    startup::AppState,
+    error::AppError, graphql::hooks::ExecutionStarted, service::Caller, startup::AppState,
 };
 
-/// The parameters of a well-formed GraphQL-over-HTTP request.
-#[derive(Debug)]
-struct Params {
-    query: String,
-    operation_name: Option<String>,
-    variables: Map<String, Value>,
-}
-
-fn errors_body(media: MediaType, status: StatusCode, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message }] });
+/// A response that fails with `err` alone, before execution.
+fn refusal(media: MediaType, status: StatusCode, err: AppError) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
+        err.response_json(),
     )
         .into_response()
 }
 
+fn errors_body(media: MediaType, status: StatusCode, message: &str) -> Response {
+    refusal(media, status, AppError::BadRequest(message.to_owned()))
+}
+
 fn not_acceptable() -> Response {
-    let body = json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json" }] });
-    (
+    refusal(
+        MediaType::Json,
         StatusCode::NOT_ACCEPTABLE,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
+        AppError::BadRequest("accept application/graphql-response+json or application/json".into()),
     )
-        .into_response()
 }
 
 fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
@@ -121,11 +112,7 @@ fn selects_non_query(params: &Params) -> bool {
     let Ok(doc) = parse_query(&params.query) else {
         return false;
     };
-    let ty = match (&doc.operations, params.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
+    let ty = operation::selected(&doc, params.operation_name.as_deref()).map(|op| op.ty);
     matches!(
         ty,
         Some(OperationType::Mutation | OperationType::Subscription)
@@ -139,48 +126,28 @@ fn authenticate(
     media: MediaType,
     headers: &HeaderMap,
 ) -> Result<Caller, Box<Response>> {
-    let caller = match headers.get(header::AUTHORIZATION) {
-        None => Caller::Anonymous,
-        Some(value) => {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                .map(|(_, token)| token.trim());
-            match token.map(|t| state.tokens.verify(t)) {
-                Some(Ok(caller)) => caller,
-                _ => {
-                    let body = json!({ "errors": [{ "message": "the bearer token is invalid or expired",
-                        "extensions": { "code": "UNAUTHENTICATED" } }] });
-                    let mut res = (
-                        StatusCode::UNAUTHORIZED,
-                        [(header::CONTENT_TYPE, media.content_type())],
-                        body.to_string(),
-                    )
-                        .into_response();
-                    res.headers_mut().insert(
-                        header::WWW_AUTHENTICATE,
-                        HeaderValue::from_static("Bearer error=\"invalid_token\""),
-                    );
-                    return Err(Box::new(res));
-                }
-            }
-        }
-    };
-    if let Err(wait) = state
-        .rate_limiter
-        .check(&caller.limit_key(), std::time::Instant::now())
-    {
-        let body = json!({ "errors": [{ "message": "too many requests", "extensions": { "code": "RATE_LIMITED" } }] });
-        let mut res = (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, media.content_type())],
-            body.to_string(),
-        )
-            .into_response();
-        let seconds = wait.as_secs().max(1).to_string();
-        if let Ok(v) = HeaderValue::from_str(&seconds) {
+    let token = headers.get(header::AUTHORIZATION).map(|value| {
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| operation::bearer_token(v, false))
+            .unwrap_or_default()
+    });
+    let caller = operation::authenticate(state, token).map_err(|err| {
+        let mut res = refusal(media, StatusCode::UNAUTHORIZED, err);
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        Box::new(res)
+    })?;
+    if let Err(err) = operation::admit(state, &caller) {
+        let retry = match &err {
+            AppError::RateLimited { retry_after } => retry_after.as_secs().max(1),
+            _ => 1,
+        };
+        let mut res = refusal(media, StatusCode::TOO_MANY_REQUESTS, err);
+        if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return Err(Box::new(res));
@@ -204,58 +171,29 @@ async fn execute(
         }
     };
     let started = ExecutionStarted::default();
-    let operation_name = params.operation_name.clone();
     // One span per request, named by the operation and the caller (never the token).
     let span = tracing::info_span!(
         "graphql",
-        operation = operation_name.as_deref().unwrap_or("-"),
+        operation = params.operation_name.as_deref().unwrap_or("-"),
         caller = %caller.limit_key(),
     );
     // Parsed once, here: the same document orders the response afterwards. A document
     // that does not parse is left to async-graphql, which reports the error.
-    let doc = parse_query(&params.query).ok();
-    let mut request = async_graphql::Request::new(params.query)
-        .variables(Variables::from_json(Value::Object(params.variables)));
-    if let Some(doc) = &doc {
-        request.set_parsed_query(doc.clone());
-    }
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
-    }
-    let (request, batches) = request_data(request, &state.db, caller);
-    let request = request.data(started.clone());
+    let doc = parse_query(&params.query).ok().map(Arc::new);
+    let name = operation::name_of(doc.as_deref(), params.operation_name.as_deref());
+    let prepared = Prepared::new(params, doc).data(started.clone());
     // A panic in a resolver is a bug; it fails this request (500), not the connection.
-    let response = std::panic::AssertUnwindSafe(
-        Driven::new(state.schema.execute(request).boxed(), batches).instrument(span),
-    )
-    .catch_unwind()
-    .await;
-    let mut response = match response {
+    let response = std::panic::AssertUnwindSafe(prepared.run(&state, caller).instrument(span))
+        .catch_unwind()
+        .await;
+    let response = match response {
         Ok(response) => response,
         Err(_) => {
-            tracing::error!("GraphQL execution panicked");
-            let body = json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] });
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, media.content_type())],
-                body.to_string(),
-            )
-                .into_response();
+            let err = AppError::Internal("GraphQL execution panicked".into());
+            return refusal(media, StatusCode::INTERNAL_SERVER_ERROR, err);
         }
     };
     let executed = started.get();
-    let mut name = operation_name.clone();
-    if let Some(doc) = &doc {
-        if executed {
-            order_like_query(&mut response.data, doc, operation_name.as_deref());
-        }
-        // A document with one named operation needs no `operationName`; it is still that name.
-        if let (None, DocumentOperations::Multiple(ops)) = (&name, &doc.operations)
-            && ops.len() == 1
-        {
-            name = ops.keys().next().map(ToString::to_string);
-        }
-    }
     let outcome = match (executed, response.errors.is_empty()) {
         (false, _) => Outcome::Invalid,
         (true, true) => Outcome::Ok,
@@ -280,7 +218,7 @@ async fn execute(
             body.to_string()
         })
     }
-    .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }).to_string());
+    .unwrap_or_else(|_| AppError::Internal("a response did not serialise".into()).response_json());
     let status = match (media, executed) {
         (MediaType::GraphqlResponse, false) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,

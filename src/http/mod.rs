@@ -3,5 +3,6 @@
 pub mod assets;
 pub mod graphql;
 pub mod negotiate;
+pub mod operation;
 pub mod rate_limit;
 pub mod ws;

@@ -21,8 +21,9 @@ impl MediaType {
 }
 
 /// The response media type for an `Accept` header, or `None` when the client accepts
-/// neither (406). Without an `Accept` header the specification (since 2025) says to
-/// answer as for `application/graphql-response+json`.
+/// neither (406). A client that names no type (no `Accept`, or only wildcards) gets
+/// `application/json`, as the specification and its audit say it SHOULD: such a client
+/// (curl, an old library) may not know the newer type.
 pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let values: Vec<&str> = headers
         .get_all(header::ACCEPT)
@@ -30,7 +31,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         .filter_map(|v| v.to_str().ok())
         .collect();
     if values.is_empty() {
-        return Some(MediaType::GraphqlResponse);
+        return Some(MediaType::Json);
     }
     let mut best: Option<(f32, u8, MediaType)> = None;
     for range in values.iter().flat_map(|v| v.split(',')) {
@@ -49,7 +50,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         let candidate = match media.as_str() {
             "application/graphql-response+json" => (q, 3, MediaType::GraphqlResponse),
             "application/json" => (q, 2, MediaType::Json),
-            "application/*" | "*/*" => (q, 1, MediaType::GraphqlResponse),
+            "application/*" | "*/*" => (q, 1, MediaType::Json),
             _ => continue,
         };
         if candidate.0 <= 0.0 {
@@ -87,11 +88,10 @@ mod tests {
     }
 
     #[test]
-    fn no_accept_header_means_graphql_response_json() {
-        assert_eq!(
-            negotiate(&HeaderMap::new()),
-            Some(MediaType::GraphqlResponse)
-        );
+    fn no_accept_header_or_a_wildcard_means_json() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(accept("*/*"), Some(MediaType::Json));
+        assert_eq!(accept("application/*"), Some(MediaType::Json));
     }
 
     #[test]
@@ -105,7 +105,10 @@ mod tests {
             accept("application/graphql-response+json;q=0.5, application/json"),
             Some(MediaType::Json)
         );
-        assert_eq!(accept("*/*"), Some(MediaType::GraphqlResponse));
+        assert_eq!(
+            accept("application/graphql-response+json, */*"),
+            Some(MediaType::GraphqlResponse)
+        );
         assert_eq!(
             accept("text/html, application/json;q=0.1"),
             Some(MediaType::Json)

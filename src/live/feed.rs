@@ -13,7 +13,7 @@ use super::{
 };
 use crate::auth::{
     Scope,
-    scope::{event_visible, redact, visible},
+    scope::{Visible, event_visible, redact, visible},
 };
 
 /// Which events a subscriber receives. Every field narrows; the scope is the caller's.
@@ -74,7 +74,7 @@ struct State {
     last: i64,
     /// Whether the log must be read before the receiver (replay, or after lagging).
     behind: bool,
-    replayed: VecDeque<event::Model>,
+    replayed: VecDeque<Visible<event::Model>>,
 }
 
 /// The events that pass `filter`: those after `after` from the log, then each new one as
@@ -88,7 +88,7 @@ pub fn feed(
     hub: &Hub,
     filter: Filter,
     after: Option<i64>,
-) -> impl Stream<Item = event::Model> + use<> {
+) -> impl Stream<Item = Visible<event::Model>> + use<> {
     let rx = hub.subscribe();
     if after.is_some() {
         crate::metrics::replay();
@@ -112,13 +112,12 @@ pub fn feed(
                 // stays small while it waits for live events.
                 let read = Box::pin(read_after(s.hub.db(), s.last, s.filter.condition()));
                 match read.await {
-                    Ok(mut rows) => {
+                    Ok(rows) => {
                         s.behind = rows.len() as u64 == PAGE;
                         if let Some(e) = rows.last() {
                             s.last = e.id;
                         }
-                        redact(s.filter.scope, &mut rows);
-                        s.replayed.extend(rows);
+                        s.replayed.extend(redact(s.filter.scope, rows));
                     }
                     Err(err) => {
                         tracing::warn!(error = %err, "replaying events failed; retrying");
@@ -132,10 +131,7 @@ pub fn feed(
                 Ok(e) if e.id > s.last => {
                     s.last = e.id;
                     if s.filter.matches(&e) {
-                        let mut rows = [(*e).clone()];
-                        redact(s.filter.scope, &mut rows);
-                        let [e] = rows;
-                        return Some((e, s));
+                        return Some((Visible::new(s.filter.scope, (*e).clone()), s));
                     }
                 }
                 Ok(_) => {}

@@ -11,10 +11,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, require_visible,
-    save_versioned,
-};
+use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
 use crate::{
     domain::{
         money::Money,
@@ -38,11 +35,12 @@ pub async fn signed_version(db: &impl ConnectionTrait, project_id: i64) -> AppRe
 /// A contact of the project's client, or a clear error naming `field`.
 async fn client_contact(
     db: &impl ConnectionTrait,
+    caller: &Caller,
     field: &str,
     contact_id: i64,
     p: &project::Model,
 ) -> AppResult<contact::Model> {
-    let c = require::<contact::Entity>(db, field, contact_id).await?;
+    let c = require::<contact::Entity>(db, caller, field, contact_id).await?;
     if c.client_id != p.client_id {
         return Err(AppError::input(
             field,
@@ -108,14 +106,21 @@ pub async fn sign_sheet(
 ) -> AppResult<sheet::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let p = load::<project::Entity>(uow.txn(), project_id).await?;
+    let p = load::<project::Entity>(uow.txn(), ctx.caller, project_id).await?;
     if let Some(v) = signed_version(uow.txn(), p.id).await? {
         return Err(AppError::Conflict(format!(
             "the requirement sheet is already signed (version {v}): amend it with a change request"
         )));
     }
-    require::<user::Entity>(uow.txn(), "vendorSignerId", vendor_signer_id).await?;
-    client_contact(uow.txn(), "clientSignerId", client_signer_id, &p).await?;
+    require::<user::Entity>(uow.txn(), ctx.caller, "vendorSignerId", vendor_signer_id).await?;
+    client_contact(
+        uow.txn(),
+        ctx.caller,
+        "clientSignerId",
+        client_signer_id,
+        &p,
+    )
+    .await?;
     let row = sign_version(&mut uow, &p, vendor_signer_id, client_signer_id, note, None).await?;
     uow.commit().await?;
     Ok(row)
@@ -135,8 +140,7 @@ pub struct NewChangeRequest {
 pub async fn propose(ctx: Ctx<'_>, new: NewChangeRequest) -> AppResult<change_request::Model> {
     new.scope_change.check()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let p = require_visible::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id)
-        .await?;
+    let p = require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     ctx.caller.require_staff_write_or_contact_of(p.client_id)?;
     if signed_version(uow.txn(), p.id).await?.is_none() {
         return Err(AppError::Conflict(
@@ -216,18 +220,25 @@ pub async fn decide(
         ));
     };
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<change_request::Entity>(uow.txn(), id).await?;
+    let cur = load::<change_request::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("change request", cur.version, expected)?;
     let to = match decision {
         Decision::Approve { .. } => ChangeRequestStatus::Approved,
         Decision::Reject => ChangeRequestStatus::Rejected,
     };
     cur.status.check(to)?;
-    let p = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let p = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     let mut approver = None;
     let mut sheet_version = None;
     if let Decision::Approve { client_approver_id } = decision {
-        client_contact(uow.txn(), "clientApproverId", client_approver_id, &p).await?;
+        client_contact(
+            uow.txn(),
+            ctx.caller,
+            "clientApproverId",
+            client_approver_id,
+            &p,
+        )
+        .await?;
         approver = Some(client_approver_id);
         let change: ScopeChange = serde_json::from_value(cur.scope_change.clone())
             .map_err(|e| AppError::Internal(format!("change request {id}: {e}").into()))?;
@@ -298,7 +309,7 @@ async fn apply(
         .await?;
     }
     for id in &change.descope {
-        let cur = load::<requirement::Entity>(uow.txn(), *id).await?;
+        let cur = load::<requirement::Entity>(uow.txn(), &Caller::System, *id).await?;
         if cur.project_id != p.id || !cur.in_scope {
             return Err(AppError::Conflict(format!(
                 "requirement {:?} is no longer in scope; the change request is out of date",
@@ -331,11 +342,23 @@ pub async fn accept(
     notes: Option<String>,
 ) -> AppResult<(project::Model, acceptance::Model)> {
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let p =
-        require_visible::<project::Entity>(uow.txn(), ctx.caller, "projectId", project_id).await?;
+    let p = require::<project::Entity>(uow.txn(), ctx.caller, "projectId", project_id).await?;
     ctx.caller.require_staff_write_or_contact_of(p.client_id)?;
     let (signer, recorded_by) = match ctx.caller {
-        Caller::Contact { contact_id: me, .. } => (*me, None),
+        // A portal user signs as itself: naming another contact is refused (as a missing
+        // one if it is another client's), never replaced by the caller.
+        Caller::Contact { contact_id: me, .. } => match contact_id {
+            None => (*me, None),
+            Some(c) => {
+                client_contact(uow.txn(), ctx.caller, "contactId", c, &p).await?;
+                if c != *me {
+                    return Err(AppError::Forbidden(
+                        "a portal user signs acceptance as itself".into(),
+                    ));
+                }
+                (c, None)
+            }
+        },
         Caller::Staff { user_id, .. } => {
             let Some(c) = contact_id else {
                 return Err(AppError::input(
@@ -351,7 +374,7 @@ pub async fn accept(
             ));
         }
     };
-    client_contact(uow.txn(), "contactId", signer, &p).await?;
+    client_contact(uow.txn(), ctx.caller, "contactId", signer, &p).await?;
     if p.status != ProjectStatus::Acceptance {
         return Err(AppError::transition(
             "project",

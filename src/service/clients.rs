@@ -131,7 +131,7 @@ pub async fn update(
         first_contact_at,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<client::Entity>(uow.txn(), id).await?;
+    let cur = load::<client::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("client", cur.version, expected)?;
     let mut ch = Changes::default();
     let am = client::ActiveModel {
@@ -181,7 +181,7 @@ pub struct ContactPatch {
 pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    require::<client::Entity>(uow.txn(), "clientId", new.client_id).await?;
+    require::<client::Entity>(uow.txn(), ctx.caller, "clientId", new.client_id).await?;
     let row = contact::ActiveModel {
         client_id: Set(new.client_id),
         name: Set(new.name),
@@ -221,7 +221,7 @@ pub async fn update_contact(
         phone,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<contact::Entity>(uow.txn(), id).await?;
+    let cur = load::<contact::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("contact", cur.version, expected)?;
     let mut ch = Changes::default();
     let am = contact::ActiveModel {

@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{Ctx, require_visible};
+use super::{Ctx, require};
 use crate::{
     auth::Scope,
     domain::{
@@ -74,7 +74,7 @@ pub async fn build(
     audience: Audience,
 ) -> AppResult<Digest> {
     let db = ctx.db;
-    let p = require_visible::<project::Entity>(db, ctx.caller, "projectId", project_id).await?;
+    let p = require::<project::Entity>(db, ctx.caller, "projectId", project_id).await?;
     let audience = match ctx.caller.scope()? {
         Scope::All => audience,
         Scope::Client(_) => Audience::Client,

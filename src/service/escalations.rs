@@ -156,7 +156,7 @@ pub async fn escalate(
         return Err(AppError::input("reason", "say why the ticket is escalated"));
     }
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let t = load::<ticket::Entity>(uow.txn(), ticket_id).await?;
+    let t = load::<ticket::Entity>(uow.txn(), ctx.caller, ticket_id).await?;
     if !OPEN_STATUSES.contains(&t.status) {
         return Err(AppError::Conflict(format!(
             "a {} ticket is not escalated; reopen it first",
@@ -199,7 +199,7 @@ pub async fn acknowledge(
         ));
     };
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let t = load::<ticket::Entity>(uow.txn(), ticket_id).await?;
+    let t = load::<ticket::Entity>(uow.txn(), ctx.caller, ticket_id).await?;
     let Some(top) = of_ticket(uow.txn(), t.id).await?.pop() else {
         return Err(AppError::Conflict("the ticket is not escalated".into()));
     };

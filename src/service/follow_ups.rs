@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{Caller, Ctx, EventDraft, UnitOfWork, require_visible, service_levels};
+use super::{Caller, Ctx, EventDraft, UnitOfWork, require, service_levels};
 use crate::{
     auth::Scope,
     domain::{
@@ -69,7 +69,7 @@ pub async fn record(
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let t = require_visible::<ticket::Entity>(uow.txn(), ctx.caller, "ticketId", ticket_id).await?;
+    let t = require::<ticket::Entity>(uow.txn(), ctx.caller, "ticketId", ticket_id).await?;
     ctx.caller.require_staff_write_or_contact_of(t.client_id)?;
     let Some(open) = follow_up::Entity::find()
         .filter(follow_up::Column::TicketId.eq(t.id))

@@ -212,7 +212,7 @@ pub async fn declare(
 ) -> AppResult<project::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<project::Entity>(uow.txn(), project_id).await?;
+    let cur = load::<project::Entity>(uow.txn(), ctx.caller, project_id).await?;
     check_version("project", cur.version, expected)?;
     let by = match ctx.caller {
         super::Caller::Staff { user_id, .. } => Some(*user_id),
@@ -252,7 +252,7 @@ pub async fn set_report_cadence(
     ctx.caller.require_staff_write()?;
     let cadence = cadence.map(report_schedule::check_cadence).transpose()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<project::Entity>(uow.txn(), project_id).await?;
+    let cur = load::<project::Entity>(uow.txn(), ctx.caller, project_id).await?;
     check_version("project", cur.version, expected)?;
     let am = project::ActiveModel {
         report_cadence: sea_orm::Set(cadence),

@@ -213,10 +213,16 @@ where
         .ok_or(AppError::not_found(E::NAME))
 }
 
-/// Loads a row by id or fails with `NOT_FOUND` naming the entity.
-pub async fn load<E: Versioned>(conn: &impl ConnectionTrait, id: i64) -> AppResult<E::Model> {
+/// Loads a row by id, of those the caller may see, or fails with `NOT_FOUND` naming the
+/// entity.
+pub async fn load<E: Versioned + Scoped>(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<E::Model> {
     E::find()
         .filter(E::id_column().eq(id))
+        .filter(visible::<E>(caller.scope()?))
         .one(conn)
         .await?
         .ok_or(AppError::not_found(E::NAME))
@@ -245,18 +251,11 @@ versioned!(
     change_request => "change request",
 );
 
-/// Ensures that a referenced row exists, naming the input field when it does not.
-pub async fn require<E: Versioned>(
-    conn: &impl ConnectionTrait,
-    field: &str,
-    id: i64,
-) -> AppResult<E::Model> {
-    require_where::<E>(conn, field, id, Condition::all()).await
-}
-
-/// Like [`require`], but only rows the caller may see count: another client's row is
-/// reported exactly like a missing one.
-pub async fn require_visible<E: Versioned + Scoped>(
+/// Ensures that a row named by the caller's input exists *for the caller*, naming the
+/// input field when it does not: another client's row is refused exactly like a missing
+/// one. Every id a mutation's input names resolves through here (or [`load`]), so no
+/// road lets a portal user act on, or learn of, a row outside its scope.
+pub async fn require<E: Versioned + Scoped>(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     field: &str,

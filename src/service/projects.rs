@@ -85,9 +85,9 @@ pub async fn create(ctx: Ctx<'_>, new: NewProject) -> AppResult<project::Model> 
     ctx.caller.require_staff_write()?;
     date_order("plannedEnd", new.planned_start, new.planned_end)?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    require::<client::Entity>(uow.txn(), "clientId", new.client_id).await?;
+    require::<client::Entity>(uow.txn(), ctx.caller, "clientId", new.client_id).await?;
     if let Some(owner) = new.primary_owner_id {
-        require::<user::Entity>(uow.txn(), "primaryOwnerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "primaryOwnerId", owner).await?;
     }
     let status = initial_project_status(contract_facts(
         &new.contract_number,
@@ -149,10 +149,10 @@ pub async fn update(
         contract_value_internal,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<project::Entity>(uow.txn(), id).await?;
+    let cur = load::<project::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("project", cur.version, expected)?;
     if let Some(Some(owner)) = primary_owner_id {
-        require::<user::Entity>(uow.txn(), "primaryOwnerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "primaryOwnerId", owner).await?;
     }
     let start = planned_start.unwrap_or(cur.planned_start);
     let end = planned_end.unwrap_or(cur.planned_end);
@@ -224,7 +224,7 @@ pub async fn change_status(
 ) -> AppResult<project::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<project::Entity>(uow.txn(), id).await?;
+    let cur = load::<project::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("project", cur.version, expected)?;
     let phase = ProjectPhase {
         status: cur.status,
@@ -267,8 +267,9 @@ pub async fn add_team_member(
 ) -> AppResult<team_member::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", project_id).await?;
-    require::<user::Entity>(uow.txn(), "userId", user_id).await?;
+    let project =
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", project_id).await?;
+    require::<user::Entity>(uow.txn(), ctx.caller, "userId", user_id).await?;
     let existing = team_member::Entity::find()
         .filter(team_member::Column::ProjectId.eq(project_id))
         .filter(team_member::Column::UserId.eq(user_id))
@@ -307,7 +308,7 @@ pub async fn remove_team_member(ctx: Ctx<'_>, id: i64) -> AppResult<team_member:
         .one(uow.txn())
         .await?
         .ok_or(AppError::not_found("team member"))?;
-    let project = load::<project::Entity>(uow.txn(), member.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, member.project_id).await?;
     member.clone().delete(uow.txn()).await?;
     uow.record(
         EventDraft::new(EventKind::Deleted, EntityKind::TeamMember, id)

@@ -23,7 +23,8 @@ pub struct NewReport {
 pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let project =
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     match (new.kind, new.stage_id) {
         (ReportKind::MilestoneReview, None) => {
             return Err(AppError::input(
@@ -32,7 +33,8 @@ pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
             ));
         }
         (_, Some(stage_id)) => {
-            let stage = require::<stage::Entity>(uow.txn(), "stageId", stage_id).await?;
+            let stage =
+                require::<stage::Entity>(uow.txn(), ctx.caller, "stageId", stage_id).await?;
             if stage.project_id != project.id {
                 return Err(AppError::input(
                     "stageId",
@@ -43,7 +45,11 @@ pub async fn create(ctx: Ctx<'_>, new: NewReport) -> AppResult<report::Model> {
         _ => {}
     }
     let author_id = match (new.author_id, ctx.caller) {
-        (Some(id), _) => Some(require::<user::Entity>(uow.txn(), "authorId", id).await?.id),
+        (Some(id), _) => Some(
+            require::<user::Entity>(uow.txn(), ctx.caller, "authorId", id)
+                .await?
+                .id,
+        ),
         (None, Caller::Staff { user_id, .. }) => Some(*user_id),
         (None, _) => None,
     };

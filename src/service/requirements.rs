@@ -39,7 +39,8 @@ pub async fn create(ctx: Ctx<'_>, new: NewRequirement) -> AppResult<requirement:
     ctx.caller.require_staff_write()?;
     check_alternative(new.feasibility, new.alternative.as_deref())?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let project =
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     check_unsigned(agreements::signed_version(uow.txn(), project.id).await?)?;
     let row = requirement::ActiveModel {
         project_id: Set(new.project_id),
@@ -86,14 +87,14 @@ pub async fn update(
         scope_note,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<requirement::Entity>(uow.txn(), id).await?;
+    let cur = load::<requirement::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("requirement", cur.version, expected)?;
     let resulting_alternative = alternative.clone().unwrap_or(cur.alternative.clone());
     check_alternative(
         feasibility.unwrap_or(cur.feasibility),
         resulting_alternative.as_deref(),
     )?;
-    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     check_unsigned(agreements::signed_version(uow.txn(), project.id).await?)?;
     let mut ch = Changes::default();
     let am = requirement::ActiveModel {

@@ -88,9 +88,10 @@ pub fn list(scope: Scope, f: RiskFilter) -> Select<risk::Entity> {
 pub async fn create(ctx: Ctx<'_>, new: NewRisk) -> AppResult<risk::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let project =
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     if let Some(owner) = new.owner_id {
-        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "ownerId", owner).await?;
     }
     let row = risk::ActiveModel {
         project_id: Set(new.project_id),
@@ -145,12 +146,12 @@ pub async fn update(
         shared_with_client,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<risk::Entity>(uow.txn(), id).await?;
+    let cur = load::<risk::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("risk", cur.version, expected)?;
     if let Some(Some(owner)) = owner_id {
-        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "ownerId", owner).await?;
     }
-    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     let mut ch = Changes::default();
     let am = risk::ActiveModel {
         title: ch.field("title", &cur.title, title),
@@ -193,10 +194,10 @@ pub async fn change_status(
 ) -> AppResult<risk::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<risk::Entity>(uow.txn(), id).await?;
+    let cur = load::<risk::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("risk", cur.version, expected)?;
     cur.status.check(to)?;
-    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     let am = risk::ActiveModel {
         status: Set(to),
         closed_at: Set((to == RiskStatus::Closed).then(|| uow.now())),

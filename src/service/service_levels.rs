@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{Ctx, EventDraft, UnitOfWork, load};
+use super::{Caller, Ctx, EventDraft, UnitOfWork, load};
 use crate::{
     domain::{
         calendar::{BusinessHours, Calendar},
@@ -355,7 +355,7 @@ pub async fn update_policy(
         }
     }
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<policy::Entity>(uow.txn(), id).await?;
+    let cur = load::<policy::Entity>(uow.txn(), ctx.caller, id).await?;
     super::check_version("service-level policy", cur.version, expected)?;
     let mut ordered_days = days;
     ordered_days.sort_by_key(|d| d.num_days_from_monday());
@@ -516,7 +516,7 @@ async fn alert(ctx: Ctx<'_>, row: &ticket_clock::Model, kind: EventKind) -> AppR
     if claim.exec(uow.txn()).await?.rows_affected == 0 {
         return Ok(false);
     }
-    let t = load::<ticket::Entity>(uow.txn(), row.ticket_id).await?;
+    let t = load::<ticket::Entity>(uow.txn(), ctx.caller, row.ticket_id).await?;
     let due_at = match kind {
         EventKind::ServiceLevelAtRisk => row.at_risk_at,
         _ => row.breaches_at,
@@ -581,7 +581,7 @@ fn changes(e: &entity::event::Model) -> serde_json::Value {
 pub async fn replay(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Option<TicketClocks>> {
     use entity::event;
     let policy = current_policy(db).await?;
-    let t = load::<ticket::Entity>(db, ticket_id).await?;
+    let t = load::<ticket::Entity>(db, &Caller::System, ticket_id).await?;
     let mut events = event::Entity::find()
         .filter(event::Column::EntityKind.eq(EntityKind::Ticket))
         .filter(event::Column::EntityId.eq(ticket_id))

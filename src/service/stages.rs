@@ -40,9 +40,10 @@ pub async fn create(ctx: Ctx<'_>, new: NewStage) -> AppResult<stage::Model> {
     ctx.caller.require_staff_write()?;
     date_order("dueDate", new.planned_start, new.due_date)?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let project = require::<project::Entity>(uow.txn(), "projectId", new.project_id).await?;
+    let project =
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     if let Some(owner) = new.owner_id {
-        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "ownerId", owner).await?;
     }
     let position = match new.position {
         Some(p) => p,
@@ -104,17 +105,17 @@ pub async fn update(
         deliverables,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<stage::Entity>(uow.txn(), id).await?;
+    let cur = load::<stage::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("stage", cur.version, expected)?;
     if let Some(Some(owner)) = owner_id {
-        require::<user::Entity>(uow.txn(), "ownerId", owner).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "ownerId", owner).await?;
     }
     date_order(
         "dueDate",
         planned_start.unwrap_or(cur.planned_start),
         due_date.unwrap_or(cur.due_date),
     )?;
-    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     let mut ch = Changes::default();
     let am = stage::ActiveModel {
         name: ch.field("name", &cur.name, name),
@@ -148,10 +149,10 @@ pub async fn change_status(
 ) -> AppResult<stage::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<stage::Entity>(uow.txn(), id).await?;
+    let cur = load::<stage::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("stage", cur.version, expected)?;
     cur.status.check(to)?;
-    let project = load::<project::Entity>(uow.txn(), cur.project_id).await?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
     // Completion time belongs to DONE: set on entering it, cleared on reopening.
     let completed_at = (to == StageStatus::Done).then(|| uow.now());
     let am = stage::ActiveModel {

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, S
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, follow_ups, load, patch::Changes, require,
-    require_visible, save_versioned, service_levels,
+    save_versioned, service_levels,
 };
 use crate::{
     auth::{Scope, scope::visible},
@@ -106,10 +106,11 @@ pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
 /// A reporter must be a contact of the ticket's own client.
 async fn check_reporter(
     txn: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
     contact_id: i64,
     client_id: i64,
 ) -> AppResult<()> {
-    let contact = require::<contact::Entity>(txn, "reporterContactId", contact_id).await?;
+    let contact = require::<contact::Entity>(txn, caller, "reporterContactId", contact_id).await?;
     if contact.client_id != client_id {
         return Err(AppError::input(
             "reporterContactId",
@@ -122,22 +123,31 @@ async fn check_reporter(
 pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let project =
-        require_visible::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id)
-            .await?;
+        require::<project::Entity>(uow.txn(), ctx.caller, "projectId", new.project_id).await?;
     ctx.caller
         .require_staff_write_or_contact_of(project.client_id)?;
     let mut new = new;
     if let Caller::Contact { contact_id, .. } = ctx.caller {
-        // A portal user opens tickets as themselves, through the portal, unassigned.
-        new.reporter_contact_id = Some(*contact_id);
-        new.channel = TicketChannel::Portal;
-        new.assignee_id = None;
+        // A portal user opens tickets through the portal, for its own client, and leaves
+        // the assignment to the vendor. What it asks otherwise is refused, never rewritten.
+        if new.assignee_id.is_some() {
+            return Err(AppError::Forbidden(
+                "a portal user cannot assign a ticket".into(),
+            ));
+        }
+        if new.channel != TicketChannel::Portal {
+            return Err(AppError::input(
+                "channel",
+                "a ticket opened in the portal comes through the PORTAL channel",
+            ));
+        }
+        new.reporter_contact_id.get_or_insert(*contact_id);
     }
     if let Some(id) = new.assignee_id {
-        require::<user::Entity>(uow.txn(), "assigneeId", id).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "assigneeId", id).await?;
     }
     if let Some(id) = new.reporter_contact_id {
-        check_reporter(uow.txn(), id, project.client_id).await?;
+        check_reporter(uow.txn(), ctx.caller, id, project.client_id).await?;
     }
     let row = ticket::ActiveModel {
         project_id: Set(project.id),
@@ -189,13 +199,13 @@ pub async fn update(
         reporter_contact_id,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<ticket::Entity>(uow.txn(), id).await?;
+    let cur = load::<ticket::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("ticket", cur.version, expected)?;
     if let Some(Some(a)) = assignee_id {
-        require::<user::Entity>(uow.txn(), "assigneeId", a).await?;
+        require::<user::Entity>(uow.txn(), ctx.caller, "assigneeId", a).await?;
     }
     if let Some(Some(c)) = reporter_contact_id {
-        check_reporter(uow.txn(), c, cur.client_id).await?;
+        check_reporter(uow.txn(), ctx.caller, c, cur.client_id).await?;
     }
     let mut ch = Changes::default();
     let am = ticket::ActiveModel {
@@ -239,7 +249,7 @@ pub async fn change_status(
 ) -> AppResult<ticket::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<ticket::Entity>(uow.txn(), id).await?;
+    let cur = load::<ticket::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("ticket", cur.version, expected)?;
     cur.status.check(to)?;
     let now = uow.now();
@@ -275,8 +285,7 @@ pub async fn add_comment(
     internal: bool,
 ) -> AppResult<ticket_comment::Model> {
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let ticket =
-        require_visible::<ticket::Entity>(uow.txn(), ctx.caller, "ticketId", ticket_id).await?;
+    let ticket = require::<ticket::Entity>(uow.txn(), ctx.caller, "ticketId", ticket_id).await?;
     ctx.caller
         .require_staff_write_or_contact_of(ticket.client_id)?;
     let (author_user_id, author_contact_id) = match ctx.caller {

@@ -63,7 +63,7 @@ pub async fn update(
         active,
     } = patch;
     let mut uow = UnitOfWork::begin(ctx).await?;
-    let cur = load::<user::Entity>(uow.txn(), id).await?;
+    let cur = load::<user::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("user", cur.version, expected)?;
     let mut changes = Changes::default();
     let am = user::ActiveModel {

@@ -332,10 +332,20 @@ db_test!(
         assert_eq!(filtered["data"]["projects"]["totalCount"], 0);
 
         // What the portal may do, for its own client only.
+        // Asking for another channel is refused, not rewritten.
+        let phoned = app
+        .gql_as(
+            Some(&portal),
+            "mutation($p: ID!) { createTicket(input: { projectId: $p, title: \"Printer jams\", type: HARDWARE_FAULT, channel: PHONE }) { channel } }",
+            json!({ "p": mine }),
+        )
+        .await;
+        assert_eq!(error_code(&phoned), "BAD_USER_INPUT", "{phoned}");
+        assert_eq!(error_field(&phoned), Some("channel"));
         let opened = app
         .gql_as(
             Some(&portal),
-            "mutation($p: ID!) { createTicket(input: { projectId: $p, title: \"Printer jams\", type: HARDWARE_FAULT, channel: PHONE }) { channel reporter { name } } }",
+            "mutation($p: ID!) { createTicket(input: { projectId: $p, title: \"Printer jams\", type: HARDWARE_FAULT }) { channel reporter { name } } }",
             json!({ "p": mine }),
         )
         .await;

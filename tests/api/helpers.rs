@@ -368,9 +368,27 @@ impl TestApp {
         body["data"].clone()
     }
 
-    /// Runs a request that must fail with a field error; returns `(code, field)` of the first.
+    /// POSTs a GraphQL request with `token` (or none); returns the status and the body.
+    pub async fn post_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}/graphql", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("json body"))
+    }
+
+    /// Runs a request that must fail, with a field error (200) or refused whole before
+    /// execution (400); returns `(code, field)` of the first error.
     pub async fn fails(&self, query: &str, variables: Value) -> (String, Option<String>) {
-        let body = self.gql(query, variables).await;
+        let (status, body) = self.post_as(Some(&self.admin), query, variables).await;
+        assert!(status == 200 || status == 400, "status {status}: {body}");
         let error = &body["errors"][0];
         assert!(!error.is_null(), "expected an error: {body}");
         let code = error["extensions"]["code"]

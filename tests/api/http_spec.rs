@@ -64,8 +64,10 @@ db_test!(
         for (accept, expected) in [
             (Some(GQL), GQL),
             (Some(JSON), JSON),
-            (None, GQL),
-            (Some("*/*"), GQL),
+            // A client that names no type gets application/json (the audit's SHOULD).
+            (None, JSON),
+            (Some("*/*"), JSON),
+            (Some("application/graphql-response+json, */*"), GQL),
         ] {
             let res = post(
                 &app,

@@ -16,14 +16,12 @@
 use std::{ops::ControlFlow, sync::Arc, time::Duration};
 
 use async_graphql::{
-    Response as GqlResponse, Value as GqlValue, Variables,
-    parser::types::{
-        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-    },
+    Response as GqlResponse, Value as GqlValue,
+    parser::types::{ExecutableDocument, OperationType, Selection},
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{StreamExt, stream::BoxStream};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tokio::time::{Instant, interval_at, sleep, sleep_until, timeout};
 use tokio_stream::StreamMap;
 
@@ -33,7 +31,8 @@ use super::{
 };
 use crate::{
     auth::Caller,
-    graphql::{Driven, response_order::order_like_query, subscription_data},
+    error::AppError,
+    http::operation::{self, Params, Prepared},
     startup::AppState,
 };
 
@@ -121,14 +120,7 @@ fn init_token(payload: &Map<String, Value>) -> Result<Option<String>, ()> {
         .map(|(_, v)| v);
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            let s = s.trim();
-            let token = match s.split_once(' ') {
-                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
-                _ => s,
-            };
-            Ok(Some(token.to_owned()))
-        }
+        Some(Value::String(s)) => Ok(operation::bearer_token(s, true).map(str::to_owned)),
         Some(_) => Err(()),
     }
 }
@@ -169,10 +161,6 @@ impl Outcome {
 
 /// One running operation: its outcomes, then `None` when it has finished.
 type Responses = BoxStream<'static, Option<Outcome>>;
-
-fn error_payload(message: &str, code: &str) -> String {
-    json!([{ "message": message, "extensions": { "code": code } }]).to_string()
-}
 
 /// Runs one connection to its end.
 pub async fn run(
@@ -347,7 +335,7 @@ async fn handle(
             let limit = state.options.ws.max_operations;
             if limit > 0 && ops.len() >= limit {
                 let message = format!("at most {limit} operations may run on one connection");
-                let errors = error_payload(&message, "LIMIT_EXCEEDED");
+                let errors = AppError::LimitExceeded(message).errors_json();
                 return conn
                     .send(ServerMessage::Error {
                         id: &id,
@@ -355,12 +343,8 @@ async fn handle(
                     })
                     .await;
             }
-            if let Err(wait) = state
-                .rate_limiter
-                .check(&caller.limit_key(), std::time::Instant::now())
-            {
-                let message = format!("too many requests; retry in {} s", wait.as_secs().max(1));
-                let errors = error_payload(&message, "RATE_LIMITED");
+            if let Err(err) = operation::admit(state, caller) {
+                let errors = err.errors_json();
                 return conn
                     .send(ServerMessage::Error {
                         id: &id,
@@ -421,22 +405,8 @@ fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
         .boxed()
 }
 
-/// The operation a request runs.
-fn selected<'a>(
-    doc: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a OperationDefinition> {
-    let op = match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    op.map(|op| &op.node)
-}
-
 fn is_subscription(doc: &ExecutableDocument, name: Option<&str>) -> bool {
-    selected(doc, name).is_some_and(|op| op.ty == OperationType::Subscription)
+    operation::selected(doc, name).is_some_and(|op| op.ty == OperationType::Subscription)
 }
 
 /// Whether a root field of the operation is given a non-null `after` (a cursor to
@@ -446,7 +416,7 @@ fn resumes_from_cursor(
     name: Option<&str>,
     variables: &Map<String, Value>,
 ) -> bool {
-    let Some(op) = selected(doc, name) else {
+    let Some(op) = operation::selected(doc, name) else {
         return false;
     };
     op.selection_set.node.items.iter().any(|item| {
@@ -473,29 +443,22 @@ fn execute(
     operation: Operation,
     doc: Option<Arc<ExecutableDocument>>,
 ) -> Responses {
-    let name = operation.operation_name.clone();
-    let mut request = async_graphql::Request::new(operation.query)
-        .variables(Variables::from_json(Value::Object(operation.variables)));
-    if let Some(name) = operation.operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(doc) = &doc {
-        request.set_parsed_query(ExecutableDocument::clone(doc));
-    }
-    let (request, batches) = subscription_data(request, &state.db, caller.clone());
-    Driven::new(state.schema.execute_stream(request), batches)
-        .map(move |mut response: GqlResponse| {
-            if let Some(doc) = &doc {
-                order_like_query(&mut response.data, doc, name.as_deref());
-            }
-            Some(Outcome::of(&response))
-        })
+    let params = Params {
+        query: operation.query,
+        operation_name: operation.operation_name,
+        variables: operation.variables,
+    };
+    Prepared::new(params, doc)
+        .stream(state, caller.clone())
+        .map(|response| Some(Outcome::of(&response)))
         .chain(futures_util::stream::once(async { None }))
         .boxed()
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

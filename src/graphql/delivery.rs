@@ -357,6 +357,7 @@ pub struct CreateReportInput {
     kind: ReportKind,
     /// E.g. "server deployment 80% done, rest by 12:00 tomorrow".
     body: String,
+    #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(100), None))]
     progress_percent: i32,
     /// Required for a milestone review.
     stage_id: Option<ID>,

@@ -5,7 +5,8 @@
 //! callers are refused at the root ([`super::access`]), errors of nullable fields null the
 //! field ([`super::field_errors`]), and the start of execution is marked
 //! ([`ExecutionStarted`]). Before execution it codes parse and validation errors
-//! (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, Apollo's names) and runs the
+//! (`GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, `OPERATION_RESOLUTION_FAILURE`:
+//! Apollo's names) and runs the
 //! [`super::preflight`] checks on the document it keeps for that.
 
 use std::sync::{
@@ -116,6 +117,19 @@ impl Extension for RequestHooks {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone();
+            if super::selected_operation(&doc, name.as_deref()).is_none() {
+                let message = match &name {
+                    Some(name) => format!("the document has no operation named {name:?}"),
+                    None => {
+                        "the document has several operations: name one (operationName)".to_owned()
+                    }
+                };
+                let mut err = ServerError::new(message, None);
+                err.extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "OPERATION_RESOLUTION_FAILURE");
+                return Err(vec![err]);
+            }
             let errors = preflight::check(
                 &ctx.schema_env.registry,
                 &doc,

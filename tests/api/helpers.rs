@@ -369,7 +369,12 @@ impl TestApp {
     }
 
     /// POSTs a GraphQL request with `token` (or none); returns the status and the body.
-    pub async fn post_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+    pub async fn post_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
         let mut req = self.http.post(format!("{}/graphql", self.base));
         if let Some(token) = token {
             req = req.bearer_auth(token);

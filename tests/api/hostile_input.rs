@@ -74,6 +74,10 @@ fn hostile() -> impl Strategy<Value = Hostile> {
             let q = format!("{{{}}}", "projects { edges { node { client ".repeat(d));
             json_body(json!({ "query": q }))
         }),
+        // Arguments the document shows to be wrong.
+        prop::sample::select(REFUSED_WHOLE).prop_map(|q| {
+            json_body(json!({ "query": q, "variables": { "p": "UHJvamVjdDox" } }))
+        }),
         // Real mutations, wrong variables.
         (
             prop::sample::select(MUTATIONS),
@@ -93,6 +97,68 @@ fn hostile() -> impl Strategy<Value = Hostile> {
             body: s.into_bytes(),
         }),
     ]
+}
+
+/// Mutations and queries whose arguments the document alone shows to be wrong: each is
+/// refused whole before anything runs (the defects of outside testing, and their kin).
+const REFUSED_WHOLE: &[&str] = &[
+    "mutation { createClient(input: {name: \"x\"}) { id events(last: 1000) { sequence } } }",
+    "mutation { createClient(input: {name: \"x\"}) { events(last: 0) { sequence } } }",
+    "mutation($p: ID!) { createStage(input: { projectId: $p, name: \"s\", dueDate: \"junk\" }) { id } }",
+    "mutation($p: ID!) { createReport(input: { projectId: $p, kind: DAILY, body: \"b\", progressPercent: 101 }) { id } }",
+    "{ dashboard(from: \"yesterday\") { generatedAt } serviceLevelPolicy { timeZone } }",
+    "{ projects(first: 99999999999) { totalCount } }",
+    "{ clients(first: 101) { totalCount } }",
+];
+
+/// Every key `selection` asks for is in `data` (an object: present, maybe null), at every
+/// level that is not null: a field error nulls a field, it never drops its key.
+fn assert_shape(selection: &async_graphql::parser::types::SelectionSet, data: &Value, at: &str) {
+    use async_graphql::parser::types::Selection;
+    match data {
+        Value::Array(items) => items.iter().for_each(|v| assert_shape(selection, v, at)),
+        Value::Object(obj) => {
+            for item in &selection.items {
+                // Fragments may not apply to this object's type; directives may skip.
+                let Selection::Field(field) = &item.node else {
+                    continue;
+                };
+                if !field.node.directives.is_empty() {
+                    continue;
+                }
+                let key = field.node.response_key().node.as_str();
+                let value = obj
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{at}.{key} is missing from {data}"));
+                assert_shape(
+                    &field.node.selection_set.node,
+                    value,
+                    &format!("{at}.{key}"),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the shape of `body`'s data against the query `body_sent` ran, when it parses.
+fn check_shape(body_sent: &[u8], body: &Value) {
+    let Ok(sent) = serde_json::from_slice::<Value>(body_sent) else {
+        return;
+    };
+    let Some(query) = sent["query"].as_str() else {
+        return;
+    };
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return;
+    };
+    let name = sent["operationName"].as_str();
+    if let (Some(op), Some(_)) = (
+        delivery_desk::graphql::selected_operation(&doc, name),
+        body["data"].as_object(),
+    ) {
+        assert_shape(&op.selection_set.node, &body["data"], "data");
+    }
 }
 
 /// What may change: nothing the tests' requests could have written.
@@ -153,11 +219,19 @@ db_test!(
                     errors.is_some_and(|e| !e.is_empty()) || body["data"].is_object(),
                     "case {case}: neither errors nor data: {text}"
                 );
+                check_shape(&h.body, &body);
                 if let Some(errors) = errors {
                     for e in errors {
                         assert!(
                             e["message"].as_str().is_some_and(|m| !m.is_empty()),
                             "case {case}: an error without a message: {text}"
+                        );
+                        assert!(
+                            e["extensions"]["code"]
+                                .as_str()
+                                .is_some_and(|c| !c.is_empty()),
+                            "case {case}: an error without a code: {} -> {text}",
+                            shown()
                         );
                         assert_ne!(
                             e["extensions"]["code"],
@@ -174,5 +248,16 @@ db_test!(
             before,
             "a hostile request changed data"
         );
+        // The ones refused whole are request errors: 400, no data.
+        for q in REFUSED_WHOLE {
+            let (status, body) = app.post_as(Some(&app.admin), q, json!({ "p": pid })).await;
+            assert_eq!(status, 400, "{q}: {body}");
+            assert!(body.get("data").is_none(), "{q}: {body}");
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{q}: {body}"
+            );
+        }
+        assert_eq!(fingerprint(&app).await, before);
     }
 );

@@ -1,0 +1,391 @@
+//! As a customer-portal user, every road to an internal-only field ends in `null`.
+//!
+//! From the schema itself (introspection), for every root query field and every root
+//! subscription, the test builds one document that reaches every field leading into a
+//! type with internal-only fields, by the shortest road from that root, and asserts
+//! each internal-only field is null wherever an object of that type arrives. A root or
+//! a field added later is walked without a change here; a root with required arguments
+//! the test cannot fill fails it, so none is skipped silently.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use crate::{
+    db_test,
+    helpers::{self, portal_token, signed_project},
+};
+
+/// Per type, the fields a portal user must never read (each must be null), with their
+/// selection where they are objects.
+const INTERNAL: &[(&str, &[&str])] = &[
+    (
+        "Client",
+        &[
+            "source",
+            "intentLevel",
+            "budgetRange",
+            "decisionChain",
+            "keyNeeds",
+            "notes",
+            "firstContactAt",
+        ],
+    ),
+    ("Project", &["contractValue { amount currency }"]),
+    ("TicketEscalation", &["reason"]),
+];
+
+const INTROSPECTION: &str = "{ __schema { queryType { name } subscriptionType { name }
+  types { name kind possibleTypes { name }
+    fields { name type { ...T } args { name defaultValue type { ...T } } } } } }
+fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+
+/// A field of an object or interface type: its named type, and whether it takes an
+/// argument that must be given.
+struct Field {
+    name: String,
+    ty: String,
+    needs_args: bool,
+}
+
+struct Schema {
+    fields: HashMap<String, Vec<Field>>,
+    possible: HashMap<String, Vec<String>>,
+}
+
+fn named(ty: &Value) -> String {
+    let mut t = ty;
+    while t["name"].is_null() {
+        t = &t["ofType"];
+    }
+    t["name"].as_str().unwrap().to_owned()
+}
+
+fn schema_of(body: &Value) -> Schema {
+    let mut fields = HashMap::new();
+    let mut possible = HashMap::new();
+    for t in body["data"]["__schema"]["types"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap().to_owned();
+        if let Some(fs) = t["fields"].as_array() {
+            let list =
+                fs.iter()
+                    .map(|f| Field {
+                        name: f["name"].as_str().unwrap().to_owned(),
+                        ty: named(&f["type"]),
+                        needs_args: f["args"].as_array().unwrap().iter().any(|a| {
+                            a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null()
+                        }),
+                    })
+                    .collect();
+            fields.insert(name.clone(), list);
+        }
+        if let Some(ps) = t["possibleTypes"].as_array() {
+            possible.insert(
+                name,
+                ps.iter()
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
+                    .collect(),
+            );
+        }
+    }
+    Schema { fields, possible }
+}
+
+/// One step of a road: a field, or a fragment on a possible type of an interface.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Step {
+    Field(String),
+    On(String),
+}
+
+/// The roads from `from` into every type of `INTERNAL`: for each field (or possible
+/// type) that leads into one, the shortest road to it, ending on that field. Each ends
+/// with the label of the field it covers, e.g. `Ticket.project`.
+fn roads(schema: &Schema, from: &str) -> Vec<(Vec<Step>, String, String)> {
+    let targets: HashSet<&str> = INTERNAL.iter().map(|(t, _)| *t).collect();
+    // Shortest road to each type (breadth first).
+    let mut road: HashMap<String, Vec<Step>> = HashMap::from([(from.to_owned(), Vec::new())]);
+    let mut queue = VecDeque::from([from.to_owned()]);
+    while let Some(ty) = queue.pop_front() {
+        let here = road[&ty].clone();
+        for (step, next) in edges(schema, &ty) {
+            if !road.contains_key(&next) {
+                let mut r = here.clone();
+                r.push(step);
+                road.insert(next.clone(), r);
+                queue.push_back(next);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (ty, r) in &road {
+        for (step, next) in edges(schema, ty) {
+            if targets.contains(next.as_str()) {
+                let label = match &step {
+                    Step::Field(f) => format!("{ty}.{f}"),
+                    Step::On(t) => format!("{ty} on {t}"),
+                };
+                let mut full = r.clone();
+                full.push(step);
+                out.push((full, next, label));
+            }
+        }
+    }
+    out
+}
+
+/// The steps out of a type: its fields that need no argument and lead to an object,
+/// and its possible types when it is an interface.
+fn edges(schema: &Schema, ty: &str) -> Vec<(Step, String)> {
+    let mut out = Vec::new();
+    for f in schema.fields.get(ty).into_iter().flatten() {
+        if !f.needs_args && !f.name.starts_with("__") && schema.fields.contains_key(&f.ty) {
+            out.push((Step::Field(f.name.clone()), f.ty.clone()));
+        }
+    }
+    for p in schema.possible.get(ty).into_iter().flatten() {
+        out.push((Step::On(p.clone()), p.clone()));
+    }
+    out
+}
+
+/// The roads merged into one selection tree; a node that is the end of a road into a
+/// type with internal fields selects those fields and carries the road's label.
+#[derive(Default)]
+struct Tree {
+    children: BTreeMap<Step, Tree>,
+    ends: Vec<(String, String)>,
+}
+
+impl Tree {
+    fn add(&mut self, steps: &[Step], ty: &str, label: &str) {
+        match steps.split_first() {
+            None => self.ends.push((ty.to_owned(), label.to_owned())),
+            Some((first, rest)) => self
+                .children
+                .entry(first.clone())
+                .or_default()
+                .add(rest, ty, label),
+        }
+    }
+
+    fn selection(&self) -> String {
+        let mut s = String::from("{ __typename");
+        let mut internal: Vec<&str> = Vec::new();
+        for (ty, _) in &self.ends {
+            internal.extend(INTERNAL.iter().find(|(t, _)| t == ty).unwrap().1);
+        }
+        internal.sort();
+        internal.dedup();
+        for f in internal {
+            s.push(' ');
+            s.push_str(f);
+        }
+        for (step, child) in &self.children {
+            match step {
+                Step::Field(f) => s.push_str(&format!(" {f} {}", child.selection())),
+                Step::On(t) => s.push_str(&format!(" ... on {t} {}", child.selection())),
+            }
+        }
+        s.push_str(" }");
+        s
+    }
+
+    /// Checks every object the response holds at the ends of the roads; counts, per
+    /// road label, the objects reached.
+    fn check(&self, value: &Value, at: &str, reached: &mut HashMap<String, usize>) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| self.check(v, at, reached)),
+            Value::Object(obj) => {
+                let typename = obj.get("__typename").and_then(Value::as_str);
+                for (ty, label) in &self.ends {
+                    if typename != Some(ty.as_str()) {
+                        continue;
+                    }
+                    *reached.entry(label.clone()).or_default() += 1;
+                    let fields = INTERNAL.iter().find(|(t, _)| t == ty).unwrap().1;
+                    for f in fields.iter() {
+                        let f = f.split(' ').next().unwrap_or(f);
+                        assert!(
+                            obj.get(f).is_some_and(Value::is_null),
+                            "{ty}.{f} reached a portal user at {at} (road {label}): {value}"
+                        );
+                    }
+                }
+                for (step, child) in &self.children {
+                    match step {
+                        Step::Field(f) => {
+                            if let Some(v) = obj.get(f) {
+                                child.check(v, &format!("{at}.{f}"), reached);
+                            }
+                        }
+                        Step::On(t) if typename == Some(t.as_str()) => {
+                            child.check(value, at, reached)
+                        }
+                        Step::On(_) => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn gid(kind: &str, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// The arguments of the root fields that need some; a root needing arguments that is
+/// not here fails the test.
+fn root_args(field: &str, client: &str, project: &str, ticket: &str, user: &str) -> Option<String> {
+    Some(match field {
+        "node" => format!("(id: \"{project}\")"),
+        "nodes" => format!("(ids: [\"{client}\", \"{project}\", \"{ticket}\", \"{user}\"])"),
+        "client" => format!("(id: \"{client}\")"),
+        "project" => format!("(id: \"{project}\")"),
+        "ticket" => format!("(id: \"{ticket}\")"),
+        "user" => format!("(id: \"{user}\")"),
+        "satisfactionReport" => {
+            "(from: \"2026-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\")".into()
+        }
+        "weeklyDigest" => format!("(projectId: \"{project}\", weekOf: \"2026-11-23\")"),
+        "projectActivity" => format!("(projectId: \"{project}\")"),
+        _ => return None,
+    })
+}
+
+db_test!(
+    a_portal_user_reads_no_internal_field_by_any_road,
+    at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 1, 0, 0).unwrap(),
+    |app| {
+        // A client with everything internal filled in, and every kind of object about it.
+        let client = helpers::client(&app, "Acme").await;
+        app.ok(
+            "mutation($id: ID!) { updateClient(id: $id, input: { budgetRange: \"2M\", decisionChain: \"CFO signs\",
+               keyNeeds: \"uptime\", notes: \"hard negotiator\", firstContactAt: \"2026-01-02T03:04:05Z\" }) { id } }",
+            json!({ "id": client }),
+        )
+        .await;
+        let project = signed_project(&app, &client, "W-1").await;
+        let stage = helpers::stage(&app, &project, "Rollout").await;
+        let ticket = helpers::ticket(&app, &project, "Down").await;
+        let contact = helpers::contact(&app, &client).await;
+        app.ok(
+            "mutation($t: ID!) { escalateTicket(input: { ticketId: $t, reason: \"the account is at risk\" }) { level } }",
+            json!({ "t": ticket }),
+        )
+        .await;
+        app.ok(
+            "mutation($p: ID!) { createRisk(input: { projectId: $p, title: \"r\", category: SCOPE, likelihood: 2, impact: 3, sharedWithClient: true }) { id } }",
+            json!({ "p": project }),
+        )
+        .await;
+        app.ok(
+            "mutation($p: ID!) { createReport(input: { projectId: $p, kind: DAILY, body: \"on track\", progressPercent: 10 }) { id } }",
+            json!({ "p": project }),
+        )
+        .await;
+        let user = gid("User", 1);
+        let portal = portal_token(&app, &client, &contact);
+
+        let body = app.gql(INTROSPECTION, json!({})).await;
+        let schema = schema_of(&body);
+        let mut reached: HashMap<String, usize> = HashMap::new();
+        let mut walked = 0;
+
+        // Every root query field.
+        for root in &schema.fields["Query"] {
+            if root.name.starts_with("__") {
+                continue;
+            }
+            let args = root_args(&root.name, &client, &project, &ticket, &user);
+            assert!(
+                !root.needs_args || args.is_some(),
+                "root field {} needs arguments: add them to root_args",
+                root.name
+            );
+            let mut tree = Tree::default();
+            let mut start = Tree::default();
+            for (steps, ty, label) in roads(&schema, &root.ty) {
+                start.add(&steps, &ty, &label);
+            }
+            if INTERNAL.iter().any(|(t, _)| *t == root.ty) {
+                start
+                    .ends
+                    .push((root.ty.clone(), format!("Query.{}", root.name)));
+            }
+            tree.children.insert(Step::Field(root.name.clone()), start);
+            let selection = tree.selection();
+            let doc = selection.replacen(
+                &format!(" {} ", root.name),
+                &format!(" {}{} ", root.name, args.unwrap_or_default()),
+                1,
+            );
+            let (status, body) = app.post_as(Some(&portal), &doc, json!({})).await;
+            assert_eq!(status, 200, "{doc}\n{body}");
+            tree.check(&body["data"], "", &mut reached);
+            walked += 1;
+        }
+
+        // Every root subscription, with a change that each one reports.
+        let mut subscriptions = Vec::new();
+        for root in &schema.fields["Subscription"] {
+            let args = root_args(&root.name, &client, &project, &ticket, &user);
+            assert!(
+                !root.needs_args || args.is_some(),
+                "subscription {} needs arguments: add them to root_args",
+                root.name
+            );
+            let mut tree = Tree::default();
+            let mut start = Tree::default();
+            for (steps, ty, label) in roads(&schema, &root.ty) {
+                start.add(&steps, &ty, &label);
+            }
+            tree.children.insert(Step::Field(root.name.clone()), start);
+            // A subscription selects exactly one root field (no `__typename` beside it).
+            let doc = format!(
+                "subscription {{ {}{} {} }}",
+                root.name,
+                args.unwrap_or_default(),
+                tree.children[&Step::Field(root.name.clone())].selection()
+            );
+            let mut ws = app.ws(Some(&portal)).await;
+            ws.subscribe("s", &doc, json!({})).await;
+            subscriptions.push((root.name.clone(), tree, ws));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // The ticket's first response is due in 2 working hours: at risk after 95 minutes.
+        app.time.advance(chrono::Duration::minutes(95));
+        app.alarms.clone().unwrap().look_now();
+        app.ok(
+            "mutation($id: ID!) { changeStageStatus(id: $id, status: IN_PROGRESS) { id } }",
+            json!({ "id": stage }),
+        )
+        .await;
+        helpers::set_ticket_status(&app, &ticket, "IN_PROGRESS").await;
+        for (name, tree, ws) in &mut subscriptions {
+            let got = ws.next("s").await;
+            assert!(got.get("errors").is_none(), "{name}: {got}");
+            tree.check(&got["data"], "", &mut reached);
+            walked += 1;
+        }
+        assert!(walked >= 20, "only {walked} roots walked");
+
+        // The roads the defects were found on, and the main ones, were really travelled.
+        for label in [
+            "WeeklyDigest.project",
+            "Query.project",
+            "Query.client",
+            "Ticket.project",
+            "Project.client",
+            "Ticket.escalations",
+            "Stage.project",
+        ] {
+            assert!(
+                reached.get(label).is_some_and(|n| *n > 0),
+                "no object reached by {label}: {reached:?}"
+            );
+        }
+    }
+);

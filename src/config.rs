@@ -128,7 +128,7 @@ pub struct Config {
     /// Answer introspection queries (turn off in production if the schema is private).
     #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub introspection: bool,
-    /// Requests per minute one caller may make (429 with Retry-After beyond).
+    /// Requests per minute one caller may make (429 with Retry-After beyond; 0: no limit).
     #[arg(
         long,
         env = "RATE_LIMIT_PER_MINUTE",
@@ -199,6 +199,8 @@ impl Config {
                 "DATABASE_URL (--database-url) must start with sqlite: or postgres://, got {url:?}"
             ));
         }
+        check_log_filter(&self.log_level)
+            .map_err(|why| format!("LOG_LEVEL (--log-level): {why}"))?;
         if self.max_body_bytes < 1024 {
             return Err("MAX_BODY_BYTES (--max-body-bytes) must be at least 1024".into());
         }
@@ -211,6 +213,35 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A log filter: comma-separated directives, each a level (`info`) or a target and a
+/// level (`delivery_desk=debug`). tracing's own parser takes much that is not meant (an
+/// unknown level turns into a target), so the shape is checked here first.
+fn check_log_filter(filter: &str) -> Result<(), String> {
+    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+    let level = |l: &str| LEVELS.contains(&l.trim().to_ascii_lowercase().as_str());
+    let target = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '-')
+    };
+    for directive in filter.split(',').map(str::trim) {
+        let ok = match directive.split_once('=') {
+            None => level(directive),
+            Some((t, l)) => target(t.trim()) && level(l),
+        };
+        if !ok {
+            return Err(format!(
+                "{directive:?} is not a level nor TARGET=LEVEL (levels: {}; e.g. `info` or \
+                 `delivery_desk=debug,sea_orm=warn`)",
+                LEVELS.join(", ")
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(filter)
+        .map(|_| ())
+        .map_err(|e| format!("{filter:?}: {e}"))
 }
 
 /// An origin is a scheme, a host and an optional port: `https://portal.example.com:8443`.
@@ -281,6 +312,23 @@ mod tests {
     fn an_unknown_database_scheme_is_named_in_the_error() {
         let cli = parse(&["--database-url", "mysql://x"]);
         assert!(cli.config.validate().unwrap_err().contains("DATABASE_URL"));
+    }
+
+    #[test]
+    fn log_filters_are_checked_at_start() {
+        for good in [
+            "info",
+            "delivery_desk=debug,sea_orm=warn",
+            "WARN",
+            "tower_http=off",
+        ] {
+            assert!(check_log_filter(good).is_ok(), "{good}");
+        }
+        for bad in ["delivery_desk=loud", "verbose++", "", "info,", "=debug"] {
+            assert!(check_log_filter(bad).is_err(), "{bad}");
+        }
+        let cli = parse(&["--log-level", "delivery_desk=loud"]);
+        assert!(cli.config.validate().unwrap_err().contains("LOG_LEVEL"));
     }
 
     #[test]

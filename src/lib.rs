@@ -3,6 +3,7 @@
 pub mod alarms;
 pub mod auth;
 pub mod config;
+pub mod database;
 pub mod domain;
 pub mod error;
 pub mod graphql;

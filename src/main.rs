@@ -6,7 +6,7 @@ use clap::Parser;
 use delivery_desk::{
     auth::token::Role,
     config::{Cli, Command, Config, LogFormat},
-    graphql, seed, startup,
+    database, graphql, seed, startup,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -83,6 +83,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             "no JWT_SECRET or JWT_PUBLIC_KEY_FILE: using the development secret in data/dev-jwt-secret"
         );
     }
+    // The embedded database serves one process that writes (see `database::claim_sqlite`).
+    let holder = match command {
+        Command::Serve => database::Holder::Server,
+        _ => database::Holder::Command,
+    };
+    let _claim = database::claim_sqlite(&config.database_url, holder)?;
+    // The port is taken before the database is touched: a port in use is said at once.
+    let listener = match command {
+        Command::Serve => Some(
+            tokio::net::TcpListener::bind(config.bind)
+                .await
+                .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?,
+        ),
+        _ => None,
+    };
     let db = startup::connect(&config.database_url, config.db_max_connections)
         .await
         .map_err(|e| format!("cannot open database (DATABASE_URL): {e}"))?;
@@ -102,9 +117,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve | Command::ExportSchema { .. } | Command::Token { .. } => {
-            let listener = tokio::net::TcpListener::bind(config.bind)
-                .await
-                .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?;
+            let Some(listener) = listener else {
+                return Err("only `serve` listens".into());
+            };
             tracing::info!(
                 "GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql",
                 config.bind,

@@ -1,6 +1,6 @@
 //! Wiring: database connection, migrations, application state, router, server.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -9,11 +9,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-};
+use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::LocalPoolHandle};
 use tower_http::trace::TraceLayer;
@@ -141,51 +137,7 @@ impl AppState {
     }
 }
 
-/// Opens the connection pool. For SQLite the file's folder is created, and the database
-/// runs in WAL mode so that readers never wait for the writer.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    if let Some(path) = sqlite_file(url)
-        && let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-        });
-    Database::connect(options).await
-}
-
-/// The file path of an `sqlite:` URL, unless it is in memory.
-fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && path != ":memory:").then_some(path)
-}
-
-/// Applies every pending migration and installs the default service-level policy.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await?;
-    crate::service::service_levels::install_default(db, chrono::Utc::now())
-        .await
-        .map_err(|e| {
-            DbErr::Custom(format!(
-                "installing the default service-level policy: {e:?}"
-            ))
-        })
-}
+pub use crate::database::{connect, migrate};
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let body = crate::metrics::render(&state.db, state.options.time.now()).await;
@@ -208,14 +160,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
         tracing::warn!(error = %err, "database not reachable");
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
     }
-    match Migrator::get_pending_migrations(&state.db).await {
-        Ok(pending) if pending.is_empty() => {}
-        Ok(pending) => {
-            let message = format!("{} migrations not applied", pending.len());
-            return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+    match crate::database::migrated(&state.db).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, "migrations not applied").into_response();
         }
         Err(err) => {
-            tracing::warn!(error = %err, "reading the migration state failed");
+            tracing::debug!(error = %err, "reading the migration state failed");
             return (StatusCode::SERVICE_UNAVAILABLE, "migration state unknown").into_response();
         }
     }
@@ -260,7 +211,11 @@ pub fn router(state: AppState) -> Router {
     if let Some(cors) = cors {
         app = app.layer(cors);
     }
-    app.layer(TraceLayer::new_for_http()).with_state(state)
+    // A 5xx is not an error of the server's by itself (a 503 from /readyz while starting
+    // is the probe working): real failures are logged where they happen, with context.
+    let trace = TraceLayer::new_for_http()
+        .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG));
+    app.layer(trace).with_state(state)
 }
 
 /// Serves until SIGINT or SIGTERM, then closes websockets with 1001 and finishes
@@ -304,19 +259,4 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sqlite_file;
-
-    #[test]
-    fn the_sqlite_file_is_found_in_its_url() {
-        assert_eq!(
-            sqlite_file("sqlite://data/dd.db?mode=rwc"),
-            Some("data/dd.db")
-        );
-        assert_eq!(sqlite_file("sqlite::memory:"), None);
-        assert_eq!(sqlite_file("postgres://x/y"), None);
-    }
 }

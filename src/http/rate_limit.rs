@@ -9,7 +9,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Buckets of requests per caller key.
+/// Buckets of requests per caller key; a rate of 0 means no limit (as every other 0 of
+/// the configuration does).
 pub struct RateLimiter {
     per_minute: u32,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
@@ -25,6 +26,9 @@ impl RateLimiter {
 
     /// Takes one request from `key`'s bucket, or says how long to wait for one.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
         let capacity = f64::from(self.per_minute.max(1));
         let per_second = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -49,6 +53,13 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_of_zero_is_no_limit() {
+        let limiter = RateLimiter::new(0);
+        let t = Instant::now();
+        assert!((0..10_000).all(|_| limiter.check("a", t).is_ok()));
+    }
 
     #[test]
     fn a_caller_over_its_rate_waits_and_others_do_not() {

@@ -37,6 +37,8 @@ struct Inner {
     /// Whether notifications from other instances arrive (always true on SQLite, where
     /// this process is the only writer).
     listening: AtomicBool,
+    /// Woken whenever `listening` changes.
+    listening_changed: Notify,
     published: AtomicU64,
 }
 
@@ -54,6 +56,7 @@ impl Hub {
             wake: Notify::new(),
             head: AtomicI64::new(-1),
             listening: AtomicBool::new(!postgres),
+            listening_changed: Notify::new(),
             published: AtomicU64::new(0),
             db,
         });
@@ -93,6 +96,22 @@ impl Hub {
 
     pub(super) fn set_listening(&self, listening: bool) {
         self.inner.listening.store(listening, Ordering::Release);
+        self.inner.listening_changed.notify_waiters();
+    }
+
+    /// Waits until this process hears other instances' commits, for at most `wait`;
+    /// whether it does.
+    pub async fn until_listening(&self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let changed = self.inner.listening_changed.notified();
+            if self.is_listening() {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return self.is_listening();
+            }
+        }
     }
 
     /// Events published since start.

@@ -26,6 +26,7 @@ mod scale_out;
 mod schema_drift;
 mod service_levels;
 mod shutdown;
+mod start_up;
 mod validation;
 mod ws_client;
 mod ws_protocol;

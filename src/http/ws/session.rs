@@ -205,6 +205,23 @@ pub async fn run(
             return;
         }
     };
+    // Live feeds are acknowledged only once this process hears other instances' commits
+    // (PostgreSQL LISTEN): a subscriber is never told "subscribed" while it could not be
+    // told of a change. (What was committed meanwhile is read from the log on connect,
+    // so waiting costs latency, never an event.)
+    if !state
+        .hub
+        .until_listening(state.options.ws.init_timeout)
+        .await
+    {
+        let _ = conn
+            .close(
+                close::TRY_AGAIN_LATER,
+                "not ready: the event listener is not connected; retry shortly",
+            )
+            .await;
+        return;
+    }
     let Some(_slot) = state.ws.connections.acquire(&caller.limit_key()) else {
         let _ = conn
             .close(

@@ -10,6 +10,7 @@ mod m20261122_000004_service_levels;
 mod m20261122_000005_escalation_and_follow_up;
 mod m20261122_000006_scope_and_sign_off;
 mod m20261122_000007_health_and_reports;
+mod m20261201_000008_update_target_around_the_clock;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_escalation_and_follow_up::Migration),
             Box::new(m20261122_000006_scope_and_sign_off::Migration),
             Box::new(m20261122_000007_health_and_reports::Migration),
+            Box::new(m20261201_000008_update_target_around_the_clock::Migration),
         ]
     }
 }

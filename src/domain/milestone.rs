@@ -73,9 +73,36 @@ pub fn progress_percent(plan: &[Milestone]) -> Option<i32> {
     i32::try_from(done * 100 / plan.len()).ok()
 }
 
+/// Whether a milestone slipped: a date the client was given (whenever the stage was
+/// created, before or during the period) and then moved later. A date first given, or
+/// taken away, is no slip. `Some((from, to))` when it slipped.
+pub fn slipped(given: Option<NaiveDate>, now: Option<NaiveDate>) -> Option<(NaiveDate, NaiveDate)> {
+    let (from, to) = (given?, now?);
+    (to > from).then_some((from, to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_given_and_moved_later_is_a_slip_and_nothing_else_is() {
+        assert_eq!(
+            slipped(Some(day(7)), Some(day(14))),
+            Some((day(7), day(14)))
+        );
+        assert_eq!(
+            slipped(Some(day(14)), Some(day(7))),
+            None,
+            "earlier is no slip"
+        );
+        assert_eq!(slipped(None, Some(day(7))), None, "a first date is no slip");
+        assert_eq!(
+            slipped(Some(day(7)), None),
+            None,
+            "a date taken away is no slip"
+        );
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()

@@ -87,7 +87,8 @@ impl Policy {
             (Low, 90, true),
         ] {
             all.push((priority, FirstResponse, hours(2, business)));
-            all.push((priority, Update, hours(24, business)));
+            // "A solution or a progress update within 24 hours": around the clock.
+            all.push((priority, Update, hours(24, false)));
             all.push((priority, Resolution, hours(resolution_hours, business)));
         }
         all

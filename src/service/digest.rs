@@ -14,6 +14,7 @@ use crate::{
     auth::Scope,
     domain::{
         follow_up::Score,
+        milestone,
         satisfaction::{Period, Summary},
     },
     error::AppResult,
@@ -121,19 +122,23 @@ pub async fn build(
         reports_filed: 0,
         satisfaction: Summary::default(),
     };
-    // A stage's due date as of the period's start, then its last change in the period.
-    let mut due_before: HashMap<i64, Option<NaiveDate>> = HashMap::new();
-    let mut due_after: HashMap<i64, Option<NaiveDate>> = HashMap::new();
+    // Per stage: the due date the client had been given (as the period began, or first
+    // given in it), and the due date as the period ended.
+    let mut given: HashMap<i64, Option<NaiveDate>> = HashMap::new();
+    let mut last: HashMap<i64, Option<NaiveDate>> = HashMap::new();
     for e in &events {
         let within = period.contains(e.occurred_at);
         match (e.entity_kind, e.kind) {
             (EntityKind::Stage, EventKind::Created | EventKind::Updated) => {
                 if let Some(due) = due_date(e) {
                     if within {
-                        due_before.entry(e.entity_id).or_insert(None);
-                        due_after.insert(e.entity_id, due);
+                        let first = given.entry(e.entity_id).or_insert(None);
+                        if first.is_none() {
+                            *first = due;
+                        }
+                        last.insert(e.entity_id, due);
                     } else {
-                        due_before.insert(e.entity_id, due);
+                        given.insert(e.entity_id, due);
                     }
                 }
             }
@@ -174,18 +179,9 @@ pub async fn build(
             _ => {}
         }
     }
-    // A stage created in the period with a date has not slipped: its first date counts.
-    for (id, to) in due_after {
-        let created_within = events.iter().any(|e| {
-            e.entity_kind == EntityKind::Stage
-                && e.entity_id == id
-                && e.kind == EventKind::Created
-                && period.contains(e.occurred_at)
-        });
-        let from = due_before.get(&id).copied().flatten();
-        if let (false, Some(from), Some(to), Some(s)) = (created_within, from, to, stages.get(&id))
-            && to > from
-        {
+    for (id, now) in last {
+        let was = given.get(&id).copied().flatten();
+        if let (Some((from, to)), Some(s)) = (milestone::slipped(was, now), stages.get(&id)) {
             d.milestones_slipped.push(Slip {
                 stage: s.clone(),
                 from,

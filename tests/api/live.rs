@@ -505,3 +505,54 @@ async fn a_reader_too_slow_is_closed_with_1013_and_resumes_from_its_cursor() {
     assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "gap or duplicate");
     ws.silent(Duration::from_millis(300)).await;
 }
+
+/// A subscriber is acknowledged only while the server hears other instances' commits:
+/// with the PostgreSQL listener cut, `connection_ack` waits for it to be back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websockets_are_acknowledged_only_while_the_listener_is_connected() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let Some(app) = spawn_app(Backend::Postgres).await else {
+        return;
+    };
+    let hub = app.hub.clone().unwrap();
+    assert!(hub.until_listening(Duration::from_secs(10)).await);
+    // Cut the listener, as a database restart would, and wait until the server knows.
+    let database = app
+        .db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT current_database() AS d",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "d")
+        .unwrap();
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'",
+            [database.into()],
+        ))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if !hub.is_listening() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(!hub.is_listening(), "the cut was not noticed");
+    let mut ws = app.ws(Some(&app.admin)).await;
+    assert!(
+        hub.is_listening(),
+        "acknowledged while the listener was not connected"
+    );
+    ws.subscribe(
+        "s",
+        "subscription { stageStatusChanged { cursor } }",
+        json!({}),
+    )
+    .await;
+    ws.silent(Duration::from_millis(100)).await;
+}

@@ -341,6 +341,13 @@ db_test!(
         json!({ "id": integration }),
     )
     .await;
+        // Created this week, its date moved later this week: a slip all the same.
+        let training = stage(&app, &pid, "Training", Some("2026-12-07")).await;
+        app.ok(
+            "mutation($id: ID!) { updateStage(id: $id, input: { dueDate: \"2026-12-14\" }) { id } }",
+            json!({ "id": training }),
+        )
+        .await;
         let t = helpers::ticket(&app, &pid, "Scanner offline").await;
         for s in ["IN_PROGRESS", "RESOLVED"] {
             app.ok(
@@ -369,7 +376,10 @@ db_test!(
         );
         assert_eq!(
             d["milestonesSlipped"],
-            json!([{ "stage": { "name": "Integration" }, "from": "2026-11-27", "to": "2026-12-04" }])
+            json!([
+                { "stage": { "name": "Integration" }, "from": "2026-11-27", "to": "2026-12-04" },
+                { "stage": { "name": "Training" }, "from": "2026-12-07", "to": "2026-12-14" },
+            ])
         );
         assert_eq!(d["milestonesOverdue"], json!([{ "name": "Cabling" }]));
         assert_eq!(d["ticketsOpened"], 1);

@@ -10,7 +10,7 @@ use delivery_desk::{
     service::{Caller, service_levels},
 };
 use entity::ticket_clock;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement};
 use serde_json::{Value, json};
 
 use crate::{
@@ -396,5 +396,43 @@ db_test!(
             audit["events"]["edges"][0]["node"]["kind"], "UPDATED",
             "{audit}"
         );
+    }
+);
+
+db_test!(
+    the_update_promise_is_24_hours_around_the_clock,
+    // Wednesday 03:40 in Shanghai, outside working hours.
+    at = Utc.with_ymd_and_hms(2026, 11, 24, 19, 40, 0).unwrap(),
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "SL-U").await;
+        let tid = helpers::ticket(&app, &pid, "Night outage").await; // HIGH
+        let update = of(&clocks(&app, &tid).await, "UPDATE", 1).clone();
+        assert_eq!(update["targetMinutes"], 1440);
+        assert_eq!(update["businessHours"], false, "{update}");
+        assert_eq!(update["breachesAt"], "2026-11-25T19:40:00+00:00");
+
+        // A database installed with the old default (1,440 working minutes) is moved
+        // to the promise, unless an administrator changed the policy.
+        let db = &app.db;
+        let backend = db.get_database_backend();
+        for sql in [
+            "UPDATE service_level_targets SET business_hours = true WHERE kind = 'UPDATE'",
+            "DELETE FROM seaql_migrations WHERE version LIKE 'm20261201_000008%'",
+        ] {
+            db.execute_raw(Statement::from_string(backend, sql))
+                .await
+                .unwrap();
+        }
+        delivery_desk::startup::migrate(db).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n FROM service_level_targets WHERE kind = 'UPDATE' AND business_hours = true",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0);
     }
 );

@@ -45,6 +45,12 @@ pub enum AppError {
     LimitExceeded(String),
     /// A request the transport cannot read (not JSON, no query, a mutation over GET).
     BadRequest(String),
+    /// The document does not parse.
+    ParseFailed(String),
+    /// The document does not validate against the schema (or is too deep or complex).
+    ValidationFailed(String),
+    /// No operation of the document is the one to run.
+    OperationNotFound(String),
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -89,7 +95,11 @@ impl AppError {
                 "too many requests; retry in {} s",
                 retry_after.as_secs().max(1)
             ),
-            Self::LimitExceeded(message) | Self::BadRequest(message) => message.clone(),
+            Self::LimitExceeded(message)
+            | Self::BadRequest(message)
+            | Self::ParseFailed(message)
+            | Self::ValidationFailed(message)
+            | Self::OperationNotFound(message) => message.clone(),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -106,6 +116,9 @@ impl AppError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Self::BadRequest(_) => "BAD_REQUEST",
+            Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
+            Self::ValidationFailed(_) => "GRAPHQL_VALIDATION_FAILED",
+            Self::OperationNotFound(_) => "OPERATION_RESOLUTION_FAILURE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -115,12 +128,21 @@ impl AppError {
     /// The `errors` list of a response that fails with this error alone, as JSON text:
     /// what the transports send for errors outside execution.
     pub fn errors_json(self) -> String {
-        let err: async_graphql::Error = self.into();
-        let mut server_error = async_graphql::ServerError::new(err.message, None);
-        server_error.extensions = err.extensions;
-        let errors = [server_error];
+        let errors = [self.into_server_error(Vec::new())];
         serde_json::to_string(&errors)
             .unwrap_or_else(|_| r#"[{"message":"internal error"}]"#.to_owned())
+    }
+
+    /// This error as a request error at `locations` of the document.
+    pub fn into_server_error(
+        self,
+        locations: Vec<async_graphql::Pos>,
+    ) -> async_graphql::ServerError {
+        let err: async_graphql::Error = self.into();
+        let mut server_error = async_graphql::ServerError::new(err.message, None);
+        server_error.locations = locations;
+        server_error.extensions = err.extensions;
+        server_error
     }
 
     /// A whole response body (`{"errors": [...]}`) failing with this error.

@@ -24,6 +24,7 @@ use async_graphql::{
 };
 
 use super::{access, field_errors::Caught, preflight};
+use crate::error::AppError;
 
 /// Request data set once async-graphql starts executing: everything before that
 /// (parsing, validation, operation selection, variable coercion) is a *request error*.
@@ -53,15 +54,18 @@ pub struct RequestHooks {
     document: Mutex<Option<(ExecutableDocument, Variables)>>,
 }
 
-/// Sets `code` on each error that has none.
-fn with_code(mut errors: Vec<ServerError>, code: &str) -> Vec<ServerError> {
-    for err in &mut errors {
-        let ext = err.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            ext.set("code", code);
-        }
-    }
+/// async-graphql's own request errors, coded by the one error type (`kind` makes the
+/// `AppError` from the message).
+fn coded(errors: Vec<ServerError>, kind: fn(String) -> AppError) -> Vec<ServerError> {
     errors
+        .into_iter()
+        .map(
+            |err| match err.extensions.as_ref().and_then(|e| e.get("code")) {
+                Some(_) => err,
+                None => kind(err.message).into_server_error(err.locations),
+            },
+        )
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -88,7 +92,7 @@ impl Extension for RequestHooks {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await.map_err(|err| {
-            with_code(vec![err], "GRAPHQL_PARSE_FAILED")
+            coded(vec![err], AppError::ParseFailed)
                 .pop()
                 .unwrap_or_else(|| unreachable!("one error in, one out"))
         })?;
@@ -105,7 +109,7 @@ impl Extension for RequestHooks {
         let result = next
             .run(ctx)
             .await
-            .map_err(|errors| with_code(errors, "GRAPHQL_VALIDATION_FAILED"))?;
+            .map_err(|errors| coded(errors, AppError::ValidationFailed))?;
         let document = self
             .document
             .lock()
@@ -124,11 +128,9 @@ impl Extension for RequestHooks {
                         "the document has several operations: name one (operationName)".to_owned()
                     }
                 };
-                let mut err = ServerError::new(message, None);
-                err.extensions
-                    .get_or_insert_with(Default::default)
-                    .set("code", "OPERATION_RESOLUTION_FAILURE");
-                return Err(vec![err]);
+                return Err(vec![
+                    AppError::OperationNotFound(message).into_server_error(Vec::new()),
+                ]);
             }
             let errors = preflight::check(
                 &ctx.schema_env.registry,

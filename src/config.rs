@@ -21,6 +21,10 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Serve with the demo data, for a first look (development only): loads the demo set
+    /// into an empty database and prints links to GraphiQL and the board, each carrying a
+    /// development token.
+    Demo,
     /// Apply pending migrations and exit.
     Migrate,
     /// Load a realistic demo data set into the database.

@@ -85,13 +85,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
     // The embedded database serves one process that writes (see `database::claim_sqlite`).
     let holder = match command {
-        Command::Serve => database::Holder::Server,
+        Command::Serve | Command::Demo => database::Holder::Server,
         _ => database::Holder::Command,
     };
     let _claim = database::claim_sqlite(&config.database_url, holder)?;
     // The port is taken before the database is touched: a port in use is said at once.
+    if matches!(command, Command::Demo)
+        && (config.jwt_secret.is_some() || config.jwt_public_key_file.is_some())
+    {
+        return Err(
+            "`demo` mints development tokens and is for development only: unset JWT_SECRET \
+             and JWT_PUBLIC_KEY_FILE, or run `serve` (and `seed-demo`)"
+                .into(),
+        );
+    }
     let listener = match command {
-        Command::Serve => Some(
+        Command::Serve | Command::Demo => Some(
             tokio::net::TcpListener::bind(config.bind)
                 .await
                 .map_err(|e| format!("cannot listen on {} (BIND_ADDR): {e}", config.bind))?,
@@ -116,10 +125,23 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!("{summary}");
             Ok(())
         }
-        Command::Serve | Command::ExportSchema { .. } | Command::Token { .. } => {
+        Command::Serve | Command::Demo | Command::ExportSchema { .. } | Command::Token { .. } => {
             let Some(listener) = listener else {
                 return Err("only `serve` listens".into());
             };
+            if matches!(command, Command::Demo) {
+                if seed::is_empty(&db).await.map_err(|e| e.message())? {
+                    let summary = seed::demo(&db)
+                        .await
+                        .map_err(|e| format!("seeding failed: {}", e.message()))?;
+                    tracing::info!("{summary}");
+                }
+                let base = format!("http://{}", config.bind);
+                let welcome = seed::welcome(&db, &keys, &base)
+                    .await
+                    .map_err(|e| e.message())?;
+                println!("{welcome}");
+            }
             tracing::info!(
                 "GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql",
                 config.bind,

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate, Utc};
 use entity::{
     ClientSource, Feasibility, IntentLevel, ProjectStatus, ReportKind, RequirementCategory,
     RiskCategory, RiskStatus, StageStatus, TeamRole, TicketChannel, TicketPriority, TicketStatus,
-    TicketType, client,
+    TicketType, client, contact, user,
 };
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -41,6 +41,59 @@ fn s(text: &str) -> Option<String> {
 }
 
 /// Fills an empty database with the demo data set; refuses a database that has clients.
+/// Whether the database has no client yet (the demo set fills only such a one).
+pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
+    Ok(client::Entity::find().count(db).await? == 0)
+}
+
+/// What `demo` prints: links to GraphiQL and the board as the first staff member and as
+/// the first client's first contact, each carrying a development token (in the URL's
+/// fragment, which browsers never send to a server), and the token for curl.
+pub async fn welcome(
+    db: &DatabaseConnection,
+    keys: &crate::auth::token::TokenKeys,
+    base: &str,
+) -> AppResult<String> {
+    use crate::auth::token::Role;
+    use sea_orm::QueryOrder;
+    const TWELVE_HOURS: i64 = 12 * 3600;
+    let staff = user::Entity::find()
+        .order_by_asc(user::Column::Id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the database has no staff member".into()))?;
+    let contact = contact::Entity::find()
+        .order_by_asc(contact::Column::Id)
+        .one(db)
+        .await?;
+    let mint = |sub: String, role, client| {
+        keys.mint(sub, role, client, TWELVE_HOURS)
+            .map_err(|e| AppError::Internal(e.into()))
+    };
+    let staff_token = mint(format!("user:{}", staff.id), Role::Admin, None)?;
+    let mut out = format!(
+        "\nDelivery Desk is running with the demo data (development tokens, valid 12 hours):\n\n\
+         As {} (staff, administrator):\n  GraphiQL  {base}/graphiql#token={staff_token}\n  \
+         Board     {base}/board#token={staff_token}\n",
+        staff.name
+    );
+    if let Some(c) = contact {
+        let client = client::Entity::find_by_id(c.client_id).one(db).await?;
+        let token = mint(format!("contact:{}", c.id), Role::Client, Some(c.client_id))?;
+        out.push_str(&format!(
+            "\nAs {} ({}'s customer portal):\n  GraphiQL  {base}/graphiql#token={token}\n  \
+             Board     {base}/board#token={token}\n",
+            c.name,
+            client.map_or_else(|| "a client".to_owned(), |c| c.name)
+        ));
+    }
+    out.push_str(&format!(
+        "\nFrom a shell:\n  export TOKEN={staff_token}\n  curl -s {base}/graphql -H 'content-type: application/json' \
+         -H \"authorization: Bearer $TOKEN\" -d '{{\"query\":\"{{ viewer {{ role user {{ name }} }} }}\"}}'\n"
+    ));
+    Ok(out)
+}
+
 pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     if client::Entity::find().count(db).await? > 0 {
         return Err(AppError::Conflict(
@@ -485,6 +538,40 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         ProjectStatus::Acceptance,
     ] {
         projects::change_status(ctx, dashboards.id, to, None).await?;
+    }
+    // Built and handed over; the client's acceptance test is under way.
+    for (name, start, due, deliverables, steps) in [
+        (
+            "Dashboards built",
+            -80,
+            -20,
+            "Fleet, depot and on-time dashboards on the client's screens",
+            &[StageStatus::InProgress, StageStatus::Done][..],
+        ),
+        (
+            "User acceptance test",
+            -15,
+            3,
+            "Signed acceptance of the three dashboards",
+            &[StageStatus::InProgress][..],
+        ),
+    ] {
+        let stage = stages::create(
+            ctx,
+            NewStage {
+                project_id: dashboards.id,
+                name: name.into(),
+                position: None,
+                owner_id: Some(engineer),
+                planned_start: Some(day(start)),
+                due_date: Some(day(due)),
+                deliverables: s(deliverables),
+            },
+        )
+        .await?;
+        for step in steps {
+            stages::change_status(ctx, stage.id, *step, None).await?;
+        }
     }
     tickets::create(
         ctx,

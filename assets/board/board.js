@@ -194,6 +194,12 @@
     });
   }
 
+  // A link's #token=... fragment (never sent to a server) brings the token along.
+  var linked = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (linked) {
+    localStorage.setItem(KEY, linked);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   input.value = localStorage.getItem(KEY) || '';
   input.addEventListener('change', function () {
     localStorage.setItem(KEY, input.value.trim());

@@ -25,6 +25,7 @@ pub mod service_level;
 pub mod sets;
 pub mod ticket;
 pub mod user;
+pub mod viewer;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use batching::{Batches, Driven};
@@ -48,6 +49,7 @@ pub struct Query(
     satisfaction::SatisfactionQuery,
     delivery::RiskQuery,
     dashboard::DashboardQuery,
+    viewer::ViewerQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -523,3 +523,22 @@ fn base64_url(s: &str) -> String {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     URL_SAFE_NO_PAD.encode(s)
 }
+
+db_test!(the_viewer_is_who_the_server_says_the_token_is, |app| {
+    const VIEWER: &str = "{ viewer { role user { name } contact { name } client { name } } }";
+    let staff = app.ok(VIEWER, json!({})).await;
+    assert_eq!(
+        staff["viewer"],
+        json!({ "role": "ADMIN", "user": { "name": "Admin" }, "contact": null, "client": null })
+    );
+    let acme = helpers::client(&app, "Acme").await;
+    let contact = helpers::contact(&app, &acme).await;
+    let portal = helpers::portal_token(&app, &acme, &contact);
+    let body = app.gql_as(Some(&portal), VIEWER, json!({})).await;
+    assert_eq!(
+        body["data"]["viewer"],
+        json!({ "role": "CLIENT", "user": null, "contact": { "name": "Zhang Hua" }, "client": { "name": "Acme" } })
+    );
+    let anonymous = app.gql_as(None, VIEWER, json!({})).await;
+    assert_eq!(helpers::error_code(&anonymous), "UNAUTHENTICATED");
+});

@@ -34,7 +34,14 @@ async fn browser_check(app: &TestApp, what: &str, env: &[(&str, String)]) {
         env!("CARGO_MANIFEST_DIR"),
         app.backend
     );
-    let mut cmd = std::process::Command::new("node");
+    // scripts/setup.sh puts a Node.js >= 20 there where the distribution's is older.
+    let own = concat!(env!("CARGO_MANIFEST_DIR"), "/target/node/bin/node");
+    let node = if std::path::Path::new(own).exists() {
+        own
+    } else {
+        "node"
+    };
+    let mut cmd = std::process::Command::new(node);
     cmd.arg("check.mjs")
         .arg(what)
         .current_dir(dir)

@@ -32,7 +32,10 @@ const INTERNAL: &[(&str, &[&str])] = &[
             "firstContactAt",
         ],
     ),
-    ("Project", &["contractValue { amount currency }"]),
+    (
+        "Project",
+        &["contractValue { amount currency }", "health { computed }"],
+    ),
     ("TicketEscalation", &["reason"]),
 ];
 

@@ -60,8 +60,22 @@ async function setToken() {
 }
 
 async function graphiql() {
-  await page.goto(`${base}/graphiql`);
-  await setToken();
+  // A link carrying the token (as `demo` prints): the server says who it is, and the
+  // token leaves the address bar.
+  await page.goto(`${base}/graphiql#token=${encodeURIComponent(token)}`);
+  try {
+    await page.waitForSelector('#who[data-state="ok"]', { timeout: 5000 });
+  } catch {
+    problems.push(`the viewer was not shown: ${await page.textContent('#who')}`);
+  }
+  check((await page.evaluate(() => location.hash)) === '', 'the token stayed in the address bar');
+  await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+  const opened = await page.evaluate(() => document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror.getValue() ?? '');
+  check(opened.includes('projects(first: 5)'), `GraphiQL opened on: ${opened.slice(0, 80)}`);
+  // A token pasted, without leaving the box, applies to the very next run.
+  await page.fill('#token', '');
+  await page.fill('#token', token);
+  await page.waitForTimeout(300);
   await page.waitForSelector('.graphiql-query-editor .CodeMirror');
   const run = async (query) => {
     await page.evaluate((q) => {

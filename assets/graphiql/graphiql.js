@@ -16,6 +16,7 @@
   var ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   var shown = null;
+  var wsClient = null;
 
   var EXAMPLE = '# Your projects, their milestones and open tickets. Press the run button (or Ctrl-Enter).\n' +
     '{\n  viewer { role user { name } contact { name } client { name } }\n' +
@@ -59,7 +60,39 @@
     if (token === shown) return;
     shown = token;
     describe();
-    var fetcher = GraphiQL.createFetcher({ url: '/graphql', subscriptionUrl: ws, headers: auth(), wsConnectionParams: auth() });
+    // Our own websocket client: a token the server refuses (4403) ends the subscription
+    // with the reason shown, where retrying could never help; other losses are retried.
+    if (wsClient) wsClient.dispose();
+    wsClient = graphqlWs.createClient({
+      url: ws,
+      connectionParams: auth(),
+      lazy: true,
+      retryAttempts: 5,
+      shouldRetry: function (e) { return !(e && e.code >= 4400 && e.code < 4500); },
+      on: {
+        closed: function (e) {
+          if (e && e.code >= 4400 && e.code < 4500) {
+            who.dataset.state = 'refused';
+            who.textContent = 'subscriptions refused (' + e.code + ' ' + (e.reason || '') + '): check the token';
+          }
+        }
+      }
+    });
+    var inner = GraphiQL.createFetcher({ url: '/graphql', headers: auth(), wsClient: wsClient });
+    // A subscription that fails (a refused token, a lost server) ends with its reason in
+    // the result pane, as a GraphQL error, not as an error thrown into the page.
+    var fetcher = function (params, opts) {
+      var result = inner(params, opts);
+      if (!result || typeof result[Symbol.asyncIterator] !== 'function') return result;
+      return (async function* () {
+        try {
+          for await (var r of result) yield r;
+        } catch (e) {
+          var reason = e && (e.message || (e.code && 'socket closed with ' + e.code + ' ' + (e.reason || '')));
+          yield { errors: [{ message: reason || String(e) }] };
+        }
+      })();
+    };
     // A new key remounts GraphiQL, so a new token also means a new websocket.
     root.render(React.createElement(GraphiQL, {
       key: token,
@@ -69,6 +102,15 @@
       shouldPersistHeaders: false
     }));
   }
+
+  // GraphiQL lets a subscription's refusal escape as an unhandled rejection; it is shown
+  // above (and in the result pane), so it is handled here.
+  window.addEventListener('unhandledrejection', function (e) {
+    var r = e.reason;
+    var refused = (r && r.code >= 4400 && r.code < 4500) ||
+      /Socket closed with event 44\d\d/.test(String(r && (r.message || r)));
+    if (refused) e.preventDefault();
+  });
 
   // A pasted token applies at once: no need to leave the box before running.
   var pending = null;

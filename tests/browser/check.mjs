@@ -26,6 +26,7 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 page.on('console', (m) => {
+  if (refusalExpected && /401|Unauthorized/.test(m.text())) return;
   if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
 });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -35,7 +36,11 @@ page.on('request', (r) => {
     problems.push(`request to another host: ${r.url()}`);
   }
 });
+// While a bad token is tried on purpose, its 401s (and the console's note of them) are
+// the expected answers.
+let refusalExpected = false;
 page.on('response', (r) => {
+  if (r.status() === 401 && refusalExpected) return;
   if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()} ${(r.request().postData() || "").slice(0, 200)}`);
 });
 
@@ -107,6 +112,24 @@ async function graphiql() {
   });
   check(await waitFor('ACKNOWLEDGED', 5000), `subscription result: ${await result()}`);
   await page.screenshot({ path: `${shots}/graphiql-subscription.png` });
+
+  // A token the server refuses is said, for queries and for subscriptions alike, instead
+  // of a websocket reconnecting silently.
+  refusalExpected = true;
+  await page.fill('#token', 'not-a-token');
+  await page.waitForTimeout(300);
+  try {
+    await page.waitForSelector('#who[data-state="refused"]', { timeout: 5000 });
+  } catch {
+    problems.push(`a bad token was not reported: ${await page.textContent('#who')}`);
+  }
+  await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+  await run('subscription { ticketStatusChanged { to } }');
+  const said = async () => (await page.textContent('#who')) || '';
+  const until = Date.now() + 5000;
+  while (Date.now() < until && !(await said()).includes('subscriptions refused')) await page.waitForTimeout(50);
+  check((await said()).includes('subscriptions refused'), `a refused subscription was not reported: ${await said()}`);
+  await page.screenshot({ path: `${shots}/graphiql-refused.png` });
 }
 
 async function board() {

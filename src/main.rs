@@ -140,7 +140,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 let welcome = seed::welcome(&db, &keys, &base)
                     .await
                     .map_err(|e| e.message())?;
-                println!("{welcome}");
+                // Never fatal: a closed stdout (`demo | head`) must not stop the server.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{welcome}").and_then(|()| out.flush());
             }
             tracing::info!(
                 "GraphQL at http://{}/graphql, GraphiQL at http://{}/graphiql",

@@ -20,9 +20,28 @@
   var projects = {};
   var client = null;
 
+  // Cards shown while not live may be out of date: dimmed until the board is live again.
   function setStatus(state, text) {
     statusEl.dataset.state = state;
     statusEl.textContent = text;
+    main.classList.toggle('stale', state !== 'live' && main.childElementCount > 0);
+  }
+
+  // Who the server says the token is.
+  var viewerEl = document.getElementById('viewer');
+  function showViewer() {
+    viewerEl.textContent = '';
+    return fetch('/graphql', {
+      method: 'POST',
+      headers: Object.assign({ 'Content-Type': 'application/json', Accept: 'application/json' }, auth()),
+      body: JSON.stringify({ query: '{ viewer { role user { name } contact { name } client { name } } }' })
+    }).then(function (r) { return r.json(); }).then(function (body) {
+      var v = body.data && body.data.viewer;
+      if (!v) return;
+      viewerEl.textContent = v.user
+        ? 'viewing as ' + v.user.name + ' (staff)'
+        : 'viewing as ' + v.contact.name + ' (' + v.client.name + ' portal)';
+    }).catch(function () {});
   }
 
   function auth() {
@@ -37,9 +56,14 @@
     return e;
   }
 
-  function badge(value) {
-    var b = el('span', 'badge', value.replace(/_/g, ' ').toLowerCase());
+  // A badge says what it is ("plan: due soon", "status: in progress"), not only a value.
+  function badge(value, label) {
+    var words = value.replace(/_/g, ' ').toLowerCase();
+    var b = el('span', 'badge');
+    if (label) b.appendChild(el('span', 'label', label + ': '));
+    b.appendChild(document.createTextNode(words));
     b.dataset.v = value;
+    b.title = (label ? label + ': ' : '') + words;
     return b;
   }
 
@@ -59,10 +83,10 @@
     var li = el('li');
     li.dataset.stage = s.id;
     li.appendChild(el('span', null, s.name + (s.dueDate ? ' · due ' + s.dueDate : '')));
-    var right = el('span');
-    right.appendChild(badge(s.milestoneState));
+    var right = el('span', 'badges');
+    right.appendChild(badge(s.milestoneState, 'plan'));
     right.appendChild(document.createTextNode(' '));
-    right.appendChild(badge(s.status));
+    right.appendChild(badge(s.status, 'status'));
     li.appendChild(right);
     return li;
   }
@@ -71,7 +95,7 @@
     var li = el('li');
     li.dataset.ticket = t.id;
     li.appendChild(el('span', null, t.title + ' · ' + t.priority.toLowerCase()));
-    li.appendChild(badge(t.status));
+    li.appendChild(badge(t.status, 'status'));
     return li;
   }
 
@@ -82,12 +106,20 @@
     card.appendChild(el('div', 'meta', p.client.name + ' · ' + p.status.replace(/_/g, ' ').toLowerCase()));
     var pct = progress(p);
     if (pct !== null) {
+      var done = p.stages.filter(function (s) { return s.status === 'DONE'; }).length;
+      var row = el('div', 'progress-row');
       var bar = el('div', 'progress');
       var fill = el('div');
       fill.style.width = pct + '%';
       bar.appendChild(fill);
-      bar.title = pct + '% of milestones done';
-      card.appendChild(bar);
+      bar.setAttribute('role', 'progressbar');
+      bar.setAttribute('aria-valuemin', '0');
+      bar.setAttribute('aria-valuemax', '100');
+      bar.setAttribute('aria-valuenow', String(pct));
+      bar.setAttribute('aria-label', 'milestones done');
+      row.appendChild(bar);
+      row.appendChild(el('span', 'progress-text', pct + '% · ' + done + ' of ' + p.stages.length + ' milestones done'));
+      card.appendChild(row);
     }
     card.appendChild(el('h3', null, 'Milestones'));
     var stages = el('ul');
@@ -97,6 +129,7 @@
     card.appendChild(el('h3', null, 'Open tickets'));
     var tickets = el('ul', 'tickets');
     p.tickets.forEach(function (t) { tickets.appendChild(ticketItem(t)); });
+    if (!p.tickets.length) card.appendChild(el('div', 'empty', 'no open tickets'));
     card.appendChild(tickets);
     return card;
   }
@@ -189,6 +222,7 @@
   }
 
   function start() {
+    showViewer();
     load().then(connect).catch(function (e) {
       setStatus('error', e.message);
     });

@@ -130,6 +130,10 @@ async function graphiql() {
   while (Date.now() < until && !(await said()).includes('subscriptions refused')) await page.waitForTimeout(50);
   check((await said()).includes('subscriptions refused'), `a refused subscription was not reported: ${await said()}`);
   await page.screenshot({ path: `${shots}/graphiql-refused.png` });
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${shots}/graphiql-phone.png` });
+  await page.setViewportSize({ width: 1400, height: 900 });
 }
 
 async function board() {
@@ -154,6 +158,73 @@ async function board() {
     problems.push('the board did not show the change within a second');
   }
   await page.screenshot({ path: `${shots}/board.png` });
+
+  // What a person reads: labelled badges, numbers on the bars, empty states, who is viewing.
+  const look = await page.evaluate(() => {
+    const cards = [...document.querySelectorAll('.project')];
+    const labels = [...document.querySelectorAll('[data-stage] .badge .label')].map((l) => l.textContent);
+    return {
+      cards: cards.length,
+      labelled: labels.includes('plan: ') && labels.includes('status: '),
+      numbers: [...document.querySelectorAll('.progress')].every((b) => b.parentElement.querySelector('.progress-text')?.textContent.includes('%')),
+      emptyStates: cards.every((c) => c.querySelector('.tickets li') || c.textContent.includes('no open tickets')),
+      viewer: document.getElementById('viewer').textContent,
+    };
+  });
+  check(look.cards > 0, 'no project card');
+  check(look.labelled, 'milestone badges carry no labels');
+  check(look.numbers, 'a progress bar has no number');
+  check(look.emptyStates, 'a card without open tickets does not say so');
+  check(look.viewer.startsWith('viewing as '), `who is viewing is not shown: ${look.viewer}`);
+
+  // Text contrast (WCAG AA, 4.5:1) of the board's text styles on their backgrounds.
+  const low = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (e) => {
+      for (let n = e; n; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor;
+        if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return rgb(bg);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const sel of ['.meta', '.empty', '.progress-text', '.badge', 'h3', '#viewer', '#status', 'li span']) {
+      for (const e of document.querySelectorAll(sel)) {
+        const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) out.push(`${sel} ${ratio.toFixed(2)}`);
+      }
+    }
+    return [...new Set(out)];
+  });
+  check(low.length === 0, `text below 4.5:1 contrast: ${low.join(', ')}`);
+
+  // The keyboard reaches the token box first, and focus shows.
+  await page.click('header strong'); // the reading position: the page's title
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement?.id === 'token'), 'Tab does not reach the token box first');
+
+  // On a phone: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the board is ${overflow}px wider than a phone`);
+  await page.screenshot({ path: `${shots}/board-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1400, height: 900 });
+
+  // Not live (here: a token the server refuses): the cards shown are dimmed as stale.
+  refusalExpected = true;
+  await page.fill('#token', 'not-a-token');
+  await page.press('#token', 'Tab');
+  try {
+    await page.waitForSelector('main.stale', { timeout: 5000 });
+  } catch {
+    problems.push('cards are not dimmed while the board is not live');
+  }
 }
 
 try {

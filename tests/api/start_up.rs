@@ -252,3 +252,14 @@ fn a_port_in_use_is_said_before_the_database_is_touched() {
         "the database was created before the port was checked"
     );
 }
+
+#[test]
+fn demo_refuses_to_run_with_a_production_key() {
+    let dir = tempfile::tempdir().unwrap();
+    // `command` sets JWT_SECRET, as a deployment would.
+    let (out, text) = run(dir.path(), &["demo"], &[]);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("development only"), "{text}");
+    assert!(!text.contains("#token="), "no token was printed: {text}");
+    assert!(!dir.path().join("data/delivery-desk.db").exists());
+}

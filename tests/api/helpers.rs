@@ -345,18 +345,7 @@ impl TestApp {
     /// POSTs a GraphQL request with `token` (or none) and returns the whole response body;
     /// asserts HTTP 200.
     pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self.http.post(format!("{}/graphql", self.base));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let res = req
-            .header("accept", "application/graphql-response+json")
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
-        let status = res.status();
-        let body: Value = res.json().await.expect("json body");
+        let (status, body) = self.post_as(token, query, variables).await;
         assert_eq!(status, 200, "{body}");
         body
     }
@@ -562,4 +551,18 @@ pub async fn assert_all_stored(app: &TestApp, ids: &[String]) {
             "an acknowledged node is missing"
         );
     }
+}
+
+/// Terminates every PostgreSQL `LISTEN` connection on the database of `db` (as a database
+/// restart would); returns how many.
+pub async fn cut_listeners(db: &DatabaseConnection) -> usize {
+    use sea_orm::DatabaseBackend;
+    db.query_all_raw(Statement::from_string(
+        DatabaseBackend::Postgres,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    ))
+    .await
+    .expect("terminate the listeners")
+    .len()
 }

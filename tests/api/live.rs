@@ -510,32 +510,13 @@ async fn a_reader_too_slow_is_closed_with_1013_and_resumes_from_its_cursor() {
 /// with the PostgreSQL listener cut, `connection_ack` waits for it to be back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websockets_are_acknowledged_only_while_the_listener_is_connected() {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
     let Some(app) = spawn_app(Backend::Postgres).await else {
         return;
     };
     let hub = app.hub.clone().unwrap();
     assert!(hub.until_listening(Duration::from_secs(10)).await);
     // Cut the listener, as a database restart would, and wait until the server knows.
-    let database = app
-        .db
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Postgres,
-            "SELECT current_database() AS d",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<String>("", "d")
-        .unwrap();
-    app.db
-        .execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'",
-            [database.into()],
-        ))
-        .await
-        .unwrap();
+    assert_eq!(helpers::cut_listeners(&app.db).await, 1);
     for _ in 0..200 {
         if !hub.is_listening() {
             break;

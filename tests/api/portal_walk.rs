@@ -235,6 +235,42 @@ impl Tree {
     }
 }
 
+/// The selection tree of every road from the root field `root` of `op` ("Query" or
+/// "Subscription") into the internal fields, and its document (one root field, as a
+/// subscription must have).
+fn walk_of(
+    schema: &Schema,
+    op: &str,
+    root: &Field,
+    args: &dyn Fn(&str) -> Option<String>,
+) -> (Tree, String) {
+    let given = args(&root.name);
+    assert!(
+        !root.needs_args || given.is_some(),
+        "{op}.{} needs arguments: add them to root_args",
+        root.name
+    );
+    let mut start = Tree::default();
+    for (steps, ty, label) in roads(schema, &root.ty) {
+        start.add(&steps, &ty, &label);
+    }
+    if INTERNAL.iter().any(|(t, _)| *t == root.ty) {
+        start
+            .ends
+            .push((root.ty.clone(), format!("{op}.{}", root.name)));
+    }
+    let doc = format!(
+        "{} {{ {}{} {} }}",
+        op.to_lowercase(),
+        root.name,
+        given.unwrap_or_default(),
+        start.selection()
+    );
+    let mut tree = Tree::default();
+    tree.children.insert(Step::Field(root.name.clone()), start);
+    (tree, doc)
+}
+
 fn gid(kind: &str, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
@@ -294,65 +330,25 @@ db_test!(
 
         let body = app.gql(INTROSPECTION, json!({})).await;
         let schema = schema_of(&body);
+        let args = |field: &str| root_args(field, &client, &project, &ticket, &user);
         let mut reached: HashMap<String, usize> = HashMap::new();
         let mut walked = 0;
 
-        // Every root query field.
-        for root in &schema.fields["Query"] {
-            if root.name.starts_with("__") {
-                continue;
-            }
-            let args = root_args(&root.name, &client, &project, &ticket, &user);
-            assert!(
-                !root.needs_args || args.is_some(),
-                "root field {} needs arguments: add them to root_args",
-                root.name
-            );
-            let mut tree = Tree::default();
-            let mut start = Tree::default();
-            for (steps, ty, label) in roads(&schema, &root.ty) {
-                start.add(&steps, &ty, &label);
-            }
-            if INTERNAL.iter().any(|(t, _)| *t == root.ty) {
-                start
-                    .ends
-                    .push((root.ty.clone(), format!("Query.{}", root.name)));
-            }
-            tree.children.insert(Step::Field(root.name.clone()), start);
-            let selection = tree.selection();
-            let doc = selection.replacen(
-                &format!(" {} ", root.name),
-                &format!(" {}{} ", root.name, args.unwrap_or_default()),
-                1,
-            );
+        // Every root query field, then every root subscription with a change that each
+        // one reports.
+        for root in schema.fields["Query"]
+            .iter()
+            .filter(|r| !r.name.starts_with("__"))
+        {
+            let (tree, doc) = walk_of(&schema, "Query", root, &args);
             let (status, body) = app.post_as(Some(&portal), &doc, json!({})).await;
             assert_eq!(status, 200, "{doc}\n{body}");
             tree.check(&body["data"], "", &mut reached);
             walked += 1;
         }
-
-        // Every root subscription, with a change that each one reports.
         let mut subscriptions = Vec::new();
         for root in &schema.fields["Subscription"] {
-            let args = root_args(&root.name, &client, &project, &ticket, &user);
-            assert!(
-                !root.needs_args || args.is_some(),
-                "subscription {} needs arguments: add them to root_args",
-                root.name
-            );
-            let mut tree = Tree::default();
-            let mut start = Tree::default();
-            for (steps, ty, label) in roads(&schema, &root.ty) {
-                start.add(&steps, &ty, &label);
-            }
-            tree.children.insert(Step::Field(root.name.clone()), start);
-            // A subscription selects exactly one root field (no `__typename` beside it).
-            let doc = format!(
-                "subscription {{ {}{} {} }}",
-                root.name,
-                args.unwrap_or_default(),
-                tree.children[&Step::Field(root.name.clone())].selection()
-            );
+            let (tree, doc) = walk_of(&schema, "Subscription", root, &args);
             let mut ws = app.ws(Some(&portal)).await;
             ws.subscribe("s", &doc, json!({})).await;
             subscriptions.push((root.name.clone(), tree, ws));

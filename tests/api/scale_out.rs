@@ -8,7 +8,6 @@ use std::{
 };
 
 use delivery_desk::startup;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::json;
 
 use crate::helpers::{
@@ -101,16 +100,11 @@ async fn two_instances_share_one_feed_and_a_lost_listener_loses_nothing() {
 
     // Cut B's listener (as a database restart would), then change through A before B
     // can have reconnected: B catches up from the log once it has.
-    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let killed = db
-        .query_all_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'",
-            [database.into()],
-        ))
-        .await
-        .unwrap();
-    assert_eq!(killed.len(), 2, "one listener per instance");
+    assert_eq!(
+        helpers::cut_listeners(&db).await,
+        2,
+        "one listener per instance"
+    );
     on_a.ok(change, json!({ "s": sid, "st": "BLOCKED" })).await;
     on_a.ok(change, json!({ "s": sid, "st": "IN_PROGRESS" }))
         .await;

@@ -191,6 +191,8 @@ string_enum! {
         SatisfactionRecorded = "SATISFACTION_RECORDED",
         /// A requirement sheet version or a project's acceptance was signed.
         SignedOff = "SIGNED_OFF",
+        /// A client's intent level was set or changed (who, when and why).
+        IntentGraded = "INTENT_GRADED",
     }
 }
 

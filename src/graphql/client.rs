@@ -13,7 +13,7 @@ use super::{
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
     scope,
-    sets::{ContactsOfClient, ProjectsOfClient, TicketsOf},
+    sets::{ContactsOfClient, IntentGradesOfClient, ProjectsOfClient, TicketsOf},
     svc,
     ticket::Ticket,
 };
@@ -23,6 +23,47 @@ use crate::{
     error::AppResult,
     service::clients::{self, ClientFilter, ClientPatch, ContactPatch, NewClient, NewContact},
 };
+
+/// One grading of a client's intent (from its `INTENT_GRADED` event).
+pub struct IntentGrade(pub Visible<entity::event::Model>);
+
+impl IntentGrade {
+    fn changes(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0.changes).unwrap_or_default()
+    }
+}
+
+#[Object]
+impl IntentGrade {
+    /// The level given.
+    async fn level(&self) -> Option<IntentLevel> {
+        IntentLevel::parse(self.changes()["to"].as_str()?)
+    }
+    /// The level before; null for the first grading.
+    async fn previous(&self) -> Option<IntentLevel> {
+        IntentLevel::parse(self.changes()["from"].as_str()?)
+    }
+    /// Why, as the person grading said.
+    async fn reason(&self) -> Option<String> {
+        self.changes()["reason"].as_str().map(str::to_owned)
+    }
+    async fn graded_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// Who graded (null when the system did, as the demo data set).
+    async fn graded_by(&self, ctx: &Context<'_>) -> Result<Option<super::user::User>> {
+        let Some(id) = self
+            .0
+            .actor_id
+            .filter(|_| self.0.actor_kind == entity::ActorKind::User)
+        else {
+            return Ok(None);
+        };
+        Ok(loaders::one::<entity::user::Entity>(ctx, id)
+            .await?
+            .map(super::user::User))
+    }
+}
 
 /// A customer organisation.
 pub struct Client(pub Visible<client::Model>);
@@ -100,6 +141,20 @@ impl Client {
             .into_iter()
             .map(Ticket)
             .collect())
+    }
+    /// Sales-internal: every grading of the intent level, oldest first, with who, when
+    /// and why; `null` in the customer portal.
+    async fn intent_history(&self, ctx: &Context<'_>) -> Result<Option<Vec<IntentGrade>>> {
+        if scope(ctx)? != Scope::All {
+            return Ok(None);
+        }
+        Ok(Some(
+            loaders::children(ctx, self.0.id, IntentGradesOfClient)
+                .await?
+                .into_iter()
+                .map(IntentGrade)
+                .collect(),
+        ))
     }
     /// The latest changes to the client and everything of theirs, newest first.
     async fn events(
@@ -280,6 +335,9 @@ pub struct UpdateClientInput {
     key_needs: MaybeUndefined<String>,
     notes: MaybeUndefined<String>,
     first_contact_at: MaybeUndefined<DateTime<Utc>>,
+    /// Why the intent level changes; recorded in the intent history (with a new
+    /// `intentLevel` only).
+    intent_reason: Option<String>,
 }
 
 impl UpdateClientInput {
@@ -295,6 +353,7 @@ impl UpdateClientInput {
             key_needs: patch_text("keyNeeds", self.key_needs, LONG)?,
             notes: patch_text("notes", self.notes, LONG)?,
             first_contact_at: patch(self.first_contact_at),
+            intent_reason: opt_text("intentReason", self.intent_reason.as_deref(), LONG)?,
         })
     }
 }

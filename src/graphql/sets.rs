@@ -135,3 +135,22 @@ impl ChildSet for TicketsOf {
         (ticket::Column::CreatedAt, Order::Desc)
     }
 }
+
+/// A client's intent grades: its `INTENT_GRADED` events, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IntentGradesOfClient;
+
+impl ChildSet for IntentGradesOfClient {
+    type Entity = entity::event::Entity;
+    fn parent_column(&self) -> entity::event::Column {
+        entity::event::Column::EntityId
+    }
+    fn condition(&self) -> Condition {
+        Condition::all()
+            .add(entity::event::Column::EntityKind.eq(entity::EntityKind::Client))
+            .add(entity::event::Column::Kind.eq(entity::EventKind::IntentGraded))
+    }
+    fn order(&self) -> (entity::event::Column, Order) {
+        (entity::event::Column::Id, Order::Asc)
+    }
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::{Scope, scope::visible},
-    error::AppResult,
+    error::{AppError, AppResult},
     snapshot,
 };
 
@@ -41,6 +41,21 @@ pub struct ClientPatch {
     pub key_needs: Option<Option<String>>,
     pub notes: Option<Option<String>>,
     pub first_contact_at: Option<Option<DateTime<Utc>>>,
+    /// Why the intent level changes (with a new `intent_level` only).
+    pub intent_reason: Option<String>,
+}
+
+/// The event that grades a client's intent: from what, to what, why. A client's intent
+/// history is these events, oldest first; the actor and the time are the event's.
+fn intent_graded(
+    client_id: i64,
+    from: Option<IntentLevel>,
+    to: IntentLevel,
+    reason: Option<String>,
+) -> EventDraft {
+    EventDraft::new(EventKind::IntentGraded, EntityKind::Client, client_id)
+        .client(client_id)
+        .changes(serde_json::json!({ "from": from, "to": to, "reason": reason }))
 }
 
 #[derive(Default)]
@@ -106,6 +121,8 @@ pub async fn create(ctx: Ctx<'_>, new: NewClient) -> AppResult<client::Model> {
             .changes(snap),
     )
     .await?;
+    uow.record(intent_graded(row.id, None, row.intent_level, None))
+        .await?;
     uow.commit().await?;
     Ok(row)
 }
@@ -129,10 +146,18 @@ pub async fn update(
         key_needs,
         notes,
         first_contact_at,
+        intent_reason,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<client::Entity>(uow.txn(), ctx.caller, id).await?;
     check_version("client", cur.version, expected)?;
+    let regraded = intent_level.filter(|l| *l != cur.intent_level);
+    if intent_reason.is_some() && regraded.is_none() {
+        return Err(AppError::input(
+            "intentReason",
+            "give intentReason with a new intentLevel",
+        ));
+    }
     let mut ch = Changes::default();
     let am = client::ActiveModel {
         name: ch.field("name", &cur.name, name),
@@ -158,6 +183,10 @@ pub async fn update(
             .changes(ch.into_json()),
     )
     .await?;
+    if let Some(to) = regraded {
+        uow.record(intent_graded(id, Some(cur.intent_level), to, intent_reason))
+            .await?;
+    }
     uow.commit().await?;
     Ok(row)
 }

@@ -542,3 +542,77 @@ db_test!(the_viewer_is_who_the_server_says_the_token_is, |app| {
     let anonymous = app.gql_as(None, VIEWER, json!({})).await;
     assert_eq!(helpers::error_code(&anonymous), "UNAUTHENTICATED");
 });
+
+db_test!(
+    a_clients_intent_history_says_who_graded_it_when_and_why,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await; // HIGH at creation
+        let update = "mutation($id: ID!, $i: UpdateClientInput!) { updateClient(id: $id, input: $i) { intentLevel } }";
+        app.ok(update, json!({ "id": acme, "i": { "intentLevel": "MEDIUM", "intentReason": "budget moved to next year" } }))
+        .await;
+        app.ok(update, json!({ "id": acme, "i": { "intentLevel": "LOW" } }))
+            .await;
+        // The same level again is no grading; a reason without a new level is refused.
+        app.ok(update, json!({ "id": acme, "i": { "intentLevel": "LOW" } }))
+            .await;
+        let (code, field) = app
+            .fails(
+                update,
+                json!({ "id": acme, "i": { "intentReason": "just because" } }),
+            )
+            .await;
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("BAD_USER_INPUT", Some("intentReason"))
+        );
+
+        const HISTORY: &str = "query($id: ID!) { client(id: $id) { intentHistory { level previous reason gradedAt gradedBy { name } } } }";
+        let history =
+            app.ok(HISTORY, json!({ "id": acme })).await["client"]["intentHistory"].clone();
+        let seen: Vec<_> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["previous"].clone(),
+                    g["level"].clone(),
+                    g["reason"].clone(),
+                    g["gradedBy"]["name"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Value::Null, json!("HIGH"), Value::Null, json!("Admin")),
+                (
+                    json!("HIGH"),
+                    json!("MEDIUM"),
+                    json!("budget moved to next year"),
+                    json!("Admin")
+                ),
+                (json!("MEDIUM"), json!("LOW"), Value::Null, json!("Admin")),
+            ]
+        );
+        // Sales-internal: the portal sees no history, and no grading in its feeds.
+        let contact = helpers::contact(&app, &acme).await;
+        let portal = helpers::portal_token(&app, &acme, &contact);
+        let body = app
+            .gql_as(Some(&portal), HISTORY, json!({ "id": acme }))
+            .await;
+        assert_eq!(
+            body["data"]["client"]["intentHistory"],
+            Value::Null,
+            "{body}"
+        );
+        let events = app
+            .gql_as(
+                Some(&portal),
+                "query($id: ID!) { client(id: $id) { events(last: 100) { kind } } }",
+                json!({ "id": acme }),
+            )
+            .await;
+        assert!(!events.to_string().contains("INTENT_GRADED"), "{events}");
+    }
+);

@@ -226,8 +226,8 @@ db_test!(a_client_is_walked_from_lead_to_after_sales_tickets, |app| {
     );
     assert_eq!(
         app.count("events").await,
-        5 + seqs.len() as i64,
-        "the harness's admin, two users, a client and a contact, then the project's events"
+        6 + seqs.len() as i64,
+        "the harness's admin, two users, a client (created, its intent graded) and a contact, then the project's events"
     );
 });
 

@@ -30,6 +30,7 @@ const INTERNAL: &[(&str, &[&str])] = &[
             "keyNeeds",
             "notes",
             "firstContactAt",
+            "intentHistory { level reason }",
         ],
     ),
     (

@@ -43,6 +43,14 @@ string_enum! {
 }
 
 string_enum! {
+    /// How the vendor and a client were in touch (DOMAIN, step 1).
+    InteractionKind {
+        Call = "CALL", Email = "EMAIL", Visit = "VISIT", Meeting = "MEETING",
+        Message = "MESSAGE", Demo = "DEMO", TradeShow = "TRADE_SHOW", Other = "OTHER",
+    }
+}
+
+string_enum! {
     /// Where a client first came from.
     ClientSource {
         Website = "WEBSITE", TradeShow = "TRADE_SHOW", Referral = "REFERRAL",
@@ -171,6 +179,7 @@ string_enum! {
         Ticket = "TICKET", TicketComment = "TICKET_COMMENT", Report = "REPORT",
         ServiceLevelPolicy = "SERVICE_LEVEL_POLICY",
         RequirementSheet = "REQUIREMENT_SHEET", ChangeRequest = "CHANGE_REQUEST",
+        Interaction = "INTERACTION",
     }
 }
 

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod escalation_level;
 pub mod event;
 pub mod follow_up;
+pub mod interaction;
 pub mod project;
 pub mod report;
 pub mod requirement;

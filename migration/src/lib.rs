@@ -11,6 +11,7 @@ mod m20261122_000005_escalation_and_follow_up;
 mod m20261122_000006_scope_and_sign_off;
 mod m20261122_000007_health_and_reports;
 mod m20261201_000008_update_target_around_the_clock;
+mod m20261201_000009_interactions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_scope_and_sign_off::Migration),
             Box::new(m20261122_000007_health_and_reports::Migration),
             Box::new(m20261201_000008_update_target_around_the_clock::Migration),
+            Box::new(m20261201_000009_interactions::Migration),
         ]
     }
 }

@@ -7,9 +7,9 @@
 
 use entity::{
     EntityKind, EventKind, acceptance, change_request, client, contact, escalation_level, event,
-    follow_up, project, report, requirement, requirement_sheet, risk, service_level_policy,
-    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
-    ticket_escalation, user,
+    follow_up, interaction, project, report, requirement, requirement_sheet, risk,
+    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
+    ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -193,6 +193,13 @@ impl Scoped for event::Entity {
     }
 }
 
+impl Scoped for interaction::Entity {
+    /// The vendor's sales log: never the customer's to read.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(interaction::Column::Id.is_null())
+    }
+}
+
 impl Scoped for user::Entity {
     /// Staff appear in the portal only as the people working for the client: owners,
     /// assignees, authors. Their names and titles are not secret, so any user row is visible.
@@ -295,6 +302,7 @@ impl Redact for requirement_sheet::Model {}
 impl Redact for change_request::Model {}
 impl Redact for acceptance::Model {}
 impl Redact for follow_up::Model {}
+impl Redact for interaction::Model {}
 
 impl Redact for ticket_escalation::Model {
     /// Why the team escalated is the team's business; that it did is the customer's.

@@ -5,6 +5,7 @@ pub mod escalation;
 pub mod follow_up;
 pub mod health;
 pub mod input;
+pub mod interaction;
 pub mod milestone;
 pub mod money;
 pub mod report_schedule;

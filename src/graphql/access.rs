@@ -26,7 +26,7 @@ pub enum Needs {
 }
 
 /// Queries that only the vendor's staff may read.
-const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard"];
+const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard", "interactions"];
 
 /// Mutations a customer-portal user may call (for its own client's objects).
 const PORTAL_MUTATIONS: &[&str] = &[

@@ -142,6 +142,19 @@ impl Client {
             .map(Ticket)
             .collect())
     }
+    /// Sales-internal: the interaction log, newest first (empty in the customer portal).
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::interaction::Interaction>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::InteractionsOfClient)
+                .await?
+                .into_iter()
+                .map(super::interaction::Interaction)
+                .collect(),
+        )
+    }
     /// Sales-internal: every grading of the intent level, oldest first, with who, when
     /// and why; `null` in the customer portal.
     async fn intent_history(&self, ctx: &Context<'_>) -> Result<Option<Vec<IntentGrade>>> {

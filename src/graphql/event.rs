@@ -36,6 +36,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::ServiceLevelPolicy => NodeKind::ServiceLevelPolicy,
         EntityKind::RequirementSheet => NodeKind::RequirementSheet,
         EntityKind::ChangeRequest => NodeKind::ChangeRequest,
+        EntityKind::Interaction => NodeKind::Interaction,
     }
 }
 

@@ -41,7 +41,8 @@ node_kinds!(
     Event,
     ServiceLevelPolicy,
     ChangeRequest,
-    RequirementSheet
+    RequirementSheet,
+    Interaction
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

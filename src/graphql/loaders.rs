@@ -59,7 +59,8 @@ keyed!(
     follow_up,
     requirement_sheet,
     change_request,
-    acceptance
+    acceptance,
+    interaction
 );
 
 fn as_i64(value: Value) -> Option<i64> {

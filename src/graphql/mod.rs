@@ -13,6 +13,7 @@ pub mod health;
 pub mod hooks;
 pub mod ids;
 pub mod input;
+pub mod interaction;
 pub mod live;
 pub mod loaders;
 pub mod node;
@@ -50,6 +51,7 @@ pub struct Query(
     delivery::RiskQuery,
     dashboard::DashboardQuery,
     viewer::ViewerQuery,
+    interaction::InteractionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -64,6 +66,7 @@ pub struct Mutation(
     service_level::ServiceLevelMutation,
     escalation::EscalationMutation,
     satisfaction::SatisfactionMutation,
+    interaction::InteractionMutation,
 );
 
 #[derive(MergedSubscription, Default)]

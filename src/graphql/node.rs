@@ -38,6 +38,7 @@ pub enum Node {
     ServiceLevelPolicy(ServiceLevelPolicy),
     ChangeRequest(ChangeRequest),
     RequirementSheet(RequirementSheet),
+    Interaction(super::interaction::Interaction),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -88,6 +89,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::RequirementSheet => one::<requirement_sheet::Entity>(ctx, id)
             .await?
             .map(|m| Node::RequirementSheet(RequirementSheet(m))),
+        NodeKind::Interaction => one::<entity::interaction::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Interaction(super::interaction::Interaction(m))),
     })
 }
 

@@ -206,6 +206,20 @@ impl Project {
             .collect())
     }
     /// Progress reports, newest first.
+    /// Sales-internal: the interactions about this project, newest first (empty in the
+    /// customer portal).
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::interaction::Interaction>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::InteractionsOfProject)
+                .await?
+                .into_iter()
+                .map(super::interaction::Interaction)
+                .collect(),
+        )
+    }
     async fn reports(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
         Ok(loaders::children(ctx, self.0.id, ReportsOfProject)
             .await?

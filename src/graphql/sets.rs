@@ -1,9 +1,9 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, acceptance, change_request, contact, escalation_level, follow_up, project, report,
-    requirement, requirement_sheet, risk, service_level_target, stage, team_member, ticket,
-    ticket_clock, ticket_comment, ticket_escalation,
+    RiskStatus, acceptance, change_request, contact, escalation_level, follow_up, interaction,
+    project, report, requirement, requirement_sheet, risk, service_level_target, stage,
+    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -154,3 +154,12 @@ impl ChildSet for IntentGradesOfClient {
         (entity::event::Column::Id, Order::Asc)
     }
 }
+
+child_set!(
+    /// Newest first.
+    InteractionsOfClient: interaction by ClientId, order OccurredAt Desc
+);
+child_set!(
+    /// Newest first.
+    InteractionsOfProject: interaction by ProjectId, order OccurredAt Desc
+);

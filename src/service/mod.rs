@@ -13,6 +13,7 @@ pub mod escalations;
 pub mod events;
 pub mod follow_ups;
 pub mod health;
+pub mod interactions;
 pub mod patch;
 pub mod projects;
 pub mod reports;
@@ -249,6 +250,7 @@ versioned!(
     ticket => "ticket",
     service_level_policy => "service-level policy",
     change_request => "change request",
+    interaction => "interaction",
 );
 
 /// Ensures that a row named by the caller's input exists *for the caller*, naming the

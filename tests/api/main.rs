@@ -12,6 +12,7 @@ mod concurrency;
 mod faults;
 mod hostile_input;
 mod http_spec;
+mod interactions;
 mod lifecycle;
 mod live;
 mod n_plus_one;

@@ -17,8 +17,8 @@ use crate::{
     helpers::{self, portal_token, signed_project},
 };
 
-/// Per type, the fields a portal user must never read (each must be null), with their
-/// selection where they are objects.
+/// Per type, the fields a portal user must never read (each must be null, or an empty
+/// list), with their selection where they are objects.
 const INTERNAL: &[(&str, &[&str])] = &[
     (
         "Client",
@@ -31,11 +31,16 @@ const INTERNAL: &[(&str, &[&str])] = &[
             "notes",
             "firstContactAt",
             "intentHistory { level reason }",
+            "interactions { id }",
         ],
     ),
     (
         "Project",
-        &["contractValue { amount currency }", "health { computed }"],
+        &[
+            "contractValue { amount currency }",
+            "health { computed }",
+            "interactions { id }",
+        ],
     ),
     ("TicketEscalation", &["reason"]),
 ];
@@ -212,7 +217,10 @@ impl Tree {
                     for f in fields.iter() {
                         let f = f.split(' ').next().unwrap_or(f);
                         assert!(
-                            obj.get(f).is_some_and(Value::is_null),
+                            // Null, or for a list: empty.
+                            obj.get(f).is_some_and(
+                                |v| v.is_null() || v.as_array().is_some_and(Vec::is_empty)
+                            ),
                             "{ty}.{f} reached a portal user at {at} (road {label}): {value}"
                         );
                     }
@@ -324,6 +332,12 @@ db_test!(
         app.ok(
             "mutation($p: ID!) { createReport(input: { projectId: $p, kind: DAILY, body: \"on track\", progressPercent: 10 }) { id } }",
             json!({ "p": project }),
+        )
+        .await;
+        app.ok(
+            "mutation($c: ID!, $p: ID!) { logInteraction(input: { clientId: $c, projectId: $p, kind: CALL,
+               occurredAt: \"2026-11-20T02:00:00Z\", summary: \"pricing is the worry\" }) { id } }",
+            json!({ "c": client, "p": project }),
         )
         .await;
         let user = gid("User", 1);

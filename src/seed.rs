@@ -5,18 +5,19 @@
 
 use chrono::{Days, NaiveDate, Utc};
 use entity::{
-    ClientSource, Feasibility, IntentLevel, ProjectStatus, ReportKind, RequirementCategory,
-    RiskCategory, RiskStatus, StageStatus, TeamRole, TicketChannel, TicketPriority, TicketStatus,
-    TicketType, client, contact, user,
+    ClientSource, Feasibility, IntentLevel, InteractionKind, ProjectStatus, ReportKind,
+    RequirementCategory, RiskCategory, RiskStatus, StageStatus, TeamRole, TicketChannel,
+    TicketPriority, TicketStatus, TicketType, client, contact, user,
 };
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::{
-    domain::money::Money,
+    domain::{interaction::NextStep, money::Money},
     error::{AppError, AppResult},
     service::{
         Caller, Ctx,
         clients::{self, NewClient, NewContact},
+        interactions::{self, NewInteraction},
         projects::{self, NewProject},
         reports::{self, NewReport},
         requirements::{self, NewRequirement},
@@ -623,6 +624,45 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     .await?;
     for to in [ProjectStatus::Discovery, ProjectStatus::Proposal] {
         projects::change_status(ctx, telehealth.id, to, None).await?;
+    }
+    // The sales log of the clinic's pre-contract road: a first call, a demo, and a next
+    // step owed (overdue by a day, so the filter shows something).
+    let now = Utc::now();
+    for (kind, days_ago, summary, outcome, next) in [
+        (
+            InteractionKind::Call,
+            60,
+            "First call: booking and follow-up for 40 clinics",
+            "Interested; wants to see a telehealth demo",
+            None,
+        ),
+        (
+            InteractionKind::Demo,
+            12,
+            "Demo of video consultations to the medical director",
+            "Asked for a pilot proposal covering three clinics",
+            Some(("Send the pilot proposal", -1)),
+        ),
+    ] {
+        interactions::log(
+            ctx,
+            NewInteraction {
+                client_id: clinic.id,
+                project_id: Some(telehealth.id),
+                kind,
+                occurred_at: now - chrono::Duration::days(days_ago),
+                user_ids: vec![sales],
+                contact_ids: vec![he.id],
+                summary: summary.into(),
+                outcome: s(outcome),
+                next_step: next.map(|(what, due)| NextStep {
+                    what: what.into(),
+                    owner_id: sales,
+                    due: day(due),
+                }),
+            },
+        )
+        .await?;
     }
     Ok(
         "demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets"

@@ -300,8 +300,12 @@ db_test!(identical_subscriptions_execute_once_per_caller, |app| {
         assert_eq!(got["data"]["stageStatusChanged"]["stage"]["name"], "Build");
     }
     let together = app.statements();
+    // The other caller's own execution is one more statement. On PostgreSQL the pump may
+    // also read the log once more (this instance's own NOTIFY comes back to its listener
+    // and wakes it; the read finds nothing new): seen once in a loaded full run. Twenty
+    // executions would be twenty more.
     assert!(
-        together <= alone + 1,
+        together <= alone + 2,
         "21 subscribers of 2 callers: {together} statements, 1 subscriber: {alone}"
     );
 });

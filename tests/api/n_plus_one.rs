@@ -5,7 +5,10 @@ use serde_json::json;
 use crate::{db_test, helpers::*};
 
 const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
-    name status client { name } progressPercent
+    name status progressPercent
+    client { name intentHistory { level gradedBy { name } }
+      interactions { kind staff { name } contacts { name } nextStep { what owner { name } } } }
+    interactions { kind }
     health { computed reasons { signal } } reportSchedule { dueAt }
     requirementSheets { version } changeRequests { title } acceptance { notes }
     stages { name status milestoneState owner { name } }
@@ -22,6 +25,14 @@ db_test!(
         for i in 0..24 {
             let c = client(&app, &format!("Client {i}")).await;
             let p = signed_project(&app, &c, &format!("NP-{i}")).await;
+            let person = contact(&app, &c).await;
+            app.ok(
+                "mutation($c: ID!, $p: ID!, $u: ID!, $k: ID!) { logInteraction(input: { clientId: $c, projectId: $p,
+                   kind: VISIT, occurredAt: \"2026-11-20T02:00:00Z\", staffIds: [$u], contactIds: [$k],
+                   summary: \"site visit\", nextStep: \"quote\", nextStepOwnerId: $u, nextStepDue: \"2026-12-20\" }) { id } }",
+                json!({ "c": c, "p": p, "u": owner, "k": person }),
+            )
+            .await;
             for s in 0..3 {
                 app.ok(
                 "mutation($p: ID!, $n: String!, $o: ID) { createStage(input: { projectId: $p, name: $n, ownerId: $o }) { id } }",
@@ -57,7 +68,9 @@ db_test!(
             counts.push(app.statements());
         }
         // One statement per relation: projects, clients, stages, tickets, risks, team, events
-        // and users (stage owners, assignees and members share one loader); sheets, change
+        // and users (stage owners, assignees, members, interaction staff and next-step owners
+        // share one loader); the clients' intent history and interactions, the projects'
+        // interactions and the contacts who took part; sheets, change
         // requests, acceptances, escalations and follow-ups; the policy and its targets (for
         // milestone standing); and the health assessment of the whole page (projects,
         // policy, targets, overdue stages, serious risks, breached clocks, last reports: 7).
@@ -65,12 +78,12 @@ db_test!(
         // key asked for while its batch is in flight is asked again; that jitter is bounded by
         // the relations, not the page. A relation loaded per object would add 23 statements
         // at a page of 24.
-        const RELATIONS: usize = 22;
+        const RELATIONS: usize = 27;
         eprintln!("statements per page size 1, 8, 24: {counts:?}");
         assert!(
             counts
                 .iter()
-                .all(|c| (RELATIONS..=RELATIONS + 5).contains(c)),
+                .all(|c| (RELATIONS..=RELATIONS + 7).contains(c)),
             "statements per page size 1, 8, 24: {counts:?}"
         );
     }

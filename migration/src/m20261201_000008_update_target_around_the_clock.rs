@@ -9,29 +9,28 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// Counts the untouched default's 24-hour update targets in business hours (`on`) or
+/// around the clock.
+async fn update_targets_in_business_hours(m: &SchemaManager<'_>, on: bool) -> Result<(), DbErr> {
+    m.get_connection()
+        .execute_unprepared(&format!(
+            "UPDATE service_level_targets SET business_hours = {on} \
+             WHERE kind = 'UPDATE' AND minutes = 1440 AND business_hours = {was} \
+             AND policy_id IN (SELECT id FROM service_level_policies \
+                               WHERE name = 'Standard' AND version = 1)",
+            was = !on
+        ))
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.get_connection()
-            .execute_unprepared(
-                "UPDATE service_level_targets SET business_hours = false \
-                 WHERE kind = 'UPDATE' AND minutes = 1440 AND business_hours = true \
-                 AND policy_id IN (SELECT id FROM service_level_policies \
-                                   WHERE name = 'Standard' AND version = 1)",
-            )
-            .await?;
-        Ok(())
+        update_targets_in_business_hours(m, false).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.get_connection()
-            .execute_unprepared(
-                "UPDATE service_level_targets SET business_hours = true \
-                 WHERE kind = 'UPDATE' AND minutes = 1440 AND business_hours = false \
-                 AND policy_id IN (SELECT id FROM service_level_policies \
-                                   WHERE name = 'Standard' AND version = 1)",
-            )
-            .await?;
-        Ok(())
+        update_targets_in_business_hours(m, true).await
     }
 }

@@ -24,12 +24,24 @@ use crate::{
     service::clients::{self, ClientFilter, ClientPatch, ContactPatch, NewClient, NewContact},
 };
 
-/// One grading of a client's intent (from its `INTENT_GRADED` event).
-pub struct IntentGrade(pub Visible<entity::event::Model>);
+/// One grading of a client's intent: its `INTENT_GRADED` event, and what it says.
+pub struct IntentGrade {
+    event: Visible<entity::event::Model>,
+    grade: Grade,
+}
+
+/// The changes of an `INTENT_GRADED` event (written by `service::clients`).
+#[derive(Default, serde::Deserialize)]
+struct Grade {
+    from: Option<IntentLevel>,
+    to: Option<IntentLevel>,
+    reason: Option<String>,
+}
 
 impl IntentGrade {
-    fn changes(&self) -> serde_json::Value {
-        serde_json::from_str(&self.0.changes).unwrap_or_default()
+    fn new(event: Visible<entity::event::Model>) -> Self {
+        let grade = serde_json::from_str(&event.changes).unwrap_or_default();
+        Self { event, grade }
     }
 }
 
@@ -37,25 +49,25 @@ impl IntentGrade {
 impl IntentGrade {
     /// The level given.
     async fn level(&self) -> Option<IntentLevel> {
-        IntentLevel::parse(self.changes()["to"].as_str()?)
+        self.grade.to
     }
     /// The level before; null for the first grading.
     async fn previous(&self) -> Option<IntentLevel> {
-        IntentLevel::parse(self.changes()["from"].as_str()?)
+        self.grade.from
     }
     /// Why, as the person grading said.
-    async fn reason(&self) -> Option<String> {
-        self.changes()["reason"].as_str().map(str::to_owned)
+    async fn reason(&self) -> Option<&str> {
+        self.grade.reason.as_deref()
     }
     async fn graded_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+        self.event.occurred_at
     }
     /// Who graded (null when the system did, as the demo data set).
     async fn graded_by(&self, ctx: &Context<'_>) -> Result<Option<super::user::User>> {
-        let Some(id) = self
-            .0
+        let e = &self.event;
+        let Some(id) = e
             .actor_id
-            .filter(|_| self.0.actor_kind == entity::ActorKind::User)
+            .filter(|_| e.actor_kind == entity::ActorKind::User)
         else {
             return Ok(None);
         };
@@ -165,7 +177,7 @@ impl Client {
             loaders::children(ctx, self.0.id, IntentGradesOfClient)
                 .await?
                 .into_iter()
-                .map(IntentGrade)
+                .map(IntentGrade::new)
                 .collect(),
         ))
     }

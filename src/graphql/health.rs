@@ -9,7 +9,7 @@ use entity::{ProjectHealth, ReportKind, project, stage, user};
 
 use super::{
     ids::{NodeKind, decode_as},
-    loaders::{self, current_policy},
+    loaders,
     project::Project,
     sets::StagesOfProject,
     svc,
@@ -41,10 +41,7 @@ pub async fn milestone_state(ctx: &Context<'_>, s: &stage::Model) -> Result<Mile
         .iter()
         .map(|s| milestone_of(s))
         .collect();
-    let today = current_policy(ctx)
-        .await?
-        .calendar
-        .date_of(svc(ctx)?.time.now());
+    let today = loaders::today(ctx).await?;
     Ok(milestone::state(&milestone_of(s), &plan, today))
 }
 

@@ -121,7 +121,7 @@ impl Extension for RequestHooks {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone();
-            if super::selected_operation(&doc, name.as_deref()).is_none() {
+            let Some(op) = super::selected_operation(&doc, name.as_deref()) else {
                 let message = match &name {
                     Some(name) => format!("the document has no operation named {name:?}"),
                     None => {
@@ -131,12 +131,12 @@ impl Extension for RequestHooks {
                 return Err(vec![
                     AppError::OperationNotFound(message).into_server_error(Vec::new()),
                 ]);
-            }
+            };
             let errors = preflight::check(
                 &ctx.schema_env.registry,
                 &doc,
+                op,
                 &variables,
-                name.as_deref(),
                 access::caller_of(ctx),
             );
             if !errors.is_empty() {

@@ -34,12 +34,6 @@ fn ids_of(json: &serde_json::Value) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-/// The calendar day of the policy's time zone, for "overdue".
-async fn today(ctx: &Context<'_>) -> Result<NaiveDate> {
-    let now = svc(ctx)?.time.now();
-    Ok(loaders::current_policy(ctx).await?.calendar.date_of(now))
-}
-
 #[Object]
 impl Interaction {
     pub async fn id(&self) -> ID {
@@ -129,7 +123,7 @@ impl NextStep {
     }
     /// Not done and due before today (the policy's calendar).
     async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(overdue(self.due, self.done_at, today(ctx).await?))
+        Ok(overdue(self.due, self.done_at, loaders::today(ctx).await?))
     }
 }
 
@@ -210,7 +204,7 @@ impl InteractionQuery {
             client_id: opt_id("clientId", f.client_id.as_ref(), NodeKind::Client)?,
             project_id: opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)?,
             next_step_due_before: match f.overdue_next_step {
-                Some(true) => Some(today(ctx).await?),
+                Some(true) => Some(loaders::today(ctx).await?),
                 _ => None,
             },
         };

@@ -324,6 +324,12 @@ pub async fn current_policy(ctx: &Context<'_>) -> async_graphql::Result<Arc<Poli
         .ok_or_else(|| AppError::Internal("no service-level policy".into()).into())
 }
 
+/// Today on the policy's calendar (its time zone), for milestone standing and next steps.
+pub async fn today(ctx: &Context<'_>) -> async_graphql::Result<chrono::NaiveDate> {
+    let now = super::svc(ctx)?.time.now();
+    Ok(current_policy(ctx).await?.calendar.date_of(now))
+}
+
 /// The id of the policy tickets follow, read once per request.
 pub struct CurrentPolicyId(DatabaseConnection);
 

@@ -15,7 +15,7 @@
 //! Root fields the caller may not use are skipped: [`super::access`] refuses them first.
 
 use async_graphql::{
-    Name, Positioned, ScalarType, ServerError, TypeDirective, Variables,
+    Name, ScalarType, ServerError, TypeDirective, Variables,
     parser::types::{
         ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
     },
@@ -30,19 +30,15 @@ use crate::{auth::Caller, error::AppError};
 #[TypeDirective(location = "ArgumentDefinition", location = "InputFieldDefinition")]
 pub fn constraint(min: Option<i32>, max: Option<i32>, max_items: Option<i32>) {}
 
-/// The refusals of the operation `operation_name` of `doc`, for `caller`; empty when it
-/// may run.
+/// The refusals of the operation `op` of `doc` (the one the request runs), for `caller`;
+/// empty when it may run.
 pub fn check(
     registry: &Registry,
     doc: &ExecutableDocument,
+    op: &OperationDefinition,
     variables: &Variables,
-    operation_name: Option<&str>,
     caller: &Caller,
 ) -> Vec<ServerError> {
-    let Some(op) = super::selected_operation(doc, operation_name) else {
-        // async-graphql reports a missing or ambiguous operation.
-        return Vec::new();
-    };
     let root = match op.ty {
         OperationType::Query => Some(registry.query_type.as_str()),
         OperationType::Mutation => registry.mutation_type.as_deref(),
@@ -110,7 +106,7 @@ impl<'a> Walk<'a> {
                                 field: at,
                                 argument: arg.name.clone(),
                             };
-                            self.value(arg, &arg.ty, &value, &path, value_pos(arg_name));
+                            self.value(arg, &arg.ty, &value, &path, arg_name.pos);
                         }
                     }
                     let child = MetaTypeName::concrete_typename(&meta.ty);
@@ -261,10 +257,6 @@ impl Path<'_> {
         let last = self.argument.rsplit('.').next().unwrap_or(&self.argument);
         last.split('[').next().unwrap_or(last).to_owned()
     }
-}
-
-fn value_pos(name: &Positioned<Name>) -> async_graphql::Pos {
-    name.pos
 }
 
 fn value_as_i64(value: &async_graphql::Value) -> Option<i64> {

@@ -9,18 +9,13 @@
 use async_graphql::{
     Name, Value,
     indexmap::IndexMap,
-    parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
 /// Reorders `data` as the operation `operation_name` of `doc` selects it.
 pub fn order_like_query(data: &mut Value, doc: &ExecutableDocument, operation_name: Option<&str>) {
-    let operation = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    if let Some(op) = operation {
-        reorder(data, &[&op.node.selection_set.node], doc);
+    if let Some(op) = super::selected_operation(doc, operation_name) {
+        reorder(data, &[&op.selection_set.node], doc);
     }
 }
 

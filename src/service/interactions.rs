@@ -43,6 +43,7 @@ pub fn list(scope: Scope, f: InteractionFilter) -> Select<interaction::Entity> {
         q = q.filter(C::ProjectId.eq(id));
     }
     if let Some(today) = f.next_step_due_before {
+        // `domain::interaction::overdue`, in SQL.
         q = q.filter(
             Condition::all()
                 .add(C::NextStepDue.lt(today))
@@ -50,6 +51,15 @@ pub fn list(scope: Scope, f: InteractionFilter) -> Select<interaction::Entity> {
         );
     }
     q
+}
+
+/// An event on an interaction: on its client's timeline, and its project's if it has one.
+fn event(kind: EventKind, row: &interaction::Model) -> EventDraft {
+    let draft = EventDraft::new(kind, EntityKind::Interaction, row.id).client(row.client_id);
+    match row.project_id {
+        Some(p) => draft.project(p, row.client_id),
+        None => draft,
+    }
 }
 
 /// Logs an interaction; the client's first interaction dates its first contact.
@@ -98,13 +108,10 @@ pub async fn log(ctx: Ctx<'_>, new: NewInteraction) -> AppResult<interaction::Mo
     }
     .insert(uow.txn())
     .await?;
-    let mut draft = EventDraft::new(EventKind::Created, EntityKind::Interaction, row.id)
-        .client(c.id)
-        .changes(snapshot!(row; kind, occurred_at, next_step_due));
-    if let Some(p) = row.project_id {
-        draft = draft.project(p, c.id);
-    }
-    uow.record(draft).await?;
+    uow.record(
+        event(EventKind::Created, &row).changes(snapshot!(row; kind, occurred_at, next_step_due)),
+    )
+    .await?;
     // "A client's firstContactAt is its first interaction."
     if c.first_contact_at
         .is_none_or(|first| row.occurred_at < first)
@@ -150,13 +157,11 @@ pub async fn complete_next_step(
         ..Default::default()
     };
     let row = save_versioned(uow.txn(), am, id, cur.version).await?;
-    let mut draft = EventDraft::new(EventKind::Updated, EntityKind::Interaction, id)
-        .client(row.client_id)
-        .changes(serde_json::json!({ "next_step_done_at": row.next_step_done_at }));
-    if let Some(p) = row.project_id {
-        draft = draft.project(p, row.client_id);
-    }
-    uow.record(draft).await?;
+    uow.record(
+        event(EventKind::Updated, &row)
+            .changes(serde_json::json!({ "next_step_done_at": row.next_step_done_at })),
+    )
+    .await?;
     uow.commit().await?;
     Ok(row)
 }

@@ -168,6 +168,22 @@ pub struct Config {
     /// e.g. `https://portal.example.com`; none by default (same origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+    /// The reviewer roles whose approval a proposal version needs before the client may
+    /// see it, comma-separated: any of SALES, PRODUCT, TECHNICAL, LEGAL.
+    #[arg(
+        long,
+        env = "PROPOSAL_REVIEWERS",
+        value_delimiter = ',',
+        default_value = "SALES,PRODUCT,TECHNICAL,LEGAL",
+        value_parser = reviewer_role,
+        global = true
+    )]
+    pub proposal_reviewers: Vec<entity::ReviewerRole>,
+}
+
+fn reviewer_role(s: &str) -> Result<entity::ReviewerRole, String> {
+    entity::ReviewerRole::parse(s.trim())
+        .ok_or_else(|| format!("{s:?} is not one of SALES, PRODUCT, TECHNICAL, LEGAL"))
 }
 
 /// Where the development token secret is kept when no key is configured.

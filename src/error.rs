@@ -34,6 +34,8 @@ pub enum AppError {
         to: String,
     },
     Forbidden(String),
+    /// A proposal version presented before every required reviewer approved it.
+    ReviewRequired(String),
     Unauthenticated,
     /// A bearer token that does not verify (bad signature, expired, malformed).
     InvalidToken,
@@ -85,7 +87,9 @@ impl AppError {
         match self {
             Self::BadUserInput { message, .. } => message.clone(),
             Self::NotFound { entity } => format!("{entity} not found"),
-            Self::Conflict(message) | Self::Forbidden(message) => message.clone(),
+            Self::Conflict(message) | Self::Forbidden(message) | Self::ReviewRequired(message) => {
+                message.clone()
+            }
             Self::InvalidTransition { entity, from, to } => {
                 format!("cannot change {entity} status from {from} to {to}")
             }
@@ -112,6 +116,7 @@ impl AppError {
             Self::Conflict(_) => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::ReviewRequired(_) => "REVIEW_REQUIRED",
             Self::Unauthenticated | Self::InvalidToken => "UNAUTHENTICATED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimitExceeded(_) => "LIMIT_EXCEEDED",

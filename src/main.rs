@@ -164,6 +164,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     send_timeout: Duration::from_secs(config.ws_send_timeout_seconds),
                 },
                 time: delivery_desk::time::Time::default(),
+                proposal_reviewers: config.proposal_reviewers.clone(),
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

@@ -35,6 +35,8 @@ pub struct Options {
     pub ws: WsOptions,
     /// Where "now" comes from: the system clock, or a manual one in tests.
     pub time: Time,
+    /// The reviewer roles a proposal version needs (`PROPOSAL_REVIEWERS`).
+    pub proposal_reviewers: Vec<entity::ReviewerRole>,
 }
 
 impl Default for Options {
@@ -47,6 +49,7 @@ impl Default for Options {
             rate_limit_per_minute: 600,
             ws: WsOptions::default(),
             time: Time::default(),
+            proposal_reviewers: graphql::proposal::ReviewPolicy::default().0,
         }
     }
 }
@@ -110,7 +113,10 @@ impl AppState {
         let hub = Hub::start(db.clone());
         let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
             .data(hub.clone())
-            .data(options.time.clone());
+            .data(options.time.clone())
+            .data(graphql::proposal::ReviewPolicy(
+                options.proposal_reviewers.clone(),
+            ));
         if !options.introspection {
             builder = builder.disable_introspection();
         }

@@ -51,6 +51,73 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whether a requirement is about what the system does or how well it does it.
+    RequirementNature { Functional = "FUNCTIONAL", NonFunctional = "NON_FUNCTIONAL" }
+}
+
+string_enum! {
+    /// The in-sale document's "outline -> demo -> final" of a solution proposal.
+    ProposalStage { Outline = "OUTLINE", Demo = "DEMO", Final = "FINAL" }
+}
+
+string_enum! {
+    /// Where a proposal version stands between writing it and showing it to the client.
+    ProposalStatus {
+        Draft = "DRAFT", InReview = "IN_REVIEW", ChangesRequested = "CHANGES_REQUESTED",
+        Approved = "APPROVED", Presented = "PRESENTED",
+    }
+}
+
+string_enum! {
+    /// The vendor's functions that review a proposal before the client sees it.
+    ReviewerRole { Sales = "SALES", Product = "PRODUCT", Technical = "TECHNICAL", Legal = "LEGAL" }
+}
+
+string_enum! {
+    /// A reviewer's verdict on one revision of a proposal version.
+    ReviewVerdict { Approved = "APPROVED", ChangesRequested = "CHANGES_REQUESTED" }
+}
+
+string_enum! {
+    /// What the client said about a presented proposal.
+    FeedbackKind {
+        Objection = "OBJECTION", Request = "REQUEST", PriceConcern = "PRICE_CONCERN",
+        Question = "QUESTION", Acceptance = "ACCEPTANCE", Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// Whether the vendor has dealt with a feedback item.
+    FeedbackStatus { Open = "OPEN", Answered = "ANSWERED", Resolved = "RESOLVED" }
+}
+
+string_enum! {
+    /// What a negotiated term is about.
+    TermKind {
+        Price = "PRICE", PaymentSchedule = "PAYMENT_SCHEDULE", DeliveryDates = "DELIVERY_DATES",
+        Liability = "LIABILITY", IntellectualProperty = "INTELLECTUAL_PROPERTY", Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// A side of the table.
+    Party { Vendor = "VENDOR", Client = "CLIENT" }
+}
+
+string_enum! {
+    /// What became of a proposed term.
+    TermOutcome { Open = "OPEN", Agreed = "AGREED", Rejected = "REJECTED", Countered = "COUNTERED" }
+}
+
+string_enum! {
+    /// A contract's way from drafting to the archive (DOMAIN, step 4).
+    ContractStatus {
+        Drafting = "DRAFTING", LegalReview = "LEGAL_REVIEW", Sent = "SENT",
+        ClientSigned = "CLIENT_SIGNED", Countersigned = "COUNTERSIGNED", Archived = "ARCHIVED",
+    }
+}
+
+string_enum! {
     /// Where a client first came from.
     ClientSource {
         Website = "WEBSITE", TradeShow = "TRADE_SHOW", Referral = "REFERRAL",
@@ -180,6 +247,9 @@ string_enum! {
         ServiceLevelPolicy = "SERVICE_LEVEL_POLICY",
         RequirementSheet = "REQUIREMENT_SHEET", ChangeRequest = "CHANGE_REQUEST",
         Interaction = "INTERACTION",
+        ProposalVersion = "PROPOSAL_VERSION", ProposalReview = "PROPOSAL_REVIEW",
+        ProposalFeedback = "PROPOSAL_FEEDBACK", NegotiationRound = "NEGOTIATION_ROUND",
+        NegotiationTerm = "NEGOTIATION_TERM", Contract = "CONTRACT",
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Model {
     pub report_cadence: Option<crate::ReportKind>,
     /// When the report schedule started counting (entering EXECUTION, or a new cadence).
     pub reports_due_from: Option<DateTimeUtc>,
+    /// The service-level policy its contract names; none: the default policy.
+    pub service_level_policy_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

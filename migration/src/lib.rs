@@ -12,6 +12,7 @@ mod m20261122_000006_scope_and_sign_off;
 mod m20261122_000007_health_and_reports;
 mod m20261201_000008_update_target_around_the_clock;
 mod m20261201_000009_interactions;
+mod m20261202_000010_pre_contract_road;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_health_and_reports::Migration),
             Box::new(m20261201_000008_update_target_around_the_clock::Migration),
             Box::new(m20261201_000009_interactions::Migration),
+            Box::new(m20261202_000010_pre_contract_road::Migration),
         ]
     }
 }

@@ -57,6 +57,14 @@ impl Caller {
         }
     }
 
+    /// The member of staff making the call, if it is one.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Caller::Staff { user_id, .. } => Some(*user_id),
+            _ => None,
+        }
+    }
+
     /// The rows the caller may read; anonymous callers may read none.
     pub fn scope(&self) -> AppResult<Scope> {
         match self {

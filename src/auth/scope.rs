@@ -6,8 +6,9 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    EntityKind, EventKind, acceptance, change_request, client, contact, escalation_level, event,
-    follow_up, interaction, project, report, requirement, requirement_sheet, risk,
+    EntityKind, EventKind, acceptance, change_request, client, contact, contract, escalation_level,
+    event, follow_up, interaction, negotiation_round, negotiation_term, project, proposal_feedback,
+    proposal_review, proposal_version, report, requirement, requirement_sheet, risk,
     service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
     ticket_comment, ticket_escalation, user,
 };
@@ -16,7 +17,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 use super::Scope;
 
 /// The objects whose events a portal user may see.
-pub const PORTAL_EVENT_KINDS: [EntityKind; 7] = [
+pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
     EntityKind::Project,
     EntityKind::Stage,
     EntityKind::Requirement,
@@ -24,7 +25,49 @@ pub const PORTAL_EVENT_KINDS: [EntityKind; 7] = [
     EntityKind::ChangeRequest,
     EntityKind::Report,
     EntityKind::Ticket,
+    EntityKind::ProposalFeedback,
 ];
+
+/// Objects the portal sees only from a status on, and of which it sees only the events
+/// that move them into such a status: it never learns of a draft proposal, a term still
+/// on the table or a contract in legal review.
+pub const PORTAL_STATUS_EVENTS: [(EntityKind, &[&str]); 3] = [
+    (EntityKind::ProposalVersion, &["PRESENTED"]),
+    (EntityKind::NegotiationTerm, &["AGREED"]),
+    (
+        EntityKind::Contract,
+        &["SENT", "CLIENT_SIGNED", "COUNTERSIGNED", "ARCHIVED"],
+    ),
+];
+
+/// Whether an event about `kind` moving `to_status` is one a portal user may see.
+fn portal_event(kind: EntityKind, to_status: Option<&str>) -> bool {
+    PORTAL_EVENT_KINDS.contains(&kind)
+        || PORTAL_STATUS_EVENTS
+            .iter()
+            .any(|(k, statuses)| *k == kind && to_status.is_some_and(|s| statuses.contains(&s)))
+}
+
+/// The portal rule of events as an SQL condition over the alias `e`, for the raw queries
+/// of the loaders; `bind` returns the placeholder of each value it is given.
+/// Values are bound in the order their placeholders appear (SQLite's `?` are positional).
+pub fn portal_event_sql(client_id: i64, mut bind: impl FnMut(sea_orm::Value) -> String) -> String {
+    let client = bind(client_id.into());
+    let mut list = |values: &mut dyn Iterator<Item = &str>| {
+        values
+            .map(|v| bind(v.into()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let kinds = list(&mut PORTAL_EVENT_KINDS.iter().map(|k| k.as_str()));
+    let mut any = vec![format!("e.entity_kind IN ({kinds})")];
+    for (kind, statuses) in PORTAL_STATUS_EVENTS {
+        let k = list(&mut std::iter::once(kind.as_str()));
+        let s = list(&mut statuses.iter().copied());
+        any.push(format!("(e.entity_kind = {k} AND e.to_status IN ({s}))"));
+    }
+    format!(" AND e.client_id = {client} AND ({})", any.join(" OR "))
+}
 
 /// A table with a portal visibility rule.
 pub trait Scoped: EntityTrait {
@@ -37,7 +80,9 @@ pub trait Scoped: EntityTrait {
 pub fn event_visible(scope: Scope, e: &event::Model) -> bool {
     match scope {
         Scope::All => true,
-        Scope::Client(c) => e.client_id == Some(c) && PORTAL_EVENT_KINDS.contains(&e.entity_kind),
+        Scope::Client(c) => {
+            e.client_id == Some(c) && portal_event(e.entity_kind, e.to_status.as_deref())
+        }
     }
 }
 
@@ -187,9 +232,69 @@ impl Scoped for follow_up::Entity {
 
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
+        let mut any = Condition::any().add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS));
+        for (kind, statuses) in PORTAL_STATUS_EVENTS {
+            any = any.add(
+                Condition::all()
+                    .add(event::Column::EntityKind.eq(kind))
+                    .add(event::Column::ToStatus.is_in(statuses.iter().copied())),
+            );
+        }
+        Condition::all().add(event::Column::ClientId.eq(c)).add(any)
+    }
+}
+
+impl Scoped for proposal_version::Entity {
+    /// The client sees what it was shown, never a draft or a version in review.
+    fn portal(c: i64) -> Condition {
         Condition::all()
-            .add(event::Column::ClientId.eq(c))
-            .add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS))
+            .add(proposal_version::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(proposal_version::Column::Status.eq(entity::ProposalStatus::Presented))
+    }
+}
+
+impl Scoped for proposal_review::Entity {
+    /// The internal review: never the client's to read.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(proposal_review::Column::Id.is_null())
+    }
+}
+
+impl Scoped for proposal_feedback::Entity {
+    /// The client's own words about what it was shown (feedback exists on presented
+    /// versions only), and the vendor's answers.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(proposal_feedback::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
+impl Scoped for negotiation_round::Entity {
+    /// How the vendor negotiated is its own business; what was agreed is the client's.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(negotiation_round::Column::Id.is_null())
+    }
+}
+
+impl Scoped for negotiation_term::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all()
+            .add(negotiation_term::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(negotiation_term::Column::Outcome.eq(entity::TermOutcome::Agreed))
+    }
+}
+
+impl Scoped for contract::Entity {
+    /// From the moment it is sent: the client has it in hand.
+    fn portal(c: i64) -> Condition {
+        use entity::ContractStatus as S;
+        Condition::all()
+            .add(contract::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(contract::Column::Status.is_in([
+                S::Sent,
+                S::ClientSigned,
+                S::Countersigned,
+                S::Archived,
+            ]))
     }
 }
 
@@ -287,7 +392,18 @@ impl Redact for event::Model {
 
 impl Redact for contact::Model {}
 impl Redact for team_member::Model {}
-impl Redact for requirement::Model {}
+impl Redact for requirement::Model {
+    /// The analysis (effort, cost, resources) is the vendor's estimate.
+    fn redact(&mut self) {
+        self.nature = None;
+        self.effort_tenth_days = None;
+        self.cost_minor = None;
+        self.cost_currency = None;
+        self.resources = None;
+        self.analysed_by = None;
+        self.analysed_at = None;
+    }
+}
 impl Redact for stage::Model {}
 impl Redact for report::Model {}
 impl Redact for risk::Model {}
@@ -303,6 +419,35 @@ impl Redact for change_request::Model {}
 impl Redact for acceptance::Model {}
 impl Redact for follow_up::Model {}
 impl Redact for interaction::Model {}
+impl Redact for proposal_review::Model {}
+impl Redact for proposal_feedback::Model {}
+impl Redact for negotiation_round::Model {}
+
+impl Redact for proposal_version::Model {
+    /// Who had to approve it is the internal review's business.
+    fn redact(&mut self) {
+        self.required_roles = serde_json::json!([]);
+    }
+}
+
+impl Redact for negotiation_term::Model {
+    /// The flag is the vendor's warning to itself; the counter chain shows terms the
+    /// client may not see.
+    fn redact(&mut self) {
+        self.concedes_non_negotiable = false;
+        self.counter_of = None;
+    }
+}
+
+impl Redact for contract::Model {
+    /// The value follows the project's rule (`contract_value_internal`).
+    fn redact(&mut self) {
+        if self.value_internal {
+            self.value_minor = None;
+            self.currency = None;
+        }
+    }
+}
 
 impl Redact for ticket_escalation::Model {
     /// Why the team escalated is the team's business; that it did is the customer's.

@@ -1,6 +1,7 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
 pub mod calendar;
+pub mod contract;
 pub mod escalation;
 pub mod follow_up;
 pub mod health;
@@ -8,6 +9,9 @@ pub mod input;
 pub mod interaction;
 pub mod milestone;
 pub mod money;
+pub mod negotiation;
+pub mod pipeline;
+pub mod proposal;
 pub mod report_schedule;
 pub mod requirement;
 pub mod risk;

@@ -114,9 +114,116 @@ impl ScopeChange {
     }
 }
 
+/// Effort in tenths of a person-day, from the person-days a caller gives (1.5 -> 15).
+pub fn effort_tenths(person_days: f64) -> AppResult<i32> {
+    let tenths = person_days * 10.0;
+    if !tenths.is_finite() || !(0.0..=1_000_000.0).contains(&tenths) {
+        return Err(AppError::input(
+            "effortPersonDays",
+            "the effort must be between 0 and 100000 person-days",
+        ));
+    }
+    if (tenths - tenths.round()).abs() > 1e-6 {
+        return Err(AppError::input(
+            "effortPersonDays",
+            "the effort is counted in tenths of a person-day",
+        ));
+    }
+    Ok(tenths.round() as i32)
+}
+
+/// Effort and cost added up over requirements, cost per currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub effort_tenth_days: i64,
+    /// `(currency, minor units)`, in currency order.
+    pub cost: Vec<(String, i64)>,
+    /// Requirements counted that carry no estimate yet.
+    pub unestimated: i64,
+}
+
+impl Totals {
+    pub fn add(&mut self, r: &requirement::Model) {
+        if let Some(e) = r.effort_tenth_days {
+            self.effort_tenth_days += i64::from(e);
+        }
+        if let (Some(minor), Some(currency)) = (r.cost_minor, &r.cost_currency) {
+            match self.cost.iter_mut().find(|(c, _)| c == currency) {
+                Some((_, sum)) => *sum = sum.saturating_add(minor),
+                None => {
+                    self.cost.push((currency.clone(), minor));
+                    self.cost.sort();
+                }
+            }
+        }
+        if r.effort_tenth_days.is_none() && r.cost_minor.is_none() {
+            self.unestimated += 1;
+        }
+    }
+}
+
+/// The totals of a requirement list in scope and out of it (the analysis report).
+pub fn totals(rows: &[requirement::Model]) -> (Totals, Totals) {
+    let (mut inside, mut outside) = (Totals::default(), Totals::default());
+    for r in rows {
+        if r.in_scope {
+            inside.add(r);
+        } else {
+            outside.add(r);
+        }
+    }
+    (inside, outside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn effort_is_kept_in_tenths_of_a_person_day() {
+        assert_eq!(effort_tenths(1.5).unwrap(), 15);
+        assert_eq!(effort_tenths(0.0).unwrap(), 0);
+        assert_eq!(effort_tenths(12.3).unwrap(), 123);
+        assert!(effort_tenths(1.25).is_err());
+        assert!(effort_tenths(-1.0).is_err());
+        assert!(effort_tenths(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn totals_split_in_and_out_of_scope_with_cost_per_currency() {
+        let row = |in_scope, effort, cost: Option<(i64, &str)>| requirement::Model {
+            id: 1,
+            project_id: 1,
+            title: "x".into(),
+            detail: None,
+            category: RequirementCategory::Core,
+            feasibility: Feasibility::Feasible,
+            alternative: None,
+            in_scope,
+            scope_note: None,
+            nature: None,
+            effort_tenth_days: effort,
+            cost_minor: cost.map(|c| c.0),
+            cost_currency: cost.map(|c| c.1.to_owned()),
+            resources: None,
+            analysed_by: None,
+            analysed_at: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            version: 1,
+        };
+        let (inside, outside) = totals(&[
+            row(true, Some(15), Some((100, "CNY"))),
+            row(true, Some(5), Some((50, "CNY"))),
+            row(true, None, Some((7, "USD"))),
+            row(false, Some(30), None),
+            row(false, None, None),
+        ]);
+        assert_eq!(inside.effort_tenth_days, 20);
+        assert_eq!(inside.cost, vec![("CNY".into(), 150), ("USD".into(), 7)]);
+        assert_eq!(outside.effort_tenth_days, 30);
+        assert_eq!(outside.unestimated, 1);
+    }
 
     #[test]
     fn a_signed_sheet_is_frozen() {

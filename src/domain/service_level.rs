@@ -257,6 +257,21 @@ impl TicketClocks {
         Some(clocks)
     }
 
+    /// Moves the clocks to another policy at `at` (the project's contract changed it):
+    /// the time counted so far stays counted on the old calendar, the open clocks of the
+    /// current cycle take the new policy's targets from here on, the way a priority
+    /// change re-targets them.
+    pub fn change_policy(&mut self, old: &Policy, new: &Policy, at: DateTime<Utc>) {
+        let priority = self.priority;
+        for c in self.open_clocks() {
+            c.bank(old, at);
+            match new.target(priority, c.kind) {
+                Some(target) => c.target = target,
+                None => c.set_phase(new, at, ClockPhase::Cancelled),
+            }
+        }
+    }
+
     fn start(&mut self, policy: &Policy, kind: ClockKind, at: DateTime<Utc>) {
         if let Some(target) = policy.target(self.priority, kind) {
             let paused = pauses(self.status, kind);

@@ -26,7 +26,7 @@ pub enum Needs {
 }
 
 /// Queries that only the vendor's staff may read.
-const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard", "interactions"];
+const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard", "interactions", "pipeline"];
 
 /// Mutations a customer-portal user may call (for its own client's objects).
 const PORTAL_MUTATIONS: &[&str] = &[
@@ -35,10 +35,16 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "proposeChangeRequest",
     "signAcceptance",
     "recordSatisfaction",
+    "addProposalFeedback",
 ];
 
 /// Mutations of administrators only.
-const ADMIN_MUTATIONS: &[&str] = &["createUser", "updateUser", "updateServiceLevelPolicy"];
+const ADMIN_MUTATIONS: &[&str] = &[
+    "createUser",
+    "updateUser",
+    "createServiceLevelPolicy",
+    "updateServiceLevelPolicy",
+];
 
 /// What the root field `field` of the root type `root` ("Query", "Mutation",
 /// "Subscription") requires.

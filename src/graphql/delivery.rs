@@ -46,7 +46,12 @@ pub(super) async fn contact_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Opt
     Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
 }
 
-async fn events_of(ctx: &Context<'_>, kind: EntityKind, id: i64, last: u32) -> Result<Vec<Event>> {
+pub(super) async fn events_of(
+    ctx: &Context<'_>,
+    kind: EntityKind,
+    id: i64,
+    last: u32,
+) -> Result<Vec<Event>> {
     Ok(
         loaders::latest_events(ctx, id, EventScope::Entity(kind), last)
             .await?
@@ -95,6 +100,10 @@ impl Requirement {
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         project_of(ctx, self.0.project_id).await
+    }
+    /// Its analysis: nature, effort, cost, resources (staff only: null in the portal).
+    async fn analysis(&self) -> Option<super::analysis::RequirementAnalysis> {
+        super::analysis::RequirementAnalysis::of(&self.0)
     }
     async fn events(
         &self,

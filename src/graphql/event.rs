@@ -37,6 +37,12 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::RequirementSheet => NodeKind::RequirementSheet,
         EntityKind::ChangeRequest => NodeKind::ChangeRequest,
         EntityKind::Interaction => NodeKind::Interaction,
+        EntityKind::ProposalVersion => NodeKind::ProposalVersion,
+        EntityKind::ProposalReview => NodeKind::ProposalReview,
+        EntityKind::ProposalFeedback => NodeKind::ProposalFeedback,
+        EntityKind::NegotiationRound => NodeKind::NegotiationRound,
+        EntityKind::NegotiationTerm => NodeKind::NegotiationTerm,
+        EntityKind::Contract => NodeKind::Contract,
     }
 }
 

@@ -42,7 +42,13 @@ node_kinds!(
     ServiceLevelPolicy,
     ChangeRequest,
     RequirementSheet,
-    Interaction
+    Interaction,
+    ProposalVersion,
+    ProposalReview,
+    ProposalFeedback,
+    NegotiationRound,
+    NegotiationTerm,
+    Contract
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

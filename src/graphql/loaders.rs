@@ -24,7 +24,7 @@ use super::batching::Batches;
 use crate::{
     auth::{
         Scope,
-        scope::{PORTAL_EVENT_KINDS, Redact, Scoped, Visible, redact, visible},
+        scope::{Redact, Scoped, Visible, portal_event_sql, redact, visible},
     },
     domain::service_level::Policy,
     error::AppError,
@@ -60,7 +60,13 @@ keyed!(
     requirement_sheet,
     change_request,
     acceptance,
-    interaction
+    interaction,
+    proposal_version,
+    proposal_review,
+    proposal_feedback,
+    negotiation_round,
+    negotiation_term,
+    contract
 );
 
 fn as_i64(value: Value) -> Option<i64> {
@@ -205,19 +211,10 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
             // The portal rule of `auth::scope` for events, in SQL.
             let portal_filter = match self.1 {
                 Scope::All => String::new(),
-                Scope::Client(client_id) => {
-                    values.push(Value::from(client_id));
-                    let client = next();
-                    let kinds = PORTAL_EVENT_KINDS
-                        .iter()
-                        .map(|k| {
-                            values.push(Value::from(k.as_str()));
-                            next()
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    format!(" AND e.client_id = {client} AND e.entity_kind IN ({kinds})")
-                }
+                Scope::Client(client_id) => portal_event_sql(client_id, |v| {
+                    values.push(v);
+                    next()
+                }),
             };
             values.push(Value::from(i64::from(limit)));
             // `column` comes from the match above, never from input.
@@ -301,27 +298,43 @@ impl Loaders {
     }
 }
 
-/// The service-level policy in its domain form (calendar and targets), read once per
-/// request: every clock's state is computed with it.
-pub struct CurrentPolicy(DatabaseConnection);
+/// Service-level policies in their domain form (calendar and targets) by id (`None`: the
+/// default one), read once per request: every clock's state is computed with its
+/// project's policy.
+pub struct PolicyById(DatabaseConnection);
 
-impl Loader<()> for CurrentPolicy {
+impl Loader<Option<i64>> for PolicyById {
     type Value = Arc<Policy>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, _: &[()]) -> Result<HashMap<(), Arc<Policy>>, Self::Error> {
-        let policy = crate::service::service_levels::current_policy(&self.0).await?;
-        Ok(HashMap::from([((), Arc::new(policy))]))
+    async fn load(
+        &self,
+        keys: &[Option<i64>],
+    ) -> Result<HashMap<Option<i64>, Arc<Policy>>, Self::Error> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let policy = match key {
+                Some(id) => crate::service::service_levels::policy_by_id(&self.0, *id).await?,
+                None => crate::service::service_levels::current_policy(&self.0).await?,
+            };
+            out.insert(*key, Arc::new(policy));
+        }
+        Ok(out)
     }
 }
 
-/// The policy clocks are computed with.
-pub async fn current_policy(ctx: &Context<'_>) -> async_graphql::Result<Arc<Policy>> {
+/// The policy of `id` (`None`: the default one).
+pub async fn policy(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Arc<Policy>> {
     request_loaders(ctx)?
-        .get(|l: &Loaders| l.make(CurrentPolicy(l.db.clone())))
-        .load_one(())
+        .get(|l: &Loaders| l.make(PolicyById(l.db.clone())))
+        .load_one(id)
         .await?
         .ok_or_else(|| AppError::Internal("no service-level policy".into()).into())
+}
+
+/// The default policy: the calendar of "today" and of weekly figures.
+pub async fn current_policy(ctx: &Context<'_>) -> async_graphql::Result<Arc<Policy>> {
+    policy(ctx, None).await
 }
 
 /// Today on the policy's calendar (its time zone), for milestone standing and next steps.

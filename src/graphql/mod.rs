@@ -2,8 +2,10 @@
 
 pub mod access;
 pub mod agreement;
+pub mod analysis;
 pub mod batching;
 pub mod client;
+pub mod contract;
 pub mod dashboard;
 pub mod delivery;
 pub mod escalation;
@@ -16,10 +18,13 @@ pub mod input;
 pub mod interaction;
 pub mod live;
 pub mod loaders;
+pub mod negotiation;
 pub mod node;
 pub mod pagination;
+pub mod pipeline;
 pub mod preflight;
 pub mod project;
+pub mod proposal;
 pub mod response_order;
 pub mod satisfaction;
 pub mod service_level;
@@ -52,6 +57,7 @@ pub struct Query(
     dashboard::DashboardQuery,
     viewer::ViewerQuery,
     interaction::InteractionQuery,
+    pipeline::PipelineQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -67,6 +73,10 @@ pub struct Mutation(
     escalation::EscalationMutation,
     satisfaction::SatisfactionMutation,
     interaction::InteractionMutation,
+    proposal::ProposalMutation,
+    negotiation::NegotiationMutation,
+    contract::ContractMutation,
+    analysis::AnalysisMutation,
 );
 
 #[derive(MergedSubscription, Default)]

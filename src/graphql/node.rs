@@ -20,6 +20,9 @@ use super::{
 };
 
 /// An object with a global id.
+// A node lives for one resolver and is moved once into the response: boxing the large
+// rows (a proposal version) would cost an allocation for every node of every kind.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
@@ -39,6 +42,12 @@ pub enum Node {
     ChangeRequest(ChangeRequest),
     RequirementSheet(RequirementSheet),
     Interaction(super::interaction::Interaction),
+    ProposalVersion(super::proposal::ProposalVersion),
+    ProposalReview(super::proposal::ProposalReview),
+    ProposalFeedback(super::proposal::ProposalFeedback),
+    NegotiationRound(super::negotiation::NegotiationRound),
+    NegotiationTerm(super::negotiation::NegotiationTerm),
+    Contract(super::contract::Contract),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -92,6 +101,24 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Interaction => one::<entity::interaction::Entity>(ctx, id)
             .await?
             .map(|m| Node::Interaction(super::interaction::Interaction(m))),
+        NodeKind::ProposalVersion => one::<entity::proposal_version::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ProposalVersion(super::proposal::ProposalVersion(m))),
+        NodeKind::ProposalReview => one::<entity::proposal_review::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ProposalReview(super::proposal::ProposalReview(m))),
+        NodeKind::ProposalFeedback => one::<entity::proposal_feedback::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ProposalFeedback(super::proposal::ProposalFeedback(m))),
+        NodeKind::NegotiationRound => one::<entity::negotiation_round::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::NegotiationRound(super::negotiation::NegotiationRound(m))),
+        NodeKind::NegotiationTerm => one::<entity::negotiation_term::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::NegotiationTerm(super::negotiation::NegotiationTerm(m))),
+        NodeKind::Contract => one::<entity::contract::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Contract(super::contract::Contract(m))),
     })
 }
 

@@ -206,6 +206,72 @@ impl Project {
             .collect())
     }
     /// Progress reports, newest first.
+    /// The versions of its solution proposal, version 1 first (in the portal: those
+    /// presented to the client).
+    async fn proposal_versions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::proposal::ProposalVersion>> {
+        super::proposal::versions_of(ctx, &self.0).await
+    }
+    /// The requirement analysis report: requirements by category, feasibility, effort
+    /// and cost in and out of scope (staff only: null in the portal).
+    async fn requirement_analysis(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::analysis::RequirementAnalysisReport>> {
+        super::analysis::report_of(ctx, self.0.id).await
+    }
+    /// The rounds of negotiation, round 1 first (empty in the portal).
+    async fn negotiation_rounds(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::negotiation::NegotiationRound>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::RoundsOfProject)
+                .await?
+                .into_iter()
+                .map(super::negotiation::NegotiationRound)
+                .collect(),
+        )
+    }
+    /// Every negotiated term, oldest first (in the portal: the agreed ones).
+    async fn negotiation_terms(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::negotiation::NegotiationTerm>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::TermsOfProject)
+                .await?
+                .into_iter()
+                .map(super::negotiation::NegotiationTerm)
+                .collect(),
+        )
+    }
+    /// Its contract on the way to signature (in the portal: once sent to the client).
+    async fn contract(&self, ctx: &Context<'_>) -> Result<Option<super::contract::Contract>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::ContractOfProject)
+                .await?
+                .into_iter()
+                .next()
+                .map(super::contract::Contract),
+        )
+    }
+    /// The service-level policy its tickets follow: its contract's, or the default.
+    async fn service_level_policy(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::service_level::ServiceLevelPolicy>> {
+        let row = match self.0.service_level_policy_id {
+            Some(id) => loaders::one::<entity::service_level_policy::Entity>(ctx, id).await?,
+            None => {
+                let id = loaders::current_policy_id(ctx).await?;
+                loaders::one::<entity::service_level_policy::Entity>(ctx, id).await?
+            }
+        };
+        Ok(row.map(super::service_level::ServiceLevelPolicy))
+    }
     /// Sales-internal: the interactions about this project, newest first (empty in the
     /// customer portal).
     async fn interactions(

@@ -16,7 +16,7 @@ use super::{
     event::Event,
     ids::{NodeKind, decode_as, encode},
     live::{after_cursor, cursor, hub, narrowed},
-    loaders::{self, current_policy},
+    loaders,
     sets::{LevelsOfPolicy, TargetsOfPolicy},
     svc,
     ticket::Ticket,
@@ -163,14 +163,18 @@ impl ServiceLevelClock {
 /// The clocks of a ticket, for the ticket's `serviceLevelClocks` field.
 pub async fn clocks_of(
     ctx: &Context<'_>,
-    ticket_id: i64,
+    ticket: &entity::ticket::Model,
     current_only: bool,
 ) -> Result<Vec<ServiceLevelClock>> {
-    let rows = loaders::children(ctx, ticket_id, super::sets::ClocksOfTicket).await?;
+    let rows = loaders::children(ctx, ticket.id, super::sets::ClocksOfTicket).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let policy = current_policy(ctx).await?;
+    // The policy its project's contract names (the project is loaded once per request).
+    let named = loaders::one::<entity::project::Entity>(ctx, ticket.project_id)
+        .await?
+        .and_then(|p| p.service_level_policy_id);
+    let policy = loaders::policy(ctx, named).await?;
     let now = svc(ctx)?.time.now();
     let cycle = rows.iter().map(|r| r.cycle).max().unwrap_or(1);
     Ok(rows
@@ -189,10 +193,25 @@ pub struct ServiceLevelQuery;
 
 #[Object]
 impl ServiceLevelQuery {
-    /// The service-level policy tickets follow.
+    /// The default service-level policy: tickets of a project whose contract names none
+    /// follow it.
     async fn service_level_policy(&self, ctx: &Context<'_>) -> Result<ServiceLevelPolicy> {
         let (p, _) = service_levels::current(svc(ctx)?.db).await?;
         Ok(ServiceLevelPolicy(super::seen(ctx, p)?))
+    }
+
+    /// Every policy, the default first (contracts name the others).
+    async fn service_level_policies(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLevelPolicy>> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let rows = policy::Entity::find()
+            .order_by_asc(policy::Column::Id)
+            .all(svc(ctx)?.db)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(crate::auth::scope::redact(super::scope(ctx)?, rows)
+            .into_iter()
+            .map(ServiceLevelPolicy)
+            .collect())
     }
 }
 
@@ -230,8 +249,41 @@ pub struct UpdateServiceLevelPolicyInput {
 #[derive(Default)]
 pub struct ServiceLevelMutation;
 
+fn change_of(input: UpdateServiceLevelPolicyInput) -> Result<PolicyChange> {
+    Ok(PolicyChange {
+        time_zone: input.time_zone,
+        work_days: input.work_days,
+        opens_at: input.opens_at,
+        closes_at: input.closes_at,
+        holidays: input.holidays,
+        at_risk_percent: input.at_risk_percent,
+        targets: input
+            .targets
+            .into_iter()
+            .map(|t| (t.priority, t.clock, t.minutes, t.business_hours))
+            .collect(),
+        auto_escalate_on_breach: input.auto_escalate_on_breach,
+        escalation_levels: input
+            .escalation_levels
+            .map(|levels| levels.into_iter().map(level).collect::<Result<_>>())
+            .transpose()?,
+    })
+}
+
 #[Object]
 impl ServiceLevelMutation {
+    /// Adds a policy (ADMIN) that contracts can name, e.g. a customer's 24x7 terms.
+    async fn create_service_level_policy(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        input: UpdateServiceLevelPolicyInput,
+    ) -> Result<ServiceLevelPolicy> {
+        let name = text("name", &name, SHORT)?;
+        let (p, _) = service_levels::create_policy(svc(ctx)?, name, change_of(input)?).await?;
+        Ok(ServiceLevelPolicy(super::seen(ctx, p)?))
+    }
+
     /// Replaces a policy's calendar and targets (ADMIN). Running clocks keep the targets
     /// they started with; clocks started or re-targeted later use the new ones.
     async fn update_service_level_policy(
@@ -242,24 +294,7 @@ impl ServiceLevelMutation {
         expected_version: Option<i32>,
     ) -> Result<ServiceLevelPolicy> {
         let id = decode_as("id", &id, NodeKind::ServiceLevelPolicy)?;
-        let change = PolicyChange {
-            time_zone: input.time_zone,
-            work_days: input.work_days,
-            opens_at: input.opens_at,
-            closes_at: input.closes_at,
-            holidays: input.holidays,
-            at_risk_percent: input.at_risk_percent,
-            targets: input
-                .targets
-                .into_iter()
-                .map(|t| (t.priority, t.clock, t.minutes, t.business_hours))
-                .collect(),
-            auto_escalate_on_breach: input.auto_escalate_on_breach,
-            escalation_levels: input
-                .escalation_levels
-                .map(|levels| levels.into_iter().map(level).collect::<Result<_>>())
-                .transpose()?,
-        };
+        let change = change_of(input)?;
         let (p, _) = service_levels::update_policy(svc(ctx)?, id, change, expected_version).await?;
         Ok(ServiceLevelPolicy(super::seen(ctx, p)?))
     }

@@ -1,8 +1,9 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, acceptance, change_request, contact, escalation_level, follow_up, interaction,
-    project, report, requirement, requirement_sheet, risk, service_level_target, stage,
+    RiskStatus, acceptance, change_request, contact, contract, escalation_level, follow_up,
+    interaction, negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
+    proposal_version, report, requirement, requirement_sheet, risk, service_level_target, stage,
     team_member, ticket, ticket_clock, ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
@@ -48,6 +49,25 @@ child_set!(TargetsOfPolicy: service_level_target by PolicyId, order Priority Asc
 child_set!(
     /// Oldest first: version 1, then each amendment.
     SheetsOfProject: requirement_sheet by ProjectId, order Version Asc
+);
+child_set!(
+    /// Version 1 first.
+    ProposalVersionsOfProject: proposal_version by ProjectId, order Number Asc
+);
+child_set!(
+    /// In the order given, every revision.
+    ReviewsOfVersion: proposal_review by ProposalVersionId, order Id Asc
+);
+child_set!(FeedbackOfVersion: proposal_feedback by ProposalVersionId, order Id Asc);
+child_set!(
+    /// Round 1 first.
+    RoundsOfProject: negotiation_round by ProjectId, order Number Asc
+);
+child_set!(TermsOfRound: negotiation_term by RoundId, order Id Asc);
+child_set!(TermsOfProject: negotiation_term by ProjectId, order Id Asc);
+child_set!(
+    /// At most one: a project has one contract.
+    ContractOfProject: contract by ProjectId, order Id Asc
 );
 child_set!(ChangeRequestsOfProject: change_request by ProjectId, order Id Asc);
 child_set!(AcceptancesOfProject: acceptance by ProjectId, order Id Asc);

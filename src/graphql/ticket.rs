@@ -98,7 +98,7 @@ impl Ticket {
         ctx: &Context<'_>,
         #[graphql(default = false)] current_only: bool,
     ) -> Result<Vec<super::service_level::ServiceLevelClock>> {
-        super::service_level::clocks_of(ctx, self.0.id, current_only).await
+        super::service_level::clocks_of(ctx, &self.0, current_only).await
     }
     /// Its escalations up the ladder, lowest level first.
     async fn escalations(

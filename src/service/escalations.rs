@@ -93,7 +93,7 @@ async fn escalate_in(
     reason: String,
     automatic: bool,
 ) -> AppResult<escalation::Model> {
-    let (p, targets) = service_levels::current(uow.txn()).await?;
+    let (p, targets) = service_levels::of_project(uow.txn(), t.project_id).await?;
     let calendar = service_levels::to_domain(&p, &targets)?;
     let ladder = to_domain(&levels(uow.txn(), p.id).await?)?;
     let current = current_level(of_ticket(uow.txn(), t.id).await?.iter().map(|e| e.level));

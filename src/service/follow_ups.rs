@@ -29,7 +29,7 @@ pub async fn track(
 ) -> AppResult<()> {
     match to {
         TicketStatus::Resolved => {
-            let policy = service_levels::current_policy(uow.txn()).await?;
+            let policy = service_levels::policy_of_project(uow.txn(), before.project_id).await?;
             let due_at = rules::due_at(&policy.calendar, uow.now()).ok_or_else(|| {
                 AppError::Internal("the policy's calendar has no working day ahead".into())
             })?;

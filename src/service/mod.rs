@@ -7,6 +7,7 @@
 
 pub mod agreements;
 pub mod clients;
+pub mod contracts;
 pub mod dashboard;
 pub mod digest;
 pub mod escalations;
@@ -14,8 +15,11 @@ pub mod events;
 pub mod follow_ups;
 pub mod health;
 pub mod interactions;
+pub mod negotiations;
 pub mod patch;
+pub mod pipeline;
 pub mod projects;
+pub mod proposals;
 pub mod reports;
 pub mod requirements;
 pub mod risks;
@@ -251,6 +255,11 @@ versioned!(
     service_level_policy => "service-level policy",
     change_request => "change request",
     interaction => "interaction",
+    proposal_version => "proposal version",
+    proposal_feedback => "proposal feedback",
+    negotiation_round => "negotiation round",
+    negotiation_term => "negotiation term",
+    contract => "contract",
 );
 
 /// Ensures that a row named by the caller's input exists *for the caller*, naming the

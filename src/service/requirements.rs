@@ -121,3 +121,52 @@ pub async fn update(
     uow.commit().await?;
     Ok(row)
 }
+
+/// The analysis of one requirement (DOMAIN, step 2), replacing the previous one.
+pub struct Analysis {
+    pub nature: entity::RequirementNature,
+    pub effort_tenth_days: Option<i32>,
+    pub cost: Option<crate::domain::money::Money>,
+    pub resources: Option<String>,
+}
+
+/// Records who analysed a requirement, when, and what they estimated. Estimates do not
+/// change the scope, so a signed sheet does not freeze them.
+pub async fn analyse(
+    ctx: Ctx<'_>,
+    id: i64,
+    a: Analysis,
+    expected: Option<i32>,
+) -> AppResult<requirement::Model> {
+    ctx.caller.require_staff_write()?;
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let cur = load::<requirement::Entity>(uow.txn(), ctx.caller, id).await?;
+    check_version("requirement", cur.version, expected)?;
+    let project = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
+    let (cost_minor, cost_currency) = match a.cost {
+        Some(m) => (Some(m.minor), Some(m.currency)),
+        None => (None, None),
+    };
+    let am = requirement::ActiveModel {
+        nature: Set(Some(a.nature)),
+        effort_tenth_days: Set(a.effort_tenth_days),
+        cost_minor: Set(cost_minor),
+        cost_currency: Set(cost_currency),
+        resources: Set(a.resources),
+        analysed_by: Set(ctx.caller.user_id()),
+        analysed_at: Set(Some(uow.now())),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Requirement, id)
+            .project(project.id, project.client_id)
+            .changes(
+                snapshot!(row; nature, effort_tenth_days, cost_minor, cost_currency, analysed_by),
+            ),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(row)
+}

@@ -172,6 +172,106 @@ pub async fn current_policy(db: &impl ConnectionTrait) -> AppResult<Policy> {
     to_domain(&p, &targets)
 }
 
+/// A policy by id, with its targets.
+async fn by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<(policy::Model, Vec<target::Model>)> {
+    let p = policy::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::not_found("service-level policy"))?;
+    let targets = target::Entity::find()
+        .filter(target::Column::PolicyId.eq(p.id))
+        .order_by_asc(target::Column::Priority)
+        .order_by_asc(target::Column::Kind)
+        .all(db)
+        .await?;
+    Ok((p, targets))
+}
+
+/// A policy by id, in its domain form.
+pub async fn policy_by_id(db: &impl ConnectionTrait, id: i64) -> AppResult<Policy> {
+    let (p, targets) = by_id(db, id).await?;
+    to_domain(&p, &targets)
+}
+
+/// The policy a project's tickets follow: the one its contract names, or the default.
+pub async fn of_project(
+    db: &impl ConnectionTrait,
+    project_id: i64,
+) -> AppResult<(policy::Model, Vec<target::Model>)> {
+    let named: Option<Option<i64>> = entity::project::Entity::find_by_id(project_id)
+        .select_only()
+        .column(entity::project::Column::ServiceLevelPolicyId)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match named.flatten() {
+        Some(id) => by_id(db, id).await,
+        None => current(db).await,
+    }
+}
+
+/// [`of_project`] in its domain form.
+pub async fn policy_of_project(db: &impl ConnectionTrait, project_id: i64) -> AppResult<Policy> {
+    let (p, targets) = of_project(db, project_id).await?;
+    to_domain(&p, &targets)
+}
+
+/// Makes a signed project follow another policy (its contract's after-sales terms
+/// changed): the running clocks of its open tickets are re-targeted, each ticket with an
+/// event that names the policy (so a replay of the log re-targets at the same instant).
+pub async fn change_project_policy(
+    uow: &mut UnitOfWork<'_>,
+    p: &entity::project::Model,
+    policy_id: Option<i64>,
+) -> AppResult<()> {
+    let (old_row, old_targets) = of_project(uow.txn(), p.id).await?;
+    let old = to_domain(&old_row, &old_targets)?;
+    let am = entity::project::ActiveModel {
+        service_level_policy_id: Set(policy_id),
+        updated_at: Set(uow.now()),
+        ..Default::default()
+    };
+    super::save_versioned(uow.txn(), am, p.id, p.version).await?;
+    uow.record(
+        EventDraft::new(EventKind::Updated, EntityKind::Project, p.id)
+            .project(p.id, p.client_id)
+            .changes(json!({ "service_level_policy_id": policy_id })),
+    )
+    .await?;
+    let (new_row, new_targets) = of_project(uow.txn(), p.id).await?;
+    let new = to_domain(&new_row, &new_targets)?;
+    let open = ticket::Entity::find()
+        .filter(ticket::Column::ProjectId.eq(p.id))
+        .filter(ticket::Column::Status.is_in(super::tickets::OPEN_STATUSES))
+        .order_by_asc(ticket::Column::Id)
+        .all(uow.txn())
+        .await?;
+    for t in open {
+        let old_rows = rows(uow.txn(), t.id).await?;
+        let mut clocks = TicketClocks {
+            status: t.status,
+            priority: t.priority,
+            cycle: old_rows.iter().map(|r| r.cycle).max().unwrap_or(1),
+            clocks: old_rows.iter().map(clock_of).collect(),
+        };
+        clocks.change_policy(&old, &new, uow.now());
+        save(uow, &new, t.id, &clocks, &old_rows).await?;
+        uow.record(
+            EventDraft::new(EventKind::Updated, EntityKind::Ticket, t.id)
+                .project(t.project_id, t.client_id)
+                .changes(json!({
+                    "service_level_policy_id": new_row.id,
+                    "previous_service_level_policy_id": old_row.id,
+                })),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub fn clock_of(row: &ticket_clock::Model) -> Clock {
     Clock {
         kind: row.kind,
@@ -235,14 +335,14 @@ async fn rows(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<ticket
 
 /// Starts the clocks of a ticket just created.
 pub async fn open(uow: &UnitOfWork<'_>, t: &ticket::Model) -> AppResult<()> {
-    let policy = current_policy(uow.txn()).await?;
+    let policy = policy_of_project(uow.txn(), t.project_id).await?;
     let clocks = TicketClocks::open(&policy, t.priority, uow.now());
     save(uow, &policy, t.id, &clocks, &[]).await
 }
 
 /// Applies one fact to the clocks of `before` (the ticket as it was before the fact).
 pub async fn track(uow: &UnitOfWork<'_>, before: &ticket::Model, fact: Fact) -> AppResult<()> {
-    let policy = current_policy(uow.txn()).await?;
+    let policy = policy_of_project(uow.txn(), before.project_id).await?;
     let old = rows(uow.txn(), before.id).await?;
     let mut clocks = TicketClocks {
         status: before.status,
@@ -298,16 +398,20 @@ pub struct PolicyChange {
 /// Longest target: one year.
 const MAX_TARGET_MINUTES: i32 = 366 * 24 * 60;
 
-/// Replaces a policy's calendar and targets (ADMIN). Clocks already running keep the
-/// targets they started with; clocks started from now on (and re-targeted ones) use
-/// the new ones.
-pub async fn update_policy(
-    ctx: Ctx<'_>,
-    id: i64,
-    change: PolicyChange,
-    expected: Option<i32>,
-) -> AppResult<(policy::Model, Vec<target::Model>)> {
-    ctx.caller.require_admin()?;
+/// A [`PolicyChange`] checked: a calendar that has working time and targets in range.
+struct Checked {
+    time_zone: String,
+    days: Vec<Weekday>,
+    opens_at: chrono::NaiveTime,
+    closes_at: chrono::NaiveTime,
+    holidays: Vec<NaiveDate>,
+    at_risk_percent: i32,
+    targets: Vec<(TicketPriority, entity::ClockKind, i32, bool)>,
+    auto_escalate_on_breach: Option<bool>,
+    ladder: Option<Ladder>,
+}
+
+fn check(change: PolicyChange) -> AppResult<Checked> {
     let PolicyChange {
         time_zone,
         work_days,
@@ -354,6 +458,102 @@ pub async fn update_policy(
             ));
         }
     }
+    Ok(Checked {
+        time_zone,
+        days,
+        opens_at,
+        closes_at,
+        holidays,
+        at_risk_percent,
+        targets,
+        auto_escalate_on_breach,
+        ladder,
+    })
+}
+
+/// Adds a policy (ADMIN) that contracts can name: its calendar, targets and ladder.
+pub async fn create_policy(
+    ctx: Ctx<'_>,
+    name: String,
+    change: PolicyChange,
+) -> AppResult<(policy::Model, Vec<target::Model>)> {
+    ctx.caller.require_admin()?;
+    let c = check(change)?;
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let mut days = c.days;
+    days.sort_by_key(|d| d.num_days_from_monday());
+    let row = policy::ActiveModel {
+        name: Set(name),
+        time_zone: Set(c.time_zone),
+        work_days: Set(days
+            .iter()
+            .map(|d| weekday_name(*d))
+            .collect::<Vec<_>>()
+            .join(",")),
+        opens_at: Set(c.opens_at),
+        closes_at: Set(c.closes_at),
+        holidays: Set(json!(c.holidays)),
+        at_risk_percent: Set(c.at_risk_percent),
+        auto_escalate_on_breach: Set(c.auto_escalate_on_breach.unwrap_or(true)),
+        created_at: Set(uow.now()),
+        updated_at: Set(uow.now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(uow.txn())
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Conflict("a policy of that name exists".into()),
+        other => other,
+    })?;
+    if !c.targets.is_empty() {
+        target::Entity::insert_many(c.targets.iter().map(|(priority, kind, minutes, business)| {
+            target::ActiveModel {
+                policy_id: Set(row.id),
+                priority: Set(*priority),
+                kind: Set(*kind),
+                minutes: Set(*minutes),
+                business_hours: Set(*business),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(uow.txn())
+        .await?;
+    }
+    if let Some(ladder) = &c.ladder {
+        super::escalations::replace(uow.txn(), row.id, ladder).await?;
+    }
+    let (_, stored) = by_id(uow.txn(), row.id).await?;
+    uow.record(
+        EventDraft::new(EventKind::Created, EntityKind::ServiceLevelPolicy, row.id)
+            .changes(json!({ "name": row.name, "time_zone": row.time_zone })),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok((row, stored))
+}
+
+/// Replaces a policy's calendar and targets (ADMIN). Clocks already running keep the
+/// targets they started with; clocks started from now on (and re-targeted ones) use
+/// the new ones.
+pub async fn update_policy(
+    ctx: Ctx<'_>,
+    id: i64,
+    change: PolicyChange,
+    expected: Option<i32>,
+) -> AppResult<(policy::Model, Vec<target::Model>)> {
+    ctx.caller.require_admin()?;
+    let Checked {
+        time_zone,
+        days,
+        opens_at,
+        closes_at,
+        holidays,
+        at_risk_percent,
+        targets,
+        auto_escalate_on_breach,
+        ladder,
+    } = check(change)?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<policy::Entity>(uow.txn(), ctx.caller, id).await?;
     super::check_version("service-level policy", cur.version, expected)?;
@@ -533,7 +733,7 @@ async fn alert(ctx: Ctx<'_>, row: &ticket_clock::Model, kind: EventKind) -> AppR
     )
     .await?;
     if kind == EventKind::ServiceLevelBreached {
-        let (p, _) = current(uow.txn()).await?;
+        let (p, _) = of_project(uow.txn(), t.project_id).await?;
         super::escalations::on_breach(&mut uow, &p, &t, row.kind).await?;
     }
     uow.commit().await?;
@@ -580,7 +780,6 @@ fn changes(e: &entity::event::Model) -> serde_json::Value {
 /// that stored clocks equal the log's fold.
 pub async fn replay(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Option<TicketClocks>> {
     use entity::event;
-    let policy = current_policy(db).await?;
     let t = load::<ticket::Entity>(db, &Caller::System, ticket_id).await?;
     let mut events = event::Entity::find()
         .filter(event::Column::EntityKind.eq(EntityKind::Ticket))
@@ -600,29 +799,75 @@ pub async fn replay(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Opti
             .filter(|e| changes(e)["ticket_id"].as_i64() == Some(ticket_id)),
     );
     events.sort_by_key(|e| e.id);
-    let facts = events.iter().filter_map(|e| {
-        let fact = match (e.entity_kind, e.kind) {
-            (EntityKind::Ticket, EventKind::Created) => Fact::Opened {
-                priority: serde_json::from_value::<TicketPriority>(changes(e)["priority"].clone())
+    /// A fact of the ticket, or the policy it moved to.
+    enum Step {
+        Fact(Fact),
+        Policy(i64),
+    }
+    let steps: Vec<(DateTime<Utc>, Step)> = events
+        .iter()
+        .filter_map(|e| {
+            let step = match (e.entity_kind, e.kind) {
+                (EntityKind::Ticket, EventKind::Created) => Step::Fact(Fact::Opened {
+                    priority: serde_json::from_value::<TicketPriority>(
+                        changes(e)["priority"].clone(),
+                    )
                     .ok()?,
-            },
-            (EntityKind::Ticket, EventKind::StatusChanged) => Fact::StatusChanged {
-                to: entity::TicketStatus::parse(e.to_status.as_deref()?)?,
-            },
-            (EntityKind::Ticket, EventKind::Updated) => Fact::PriorityChanged {
-                to: serde_json::from_value(changes(e).get("priority")?.clone()).ok()?,
-            },
-            (EntityKind::TicketComment, EventKind::Created)
-                if changes(e)["internal"] == json!(false)
-                    && e.actor_kind == entity::ActorKind::User =>
-            {
-                Fact::PublicReply
-            }
-            _ => return None,
-        };
-        Some((e.occurred_at, fact))
+                }),
+                (EntityKind::Ticket, EventKind::StatusChanged) => Step::Fact(Fact::StatusChanged {
+                    to: entity::TicketStatus::parse(e.to_status.as_deref()?)?,
+                }),
+                (EntityKind::Ticket, EventKind::Updated) => {
+                    let ch = changes(e);
+                    match ch.get("service_level_policy_id").and_then(|v| v.as_i64()) {
+                        Some(id) => Step::Policy(id),
+                        None => Step::Fact(Fact::PriorityChanged {
+                            to: serde_json::from_value(ch.get("priority")?.clone()).ok()?,
+                        }),
+                    }
+                }
+                (EntityKind::TicketComment, EventKind::Created)
+                    if changes(e)["internal"] == json!(false)
+                        && e.actor_kind == entity::ActorKind::User =>
+                {
+                    Step::Fact(Fact::PublicReply)
+                }
+                _ => return None,
+            };
+            Some((e.occurred_at, step))
+        })
+        .collect();
+    // The policy at opening: the one the first re-targeting left, or else the one the
+    // project follows now (it never changed while the ticket was open).
+    let first_previous = events.iter().find_map(|e| {
+        (e.entity_kind == EntityKind::Ticket && e.kind == EventKind::Updated)
+            .then(|| changes(e)["previous_service_level_policy_id"].as_i64())
+            .flatten()
     });
-    Ok(TicketClocks::replay(&policy, facts.collect::<Vec<_>>()))
+    let mut policy = match first_previous {
+        Some(id) => {
+            let (p, targets) = by_id(db, id).await?;
+            to_domain(&p, &targets)?
+        }
+        None => policy_of_project(db, t.project_id).await?,
+    };
+    let mut steps = steps.into_iter();
+    let Some((at, Step::Fact(Fact::Opened { priority }))) = steps.next() else {
+        return Ok(None);
+    };
+    let mut clocks = TicketClocks::open(&policy, priority, at);
+    for (at, step) in steps {
+        match step {
+            Step::Fact(fact) => clocks.apply(&policy, at, fact),
+            Step::Policy(id) => {
+                let (p, targets) = by_id(db, id).await?;
+                let next = to_domain(&p, &targets)?;
+                clocks.change_policy(&policy, &next, at);
+                policy = next;
+            }
+        }
+    }
+    Ok(Some(clocks))
 }
 
 #[cfg(test)]

@@ -566,3 +566,82 @@ pub async fn cut_listeners(db: &DatabaseConnection) -> usize {
     .expect("terminate the listeners")
     .len()
 }
+
+/// Creates a project at the start of the road (LEAD) and moves it to `status` through
+/// the pre-contract phases; returns its id.
+pub async fn pre_contract_project(app: &TestApp, client: &str, name: &str, status: &str) -> String {
+    let id = app
+        .ok(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id status } }",
+            json!({ "i": { "clientId": client, "name": name } }),
+        )
+        .await["createProject"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for next in ["DISCOVERY", "PROPOSAL", "NEGOTIATION"] {
+        if ["LEAD", "DISCOVERY", "PROPOSAL", "NEGOTIATION"]
+            .iter()
+            .position(|s| *s == status)
+            < ["LEAD", "DISCOVERY", "PROPOSAL", "NEGOTIATION"]
+                .iter()
+                .position(|s| *s == next)
+        {
+            break;
+        }
+        app.ok(
+            "mutation($id: ID!, $s: ProjectStatus!) { changeProjectStatus(id: $id, status: $s) { status } }",
+            json!({ "id": id, "s": next }),
+        )
+        .await;
+    }
+    id
+}
+
+/// Staff tokens of four reviewers, one per reviewer role, in role order.
+pub async fn reviewers(app: &TestApp) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for role in ["SALES", "PRODUCT", "TECHNICAL", "LEGAL"] {
+        let id = user(app, &format!("Reviewer {role}")).await;
+        out.push((
+            role,
+            app.token(&format!("user:{}", db_id(&id)), Role::Staff, None),
+        ));
+    }
+    out
+}
+
+/// A proposal version content with one quote line and two items, one not negotiable.
+pub fn proposal_content(stage: &str, unit_price: &str) -> Value {
+    json!({ "stage": stage, "summary": "Fleet tracking platform", "currency": "CNY",
+        "modules": ["Tracking", "Reports"], "highlights": ["cost down 20 %"],
+        "afterSalesTerms": "24x7 support, 1 hour first response",
+        "quoteLines": [{ "item": "Licence", "quantity": 10, "unit": "seat", "unitPrice": unit_price }],
+        "items": [{ "name": "Source code ownership", "negotiable": false },
+                  { "name": "Payment schedule", "negotiable": true }] })
+}
+
+/// Submits a version and has every reviewer approve it; returns its status after.
+pub async fn approve(app: &TestApp, reviewers: &[(&str, String)], version: &str) -> String {
+    app.ok(
+        "mutation($id: ID!) { submitProposalVersion(id: $id) { status } }",
+        json!({ "id": version }),
+    )
+    .await;
+    let mut status = String::new();
+    for (role, token) in reviewers {
+        let body = app
+            .gql_as(
+                Some(token),
+                "mutation($id: ID!, $r: ReviewerRole!) { reviewProposalVersion(id: $id, role: $r, verdict: APPROVED) { status } }",
+                json!({ "id": version, "r": role }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        status = body["data"]["reviewProposalVersion"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+    }
+    status
+}

@@ -23,6 +23,7 @@ mod pg_restart;
 mod portal_walk;
 mod readme;
 mod request_errors;
+mod road;
 mod scale_out;
 mod schema_drift;
 mod service_levels;

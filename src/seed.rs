@@ -664,8 +664,266 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         )
         .await?;
     }
+    road_to_contract(ctx, &staff, telehealth.id, he.id).await?;
     Ok(
         "demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets"
             .into(),
     )
+}
+
+/// The telehealth pilot walked from its proposal to a countersigned contract: analysed
+/// requirements, two reviewed and presented proposal versions with the client's feedback,
+/// a round of negotiation, and the contract's five steps.
+async fn road_to_contract(
+    ctx: Ctx<'_>,
+    staff: &[i64],
+    project: i64,
+    director: i64,
+) -> AppResult<()> {
+    use crate::{
+        domain::proposal::{Item, QuoteLine},
+        service::{contracts, negotiations, proposals},
+    };
+    use entity::{
+        ContractStatus, FeedbackKind, FeedbackStatus, Party, ReviewVerdict, ReviewerRole, TermKind,
+        TermOutcome,
+    };
+    let [product, technical, _, sales, legal] = staff[..] else {
+        unreachable!("five staff were created")
+    };
+    let as_staff = |user_id| Caller::Staff {
+        user_id,
+        role: crate::auth::StaffRole::Staff,
+    };
+    for (title, category, in_scope, days, cost) in [
+        (
+            "Video consultations",
+            RequirementCategory::Core,
+            true,
+            18,
+            5_400_000,
+        ),
+        (
+            "Prescription sync with pharmacies",
+            RequirementCategory::Potential,
+            false,
+            25,
+            7_500_000,
+        ),
+    ] {
+        let r = requirements::create(
+            ctx,
+            NewRequirement {
+                project_id: project,
+                title: title.into(),
+                detail: None,
+                category,
+                feasibility: if in_scope {
+                    Feasibility::Feasible
+                } else {
+                    Feasibility::Partial
+                },
+                alternative: (!in_scope).then(|| "A nightly export for phase two".to_owned()),
+                in_scope,
+                scope_note: (!in_scope)
+                    .then(|| "Phase one excludes pharmacy integration".to_owned()),
+            },
+        )
+        .await?;
+        let caller = as_staff(technical);
+        requirements::analyse(
+            Ctx {
+                caller: &caller,
+                ..ctx
+            },
+            r.id,
+            requirements::Analysis {
+                nature: entity::RequirementNature::Functional,
+                effort_tenth_days: Some(days * 10),
+                cost: Some(Money {
+                    minor: cost,
+                    currency: "CNY".into(),
+                }),
+                resources: s("2 developers, 1 tester"),
+            },
+            None,
+        )
+        .await?;
+    }
+    let content = |stage, price: i64, modules: &[&str]| proposals::Content {
+        stage,
+        summary: "Video consultations for three pilot clinics".into(),
+        modules: modules.iter().map(|m| (*m).to_owned()).collect(),
+        implementation_plan: s("Pilot in 6 weeks, then roll-out clinic by clinic"),
+        delivery_period: s("6 weeks"),
+        after_sales_terms: s("Business-hours support, first response within 2 working hours"),
+        service_level_policy_id: None,
+        highlights: vec!["no-show rate down 20 %".into()],
+        currency: "CNY".into(),
+        quote_lines: vec![
+            QuoteLine {
+                item: "Telehealth licence".into(),
+                quantity: 30,
+                unit: s("seat"),
+                unit_price_minor: price,
+            },
+            QuoteLine {
+                item: "Implementation".into(),
+                quantity: 20,
+                unit: s("person-day"),
+                unit_price_minor: 300_000,
+            },
+        ],
+        items: vec![
+            Item {
+                name: "Data stays in China".into(),
+                negotiable: false,
+                note: s("regulatory"),
+            },
+            Item {
+                name: "Payment schedule".into(),
+                negotiable: true,
+                note: None,
+            },
+        ],
+    };
+    let roles = [
+        (ReviewerRole::Sales, sales),
+        (ReviewerRole::Product, product),
+        (ReviewerRole::Technical, technical),
+        (ReviewerRole::Legal, legal),
+    ];
+    let required: Vec<ReviewerRole> = roles.iter().map(|(r, _)| *r).collect();
+    let author = as_staff(sales);
+    let by_sales = Ctx {
+        caller: &author,
+        ..ctx
+    };
+    let mut versions = Vec::new();
+    for (stage, price, modules) in [
+        (
+            entity::ProposalStage::Outline,
+            200_000,
+            &["Video visits", "Scheduling"][..],
+        ),
+        (
+            entity::ProposalStage::Final,
+            160_000,
+            &["Video visits", "Scheduling", "E-prescriptions"][..],
+        ),
+    ] {
+        let v = proposals::create(by_sales, project, content(stage, price, modules)).await?;
+        proposals::submit(by_sales, v.id, &required, None).await?;
+        for (role, reviewer) in roles {
+            let caller = as_staff(reviewer);
+            proposals::review(
+                Ctx {
+                    caller: &caller,
+                    ..ctx
+                },
+                v.id,
+                proposals::Verdict {
+                    role,
+                    verdict: ReviewVerdict::Approved,
+                    comment: None,
+                },
+            )
+            .await?;
+        }
+        proposals::present(by_sales, v.id, None).await?;
+        versions.push(v.id);
+    }
+    let concern = proposals::add_feedback(
+        by_sales,
+        proposals::NewFeedback {
+            version_id: versions[0],
+            kind: FeedbackKind::PriceConcern,
+            body: "The licence price is above the pilot budget".into(),
+            contact_id: Some(director),
+        },
+    )
+    .await?;
+    proposals::respond(
+        by_sales,
+        concern.id,
+        FeedbackStatus::Resolved,
+        s("Version 2 lowers the seat price by 20 %"),
+        None,
+    )
+    .await?;
+    projects::change_status(ctx, project, ProjectStatus::Negotiation, None).await?;
+    let round = negotiations::open_round(
+        by_sales,
+        project,
+        Utc::now() - chrono::Duration::days(3),
+        s("Price and payment"),
+    )
+    .await?;
+    for (kind, by, item, text) in [
+        (
+            TermKind::PaymentSchedule,
+            Party::Client,
+            Some("Payment schedule"),
+            "30 % on signing, 70 % on acceptance",
+        ),
+        (
+            TermKind::Liability,
+            Party::Vendor,
+            None,
+            "Liability capped at the contract value",
+        ),
+    ] {
+        let t = negotiations::propose(
+            by_sales,
+            negotiations::NewTerm {
+                round_id: round.id,
+                kind,
+                proposed_by: by,
+                proposal_item: item.map(str::to_owned),
+                text: text.into(),
+                counter_of: None,
+            },
+        )
+        .await?;
+        negotiations::decide(by_sales, t.id, TermOutcome::Agreed, None).await?;
+    }
+    let counsel = as_staff(legal);
+    let by_legal = Ctx {
+        caller: &counsel,
+        ..ctx
+    };
+    let c = contracts::draft(
+        by_legal,
+        contracts::NewContract {
+            project_id: project,
+            number: "HT-2026-031".into(),
+            value: Money {
+                minor: 10_800_000,
+                currency: "CNY".into(),
+            },
+            service_level_policy_id: None,
+            value_internal: None,
+        },
+    )
+    .await?;
+    for to in [
+        ContractStatus::LegalReview,
+        ContractStatus::Sent,
+        ContractStatus::ClientSigned,
+        ContractStatus::Countersigned,
+    ] {
+        let signer = (to == ContractStatus::ClientSigned).then_some(director);
+        contracts::advance(
+            by_legal,
+            c.id,
+            contracts::Advance {
+                to,
+                client_signer_id: signer,
+                note: None,
+            },
+            None,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -314,9 +314,31 @@ db_test!(
             .iter()
             .map(|e| e["node"]["status"].as_str().unwrap())
             .collect();
-        for phase in ["LEAD", "PROPOSAL", "EXECUTION", "ACCEPTANCE", "AFTER_SALES"] {
+        for phase in [
+            "LEAD",
+            "CONTRACT_SIGNED",
+            "EXECUTION",
+            "ACCEPTANCE",
+            "AFTER_SALES",
+        ] {
             assert!(statuses.contains(&phase), "{phase} in {statuses:?}");
         }
+        // The road to the contract, every record of it (the telehealth pilot).
+        let road = app
+            .ok("{ projects(first: 10, filter: { statuses: [CONTRACT_SIGNED] }) { edges { node {
+                requirementAnalysis { inScope { requirements } } proposalVersions { status feedback { kind } }
+                negotiationTerms { outcome } contract { status steps { status } } } } } }", json!({}))
+            .await;
+        let p = &road["projects"]["edges"][0]["node"];
+        assert_eq!(p["requirementAnalysis"]["inScope"]["requirements"], 1);
+        assert_eq!(p["proposalVersions"][1]["status"], "PRESENTED");
+        assert_eq!(
+            p["proposalVersions"][0]["feedback"][0]["kind"],
+            "PRICE_CONCERN"
+        );
+        assert_eq!(p["negotiationTerms"][0]["outcome"], "AGREED");
+        assert_eq!(p["contract"]["status"], "COUNTERSIGNED");
+        assert_eq!(p["contract"]["steps"].as_array().unwrap().len(), 5);
         let again = delivery_desk::seed::demo(&app.db)
             .await
             .expect_err("a second load is refused");

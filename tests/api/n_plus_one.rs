@@ -88,3 +88,101 @@ db_test!(
         );
     }
 );
+
+const ROAD: &str =
+    "query($n: Int) { projects(first: $n, filter: { statuses: [NEGOTIATION] }) { edges { node {
+    name serviceLevelPolicy { name }
+    requirements { analysis { effortPersonDays analysedBy { name } } }
+    requirementAnalysis { inScope { requirements effortPersonDays } }
+    proposalVersions { number createdBy { name } total { amount }
+      review { waiting verdicts { role reviewer { name } } } reviews { id }
+      feedback { kind contact { name } } changesFromPrevious { comparedTo } }
+    negotiationRounds { number terms { text counterOf { id } } }
+    negotiationTerms { outcome round { number } }
+    contract { status clientSigner { name } serviceLevelPolicy { name } steps { by { name } } }
+} } } }";
+
+db_test!(
+    statements_of_the_road_before_the_contract_do_not_grow_with_the_page_size,
+    |app| {
+        let reviewers = reviewers(&app).await;
+        for i in 0..12 {
+            let c = client(&app, &format!("Client {i}")).await;
+            let person = contact(&app, &c).await;
+            let p = pre_contract_project(&app, &c, &format!("Deal {i}"), "PROPOSAL").await;
+            let r = app
+                .ok("mutation($p: ID!) { createRequirement(input: { projectId: $p, title: \"map\", category: CORE, feasibility: FEASIBLE, inScope: true }) { id } }",
+                    json!({ "p": p }))
+                .await["createRequirement"]["id"]
+                .clone();
+            app.ok("mutation($id: ID!) { analyseRequirement(id: $id, input: { nature: FUNCTIONAL, effortPersonDays: 2 }) { id } }",
+                json!({ "id": r })).await;
+            let v = app
+                .ok("mutation($p: ID!, $i: ProposalContentInput!) { createProposalVersion(projectId: $p, input: $i) { id } }",
+                    json!({ "p": p, "i": proposal_content("OUTLINE", "10.00") }))
+                .await["createProposalVersion"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            approve(&app, &reviewers, &v).await;
+            app.ok(
+                "mutation($id: ID!) { presentProposalVersion(id: $id) { id } }",
+                json!({ "id": v }),
+            )
+            .await;
+            app.ok("mutation($v: ID!, $c: ID!) { addProposalFeedback(input: { proposalVersionId: $v, kind: REQUEST, body: \"mobile\", contactId: $c }) { id } }",
+                json!({ "v": v, "c": person })).await;
+            app.ok(
+                "mutation($id: ID!) { changeProjectStatus(id: $id, status: NEGOTIATION) { id } }",
+                json!({ "id": p }),
+            )
+            .await;
+            let round = app
+                .ok("mutation($p: ID!) { openNegotiationRound(projectId: $p, heldAt: \"2026-11-23T02:00:00Z\") { id } }", json!({ "p": p }))
+                .await["openNegotiationRound"]["id"]
+                .clone();
+            app.ok("mutation($r: ID!) { proposeTerm(input: { roundId: $r, kind: PRICE, proposedBy: CLIENT, text: \"less\" }) { id } }",
+                json!({ "r": round })).await;
+            let k = app
+                .ok("mutation($p: ID!, $n: String!) { draftContract(input: { projectId: $p, number: $n, value: { amount: \"1.00\", currency: \"CNY\" } }) { id } }",
+                    json!({ "p": p, "n": format!("RC-{i}") }))
+                .await["draftContract"]["id"]
+                .clone();
+            app.ok(
+                "mutation($id: ID!) { advanceContract(id: $id, to: LEGAL_REVIEW) { id } }",
+                json!({ "id": k }),
+            )
+            .await;
+        }
+        let mut counts = Vec::new();
+        for n in [1, 4, 12] {
+            app.reset_statements();
+            let data = app.ok(ROAD, json!({ "n": n })).await;
+            let edges = data["projects"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), n as usize);
+            let node = &edges[0]["node"];
+            assert_eq!(
+                node["proposalVersions"][0]["review"]["verdicts"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                4
+            );
+            assert_eq!(node["contract"]["steps"].as_array().unwrap().len(), 2);
+            counts.push(app.statements());
+        }
+        // One statement per relation: projects; the policy of each project (by id) and the
+        // default; requirements; proposal versions; reviews; feedback; rounds; terms (of
+        // the project, of each round); the terms countered and the rounds of terms (by id);
+        // contracts; users (authors, reviewers, step takers) and contacts; policies named
+        // by contracts. A relation loaded per object would add 11 statements at 12.
+        const RELATIONS: usize = 15;
+        eprintln!("road statements per page size 1, 4, 12: {counts:?}");
+        assert!(
+            counts
+                .iter()
+                .all(|c| (RELATIONS..=RELATIONS + 5).contains(c)),
+            "road statements per page size 1, 4, 12: {counts:?}"
+        );
+    }
+);

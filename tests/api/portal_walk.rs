@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 use crate::{
     db_test,
-    helpers::{self, portal_token, signed_project},
+    helpers::{
+        self, approve, portal_token, pre_contract_project, proposal_content, signed_project,
+    },
 };
 
 /// Per type, the fields a portal user must never read (each must be null, or an empty
@@ -40,7 +42,15 @@ const INTERNAL: &[(&str, &[&str])] = &[
             "contractValue { amount currency }",
             "health { computed }",
             "interactions { id }",
+            "requirementAnalysis { inScope { requirements } }",
+            "negotiationRounds { id }",
         ],
+    ),
+    ("Requirement", &["analysis { nature }"]),
+    ("ProposalVersion", &["review { waiting }", "reviews { id }"]),
+    (
+        "NegotiationTerm",
+        &["concedesNonNegotiable", "round { id }", "counterOf { id }"],
     ),
     ("TicketEscalation", &["reason"]),
 ];
@@ -340,6 +350,54 @@ db_test!(
             json!({ "c": client, "p": project }),
         )
         .await;
+        // The road before the contract: an analysed requirement, a reviewed and presented
+        // proposal, an agreed term that concedes a non-negotiable item, countering another.
+        let deal = pre_contract_project(&app, &client, "Deal", "PROPOSAL").await;
+        let req = app
+            .ok("mutation($p: ID!) { createRequirement(input: { projectId: $p, title: \"map\", category: CORE, feasibility: FEASIBLE, inScope: true }) { id } }",
+                json!({ "p": deal }))
+            .await["createRequirement"]["id"]
+            .clone();
+        app.ok("mutation($id: ID!) { analyseRequirement(id: $id, input: { nature: FUNCTIONAL, effortPersonDays: 2, resources: \"2 devs\" }) { id } }",
+            json!({ "id": req })).await;
+        let reviewers = helpers::reviewers(&app).await;
+        let v = app
+            .ok("mutation($p: ID!, $i: ProposalContentInput!) { createProposalVersion(projectId: $p, input: $i) { id } }",
+                json!({ "p": deal, "i": proposal_content("DEMO", "10.00") }))
+            .await["createProposalVersion"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        approve(&app, &reviewers, &v).await;
+        app.ok(
+            "mutation($id: ID!) { presentProposalVersion(id: $id) { id } }",
+            json!({ "id": v }),
+        )
+        .await;
+        app.ok(
+            "mutation($id: ID!) { changeProjectStatus(id: $id, status: NEGOTIATION) { id } }",
+            json!({ "id": deal }),
+        )
+        .await;
+        let round = app
+            .ok("mutation($p: ID!) { openNegotiationRound(projectId: $p, heldAt: \"2026-11-23T02:00:00Z\") { id } }", json!({ "p": deal }))
+            .await["openNegotiationRound"]["id"]
+            .clone();
+        let first = app
+            .ok("mutation($r: ID!) { proposeTerm(input: { roundId: $r, kind: INTELLECTUAL_PROPERTY, proposedBy: CLIENT, proposalItem: \"Source code ownership\", text: \"ours\" }) { id } }",
+                json!({ "r": round }))
+            .await["proposeTerm"]["id"]
+            .clone();
+        let counter = app
+            .ok("mutation($r: ID!, $c: ID!) { proposeTerm(input: { roundId: $r, kind: INTELLECTUAL_PROPERTY, proposedBy: CLIENT, proposalItem: \"Source code ownership\", text: \"ours, really\", counterOf: $c }) { id } }",
+                json!({ "r": round, "c": first }))
+            .await["proposeTerm"]["id"]
+            .clone();
+        let flagged = app
+            .ok("mutation($id: ID!) { decideTerm(id: $id, outcome: AGREED) { concedesNonNegotiable } }", json!({ "id": counter }))
+            .await;
+        assert_eq!(flagged["decideTerm"]["concedesNonNegotiable"], true);
+
         let user = gid("User", 1);
         let portal = portal_token(&app, &client, &contact);
 
@@ -395,6 +453,9 @@ db_test!(
             "Project.client",
             "Ticket.escalations",
             "Stage.project",
+            "Project.proposalVersions",
+            "Project.negotiationTerms",
+            "Project.requirements",
         ] {
             assert!(
                 reached.get(label).is_some_and(|n| *n > 0),

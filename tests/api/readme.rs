@@ -9,7 +9,10 @@ use std::{
 };
 
 use delivery_desk::domain::status::Lifecycle;
-use entity::{ChangeRequestStatus, ProjectStatus, RiskStatus, StageStatus, TicketStatus};
+use entity::{
+    ChangeRequestStatus, ContractStatus, FeedbackStatus, ProjectStatus, ProposalStatus, RiskStatus,
+    StageStatus, TermOutcome, TicketStatus,
+};
 use serde_json::Value;
 
 fn read(path: &str) -> String {
@@ -63,6 +66,22 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Change request**"),
         code_pairs::<ChangeRequestStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Proposal version**"),
+        code_pairs::<ProposalStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Proposal feedback**"),
+        code_pairs::<FeedbackStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Negotiation term**"),
+        code_pairs::<TermOutcome>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Contract**"),
+        code_pairs::<ContractStatus>()
     );
 }
 

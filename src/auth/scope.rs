@@ -6,11 +6,11 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    EntityKind, EventKind, acceptance, change_request, client, contact, contract, escalation_level,
-    event, follow_up, interaction, negotiation_round, negotiation_term, project, proposal_feedback,
-    proposal_review, proposal_version, report, requirement, requirement_sheet, risk,
-    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
-    ticket_comment, ticket_escalation, user,
+    ContractStatus, EntityKind, EventKind, ProposalStatus, TermOutcome, acceptance, change_request,
+    client, contact, contract, escalation_level, event, follow_up, interaction, negotiation_round,
+    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
+    requirement, requirement_sheet, risk, service_level_policy, service_level_target, stage,
+    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -30,15 +30,33 @@ pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
 
 /// Objects the portal sees only from a status on, and of which it sees only the events
 /// that move them into such a status: it never learns of a draft proposal, a term still
-/// on the table or a contract in legal review.
-pub const PORTAL_STATUS_EVENTS: [(EntityKind, &[&str]); 3] = [
-    (EntityKind::ProposalVersion, &["PRESENTED"]),
-    (EntityKind::NegotiationTerm, &["AGREED"]),
-    (
-        EntityKind::Contract,
-        &["SENT", "CLIENT_SIGNED", "COUNTERSIGNED", "ARCHIVED"],
-    ),
-];
+/// on the table or a contract in legal review. The same statuses as their row rules
+/// below, from one source each.
+pub static PORTAL_STATUS_EVENTS: std::sync::LazyLock<[(EntityKind, Vec<&'static str>); 3]> =
+    std::sync::LazyLock::new(|| {
+        [
+            (
+                EntityKind::ProposalVersion,
+                vec![ProposalStatus::Presented.as_str()],
+            ),
+            (
+                EntityKind::NegotiationTerm,
+                vec![TermOutcome::Agreed.as_str()],
+            ),
+            (
+                EntityKind::Contract,
+                contract_statuses_shown()
+                    .map(ContractStatus::as_str)
+                    .collect(),
+            ),
+        ]
+    });
+
+/// The contract statuses in which the client has the contract in hand.
+fn contract_statuses_shown() -> impl Iterator<Item = ContractStatus> {
+    <ContractStatus as sea_orm::Iterable>::iter()
+        .filter(|s| crate::domain::contract::shown_to_client(*s))
+}
 
 /// Whether an event about `kind` moving `to_status` is one a portal user may see.
 fn portal_event(kind: EntityKind, to_status: Option<&str>) -> bool {
@@ -61,7 +79,7 @@ pub fn portal_event_sql(client_id: i64, mut bind: impl FnMut(sea_orm::Value) -> 
     };
     let kinds = list(&mut PORTAL_EVENT_KINDS.iter().map(|k| k.as_str()));
     let mut any = vec![format!("e.entity_kind IN ({kinds})")];
-    for (kind, statuses) in PORTAL_STATUS_EVENTS {
+    for (kind, statuses) in PORTAL_STATUS_EVENTS.iter() {
         let k = list(&mut std::iter::once(kind.as_str()));
         let s = list(&mut statuses.iter().copied());
         any.push(format!("(e.entity_kind = {k} AND e.to_status IN ({s}))"));
@@ -233,10 +251,10 @@ impl Scoped for follow_up::Entity {
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
         let mut any = Condition::any().add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS));
-        for (kind, statuses) in PORTAL_STATUS_EVENTS {
+        for (kind, statuses) in PORTAL_STATUS_EVENTS.iter() {
             any = any.add(
                 Condition::all()
-                    .add(event::Column::EntityKind.eq(kind))
+                    .add(event::Column::EntityKind.eq(*kind))
                     .add(event::Column::ToStatus.is_in(statuses.iter().copied())),
             );
         }
@@ -249,7 +267,7 @@ impl Scoped for proposal_version::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all()
             .add(proposal_version::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(proposal_version::Column::Status.eq(entity::ProposalStatus::Presented))
+            .add(proposal_version::Column::Status.eq(ProposalStatus::Presented))
     }
 }
 
@@ -279,22 +297,16 @@ impl Scoped for negotiation_term::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all()
             .add(negotiation_term::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(negotiation_term::Column::Outcome.eq(entity::TermOutcome::Agreed))
+            .add(negotiation_term::Column::Outcome.eq(TermOutcome::Agreed))
     }
 }
 
 impl Scoped for contract::Entity {
     /// From the moment it is sent: the client has it in hand.
     fn portal(c: i64) -> Condition {
-        use entity::ContractStatus as S;
         Condition::all()
             .add(contract::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(contract::Column::Status.is_in([
-                S::Sent,
-                S::ClientSigned,
-                S::Countersigned,
-                S::Archived,
-            ]))
+            .add(contract::Column::Status.is_in(contract_statuses_shown()))
     }
 }
 

@@ -163,7 +163,7 @@ impl Totals {
 }
 
 /// The totals of a requirement list in scope and out of it (the analysis report).
-pub fn totals(rows: &[requirement::Model]) -> (Totals, Totals) {
+pub fn totals<'a>(rows: impl IntoIterator<Item = &'a requirement::Model>) -> (Totals, Totals) {
     let (mut inside, mut outside) = (Totals::default(), Totals::default());
     for r in rows {
         if r.in_scope {

@@ -128,9 +128,8 @@ pub async fn report_of(
         return Ok(None);
     }
     let rows = loaders::children(ctx, project_id, RequirementsOfProject).await?;
-    let models: Vec<requirement::Model> = rows.iter().map(|r| (**r).clone()).collect();
-    let (inside, outside) = totals(&models);
-    let in_count = models.iter().filter(|r| r.in_scope).count();
+    let (inside, outside) = totals(rows.iter().map(|r| &**r));
+    let in_count = rows.iter().filter(|r| r.in_scope).count();
     let by_category = [
         RequirementCategory::Core,
         RequirementCategory::Expected,
@@ -156,7 +155,7 @@ pub async fn report_of(
             .map(Requirement)
             .collect(),
         in_scope: AnalysisTotals::of(inside, in_count),
-        out_of_scope: AnalysisTotals::of(outside, models.len() - in_count),
+        out_of_scope: AnalysisTotals::of(outside, rows.len() - in_count),
     }))
 }
 

@@ -160,15 +160,11 @@ pub async fn advance(
     };
     let mut steps: Vec<Step> = proposals::parse_json("contract steps", &cur.steps)?;
     steps.push(step(&uow, a.to, a.note));
-    let signed_on = (a.to == ContractStatus::Countersigned).then(|| uow.now());
-    let signed_on = match signed_on {
-        Some(at) => Some(
-            service_levels::current_policy(uow.txn())
-                .await?
-                .calendar
-                .date_of(at),
-        ),
-        None => None,
+    let signed_on = if a.to == ContractStatus::Countersigned {
+        let calendar = service_levels::current_policy(uow.txn()).await?.calendar;
+        Some(calendar.date_of(uow.now()))
+    } else {
+        None
     };
     let am = contract::ActiveModel {
         status: Set(a.to),
@@ -276,8 +272,7 @@ pub async fn awaiting_signature(
     conn: &impl ConnectionTrait,
     limit: u64,
 ) -> AppResult<Vec<contract::Model>> {
-    let waiting: Vec<ContractStatus> = [ContractStatus::Sent, ContractStatus::ClientSigned]
-        .into_iter()
+    let waiting: Vec<ContractStatus> = <ContractStatus as sea_orm::Iterable>::iter()
         .filter(|s| awaits_signature(*s))
         .collect();
     Ok(contract::Entity::find()

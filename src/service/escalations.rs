@@ -99,10 +99,7 @@ async fn escalate_in(
     let current = current_level(of_ticket(uow.txn(), t.id).await?.iter().map(|e| e.level));
     let to = ladder.step(current, requested)?;
     let ack_due_at = ack_due(&calendar, to, uow.now());
-    let by = match uow.caller() {
-        Caller::Staff { user_id, .. } => Some(*user_id),
-        _ => None,
-    };
+    let by = uow.caller().user_id();
     let row = escalation::ActiveModel {
         ticket_id: Set(t.id),
         level: Set(to.level),

@@ -214,10 +214,7 @@ pub async fn declare(
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<project::Entity>(uow.txn(), ctx.caller, project_id).await?;
     check_version("project", cur.version, expected)?;
-    let by = match ctx.caller {
-        super::Caller::Staff { user_id, .. } => Some(*user_id),
-        _ => None,
-    };
+    let by = ctx.caller.user_id();
     let am = project::ActiveModel {
         declared_health: sea_orm::Set(health),
         declared_health_note: sea_orm::Set(note.clone()),

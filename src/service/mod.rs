@@ -262,6 +262,26 @@ versioned!(
     contract => "contract",
 );
 
+/// The number after the highest `number` of a project's rows of `E` (1 for the first).
+/// Two writers racing for it are told apart by the table's unique index (`CONFLICT`).
+pub async fn next_number<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    project_column: E::Column,
+    number_column: E::Column,
+    project_id: i64,
+) -> AppResult<i32> {
+    use sea_orm::QuerySelect;
+    let last: Option<i32> = E::find()
+        .select_only()
+        .column_as(number_column.max(), "n")
+        .filter(project_column.eq(project_id))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .flatten();
+    Ok(last.unwrap_or(0) + 1)
+}
+
 /// Ensures that a row named by the caller's input exists *for the caller*, naming the
 /// input field when it does not: another client's row is refused exactly like a missing
 /// one. Every id a mutation's input names resolves through here (or [`load`]), so no

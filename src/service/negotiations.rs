@@ -7,9 +7,12 @@ use entity::{
     EntityKind, EventKind, Party, TermKind, TermOutcome, negotiation_round as round,
     negotiation_term as term, project,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, Set};
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load, proposals, require, save_versioned};
+use super::{
+    Ctx, EventDraft, UnitOfWork, check_version, load, next_number, proposals, require,
+    save_versioned,
+};
 use crate::{
     domain::{
         negotiation::concedes_non_negotiable,
@@ -36,17 +39,16 @@ pub async fn open_round(
             p.status
         )));
     }
-    let last: Option<i32> = round::Entity::find()
-        .select_only()
-        .column_as(round::Column::Number.max(), "n")
-        .filter(round::Column::ProjectId.eq(p.id))
-        .into_tuple()
-        .one(uow.txn())
-        .await?
-        .flatten();
+    let number = next_number::<round::Entity>(
+        uow.txn(),
+        round::Column::ProjectId,
+        round::Column::Number,
+        p.id,
+    )
+    .await?;
     let row = round::ActiveModel {
         project_id: Set(p.id),
-        number: Set(last.unwrap_or(0) + 1),
+        number: Set(number),
         held_at: Set(held_at),
         summary: Set(summary),
         created_at: Set(uow.now()),

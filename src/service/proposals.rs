@@ -12,7 +12,9 @@ use sea_orm::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
+use super::{
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, next_number, require, save_versioned,
+};
 use crate::{
     domain::{
         proposal::{
@@ -84,17 +86,16 @@ pub async fn create(ctx: Ctx<'_>, project_id: i64, c: Content) -> AppResult<vers
         )));
     }
     c.check(uow.txn(), ctx.caller).await?;
-    let last: Option<i32> = version::Entity::find()
-        .select_only()
-        .column_as(version::Column::Number.max(), "n")
-        .filter(version::Column::ProjectId.eq(p.id))
-        .into_tuple()
-        .one(uow.txn())
-        .await?
-        .flatten();
+    let number = next_number::<version::Entity>(
+        uow.txn(),
+        version::Column::ProjectId,
+        version::Column::Number,
+        p.id,
+    )
+    .await?;
     let row = version::ActiveModel {
         project_id: Set(p.id),
-        number: Set(last.unwrap_or(0) + 1),
+        number: Set(number),
         stage: Set(c.stage),
         status: Set(ProposalStatus::Draft),
         summary: Set(c.summary),
@@ -322,7 +323,7 @@ pub async fn review(
     .await?;
     let mut all = given;
     all.push((row.role, row.verdict));
-    let next = state_of(&cur, &all)?.status();
+    let next = ReviewState::of(&required, &all).status();
     let out = if next != cur.status {
         cur.status.check(next)?;
         let am = version::ActiveModel {

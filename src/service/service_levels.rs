@@ -158,13 +158,18 @@ pub async fn current(db: &impl ConnectionTrait) -> AppResult<(policy::Model, Vec
             "no service-level policy installed".into(),
         ));
     };
-    let targets = target::Entity::find()
-        .filter(target::Column::PolicyId.eq(p.id))
+    let targets = targets_of(db, p.id).await?;
+    Ok((p, targets))
+}
+
+/// A policy's targets, by priority and clock.
+async fn targets_of(db: &impl ConnectionTrait, policy_id: i64) -> AppResult<Vec<target::Model>> {
+    Ok(target::Entity::find()
+        .filter(target::Column::PolicyId.eq(policy_id))
         .order_by_asc(target::Column::Priority)
         .order_by_asc(target::Column::Kind)
         .all(db)
-        .await?;
-    Ok((p, targets))
+        .await?)
 }
 
 pub async fn current_policy(db: &impl ConnectionTrait) -> AppResult<Policy> {
@@ -181,12 +186,7 @@ async fn by_id(
         .one(db)
         .await?
         .ok_or(AppError::not_found("service-level policy"))?;
-    let targets = target::Entity::find()
-        .filter(target::Column::PolicyId.eq(p.id))
-        .order_by_asc(target::Column::Priority)
-        .order_by_asc(target::Column::Kind)
-        .all(db)
-        .await?;
+    let targets = targets_of(db, p.id).await?;
     Ok((p, targets))
 }
 

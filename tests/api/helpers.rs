@@ -579,16 +579,12 @@ pub async fn pre_contract_project(app: &TestApp, client: &str, name: &str, statu
         .as_str()
         .expect("id")
         .to_owned();
-    for next in ["DISCOVERY", "PROPOSAL", "NEGOTIATION"] {
-        if ["LEAD", "DISCOVERY", "PROPOSAL", "NEGOTIATION"]
-            .iter()
-            .position(|s| *s == status)
-            < ["LEAD", "DISCOVERY", "PROPOSAL", "NEGOTIATION"]
-                .iter()
-                .position(|s| *s == next)
-        {
-            break;
-        }
+    const ROAD: [&str; 4] = ["LEAD", "DISCOVERY", "PROPOSAL", "NEGOTIATION"];
+    let target = ROAD
+        .iter()
+        .position(|s| *s == status)
+        .expect("a pre-contract phase");
+    for next in &ROAD[1..=target] {
         app.ok(
             "mutation($id: ID!, $s: ProjectStatus!) { changeProjectStatus(id: $id, status: $s) { status } }",
             json!({ "id": id, "s": next }),

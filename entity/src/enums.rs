@@ -51,6 +51,25 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a meeting of a project is for.
+    MeetingKind {
+        Kickoff = "KICKOFF", RequirementReview = "REQUIREMENT_REVIEW",
+        SolutionReview = "SOLUTION_REVIEW", Demo = "DEMO", Progress = "PROGRESS",
+        MilestoneReview = "MILESTONE_REVIEW", Acceptance = "ACCEPTANCE", FollowUp = "FOLLOW_UP",
+    }
+}
+
+string_enum! {
+    /// Whether a meeting is ahead, was held, or will not be.
+    MeetingStatus { Scheduled = "SCHEDULED", Held = "HELD", Cancelled = "CANCELLED" }
+}
+
+string_enum! {
+    /// Where an action item stands; the transition table is in the server's domain.
+    ActionItemStatus { Open = "OPEN", Done = "DONE", Cancelled = "CANCELLED" }
+}
+
+string_enum! {
     /// Whether a requirement is about what the system does or how well it does it.
     RequirementNature { Functional = "FUNCTIONAL", NonFunctional = "NON_FUNCTIONAL" }
 }
@@ -250,6 +269,7 @@ string_enum! {
         ProposalVersion = "PROPOSAL_VERSION", ProposalReview = "PROPOSAL_REVIEW",
         ProposalFeedback = "PROPOSAL_FEEDBACK", NegotiationRound = "NEGOTIATION_ROUND",
         NegotiationTerm = "NEGOTIATION_TERM", Contract = "CONTRACT",
+        Meeting = "MEETING", ActionItem = "ACTION_ITEM",
     }
 }
 

@@ -4,6 +4,7 @@
 //! which, health and scoping are in the server's `domain` module.
 
 pub mod acceptance;
+pub mod action_item;
 pub mod change_request;
 pub mod client;
 pub mod contact;
@@ -13,6 +14,7 @@ pub mod escalation_level;
 pub mod event;
 pub mod follow_up;
 pub mod interaction;
+pub mod meeting;
 pub mod negotiation_round;
 pub mod negotiation_term;
 pub mod project;

@@ -6,18 +6,19 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    ContractStatus, EntityKind, EventKind, ProposalStatus, TermOutcome, acceptance, change_request,
-    client, contact, contract, escalation_level, event, follow_up, interaction, negotiation_round,
-    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
-    requirement, requirement_sheet, risk, service_level_policy, service_level_target, stage,
-    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
+    ContractStatus, EntityKind, EventKind, ProposalStatus, TermOutcome, acceptance, action_item,
+    change_request, client, contact, contract, escalation_level, event, follow_up, interaction,
+    meeting, negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
+    proposal_version, report, requirement, requirement_sheet, risk, service_level_policy,
+    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
+    ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
 use super::Scope;
 
 /// The objects whose events a portal user may see.
-pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
+pub const PORTAL_EVENT_KINDS: [EntityKind; 9] = [
     EntityKind::Project,
     EntityKind::Stage,
     EntityKind::Requirement,
@@ -26,6 +27,8 @@ pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
     EntityKind::Report,
     EntityKind::Ticket,
     EntityKind::ProposalFeedback,
+    // Both sides' action items are shared with the client (see `Scoped for action_item`).
+    EntityKind::ActionItem,
 ];
 
 /// Objects the portal sees only from a status on, and of which it sees only the events
@@ -310,6 +313,23 @@ impl Scoped for contract::Entity {
     }
 }
 
+impl Scoped for meeting::Entity {
+    /// The meetings its contacts attend; the vendor's own meetings are not the client's.
+    fn portal(c: i64) -> Condition {
+        Condition::all()
+            .add(meeting::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(meeting::Column::WithClient.eq(true))
+    }
+}
+
+impl Scoped for action_item::Entity {
+    /// Both sides' items: what the customer owes, and what the vendor promised it. Work
+    /// the client must not see belongs in the risk log or a meeting's internal notes.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(action_item::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
 impl Scoped for interaction::Entity {
     /// The vendor's sales log: never the customer's to read.
     fn portal(_: i64) -> Condition {
@@ -417,6 +437,13 @@ impl Redact for requirement::Model {
     }
 }
 impl Redact for stage::Model {}
+impl Redact for action_item::Model {}
+impl Redact for meeting::Model {
+    /// The vendor's own notes of a meeting the client attended.
+    fn redact(&mut self) {
+        self.internal_notes = None;
+    }
+}
 impl Redact for report::Model {}
 impl Redact for risk::Model {}
 impl Redact for ticket::Model {}

@@ -20,6 +20,10 @@ pub enum HealthSignal {
     OpenRisk,
     BreachedServiceLevel,
     ReportOverdue,
+    /// The customer's own action items are overdue: the project waits on the customer.
+    WaitingOnCustomer,
+    /// The vendor's action items are overdue.
+    ActionItemOverdue,
 }
 
 /// One reason for a project's health.
@@ -41,6 +45,23 @@ pub struct Signals {
     pub breached_tickets: usize,
     /// When the overdue progress report was due, if one is.
     pub report_overdue_since: Option<DateTime<Utc>>,
+    /// Title and days late of each overdue customer-side action item.
+    pub overdue_customer_items: Vec<(String, i64)>,
+    /// Title and days late of each overdue vendor-side action item.
+    pub overdue_vendor_items: Vec<(String, i64)>,
+}
+
+/// The reason a side's overdue action items give, naming the latest of them.
+fn overdue_items(signal: HealthSignal, who: &str, items: &[(String, i64)]) -> Option<Reason> {
+    let (title, late) = items.iter().max_by_key(|(_, late)| *late)?;
+    Some(Reason {
+        signal,
+        health: ProjectHealth::AtRisk,
+        detail: format!(
+            "{} {who} action item(s) overdue, {title:?} by {late} days",
+            items.len()
+        ),
+    })
 }
 
 fn rank(h: ProjectHealth) -> u8 {
@@ -98,6 +119,16 @@ pub fn assess(s: &Signals) -> (ProjectHealth, Vec<Reason>) {
             detail: format!("a progress report was due at {}", due.to_rfc3339()),
         });
     }
+    reasons.extend(overdue_items(
+        HealthSignal::WaitingOnCustomer,
+        "customer",
+        &s.overdue_customer_items,
+    ));
+    reasons.extend(overdue_items(
+        HealthSignal::ActionItemOverdue,
+        "vendor",
+        &s.overdue_vendor_items,
+    ));
     reasons.sort_by_key(|r| std::cmp::Reverse(rank(r.health)));
     let health = reasons.first().map_or(ProjectHealth::OnTrack, |r| r.health);
     (health, reasons)
@@ -108,6 +139,23 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn overdue_items_of_each_side_are_reasons_of_their_own() {
+        let s = Signals {
+            overdue_customer_items: vec![("Interface protocol".into(), 2), ("VPN".into(), 5)],
+            overdue_vendor_items: vec![("Install guide".into(), 1)],
+            ..Signals::default()
+        };
+        let (h, reasons) = assess(&s);
+        assert_eq!(h, ProjectHealth::AtRisk);
+        assert_eq!(reasons[0].signal, HealthSignal::WaitingOnCustomer);
+        assert_eq!(
+            reasons[0].detail,
+            "2 customer action item(s) overdue, \"VPN\" by 5 days"
+        );
+        assert_eq!(reasons[1].signal, HealthSignal::ActionItemOverdue);
+    }
 
     #[test]
     fn no_signal_is_on_track() {
@@ -126,6 +174,7 @@ mod tests {
             ],
             breached_tickets: 0,
             report_overdue_since: Some(Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()),
+            ..Signals::default()
         };
         let (h, reasons) = assess(&s);
         assert_eq!(h, ProjectHealth::AtRisk);

@@ -1,5 +1,6 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
+pub mod action_item;
 pub mod calendar;
 pub mod contract;
 pub mod escalation;
@@ -7,6 +8,7 @@ pub mod follow_up;
 pub mod health;
 pub mod input;
 pub mod interaction;
+pub mod meeting;
 pub mod milestone;
 pub mod money;
 pub mod negotiation;

@@ -36,6 +36,7 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "signAcceptance",
     "recordSatisfaction",
     "addProposalFeedback",
+    "changeActionItemStatus",
 ];
 
 /// Mutations of administrators only.

@@ -118,6 +118,24 @@ impl Requirement {
 /// A stage (milestone) of the delivery plan.
 pub struct Stage(pub Visible<stage::Model>);
 
+/// A stage's progress by its action items.
+pub struct TaskProgress(crate::domain::action_item::Progress);
+
+#[Object]
+impl TaskProgress {
+    async fn done(&self) -> usize {
+        self.0.done
+    }
+    /// Items not cancelled.
+    async fn total(&self) -> usize {
+        self.0.total
+    }
+    /// Whole percent done; null when the stage has no items.
+    async fn percent(&self) -> Option<i32> {
+        self.0.percent()
+    }
+}
+
 #[Object]
 impl Stage {
     pub async fn id(&self) -> ID {
@@ -158,6 +176,33 @@ impl Stage {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+    /// The stage's action items, both sides, oldest first.
+    async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<super::action_item::ActionItem>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::ActionItemsOfStage)
+                .await?
+                .into_iter()
+                .map(super::action_item::ActionItem)
+                .collect(),
+        )
+    }
+    /// What its action items say of the stage's progress (cancelled ones do not count).
+    async fn task_progress(&self, ctx: &Context<'_>) -> Result<TaskProgress> {
+        let items = loaders::children(ctx, self.0.id, super::sets::ActionItemsOfStage).await?;
+        Ok(TaskProgress(crate::domain::action_item::Progress::of(
+            items.iter().map(|i| i.status),
+        )))
+    }
+    /// Its milestone reviews and other meetings, in calendar order.
+    async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::MeetingsOfStage)
+                .await?
+                .into_iter()
+                .map(super::meeting::Meeting)
+                .collect(),
+        )
     }
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user_of(ctx, self.0.owner_id).await

@@ -43,6 +43,8 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::NegotiationRound => NodeKind::NegotiationRound,
         EntityKind::NegotiationTerm => NodeKind::NegotiationTerm,
         EntityKind::Contract => NodeKind::Contract,
+        EntityKind::Meeting => NodeKind::Meeting,
+        EntityKind::ActionItem => NodeKind::ActionItem,
     }
 }
 

@@ -48,7 +48,9 @@ node_kinds!(
     ProposalFeedback,
     NegotiationRound,
     NegotiationTerm,
-    Contract
+    Contract,
+    Meeting,
+    ActionItem
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

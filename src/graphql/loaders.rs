@@ -66,7 +66,9 @@ keyed!(
     proposal_feedback,
     negotiation_round,
     negotiation_term,
-    contract
+    contract,
+    meeting,
+    action_item
 );
 
 fn as_i64(value: Value) -> Option<i64> {

@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots composed per aggregate, thin resolvers over the services.
 
 pub mod access;
+pub mod action_item;
 pub mod agreement;
 pub mod analysis;
 pub mod batching;
@@ -18,6 +19,7 @@ pub mod input;
 pub mod interaction;
 pub mod live;
 pub mod loaders;
+pub mod meeting;
 pub mod negotiation;
 pub mod node;
 pub mod pagination;
@@ -58,6 +60,7 @@ pub struct Query(
     viewer::ViewerQuery,
     interaction::InteractionQuery,
     pipeline::PipelineQuery,
+    action_item::ActionItemQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -77,6 +80,8 @@ pub struct Mutation(
     negotiation::NegotiationMutation,
     contract::ContractMutation,
     analysis::AnalysisMutation,
+    meeting::MeetingMutation,
+    action_item::ActionItemMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -48,6 +48,8 @@ pub enum Node {
     NegotiationRound(super::negotiation::NegotiationRound),
     NegotiationTerm(super::negotiation::NegotiationTerm),
     Contract(super::contract::Contract),
+    Meeting(super::meeting::Meeting),
+    ActionItem(super::action_item::ActionItem),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -119,6 +121,12 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Contract => one::<entity::contract::Entity>(ctx, id)
             .await?
             .map(|m| Node::Contract(super::contract::Contract(m))),
+        NodeKind::Meeting => one::<entity::meeting::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Meeting(super::meeting::Meeting(m))),
+        NodeKind::ActionItem => one::<entity::action_item::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::ActionItem(super::action_item::ActionItem(m))),
     })
 }
 

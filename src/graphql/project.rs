@@ -189,6 +189,26 @@ impl Project {
             .map(Stage)
             .collect())
     }
+    /// Meetings in calendar order (in the portal: those its contacts attend).
+    async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::MeetingsOfProject)
+                .await?
+                .into_iter()
+                .map(super::meeting::Meeting)
+                .collect(),
+        )
+    }
+    /// Action items of both sides, oldest first.
+    async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<super::action_item::ActionItem>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::ActionItemsOfProject)
+                .await?
+                .into_iter()
+                .map(super::action_item::ActionItem)
+                .collect(),
+        )
+    }
     /// The risk log; `open: true` for risks not yet closed.
     async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
         Ok(loaders::children(ctx, self.0.id, RisksOfProject { open })

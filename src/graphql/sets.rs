@@ -1,10 +1,11 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, acceptance, change_request, contact, contract, escalation_level, follow_up,
-    interaction, negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
-    proposal_version, report, requirement, requirement_sheet, risk, service_level_target, stage,
-    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation,
+    RiskStatus, acceptance, action_item, change_request, contact, contract, escalation_level,
+    follow_up, interaction, meeting, negotiation_round, negotiation_term, project,
+    proposal_feedback, proposal_review, proposal_version, report, requirement, requirement_sheet,
+    risk, service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
+    ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -183,3 +184,15 @@ child_set!(
     /// Newest first.
     InteractionsOfProject: interaction by ProjectId, order OccurredAt Desc
 );
+
+child_set!(
+    /// In calendar order.
+    MeetingsOfProject: meeting by ProjectId, order ScheduledAt Asc
+);
+child_set!(
+    /// In calendar order: a stage's milestone reviews.
+    MeetingsOfStage: meeting by StageId, order ScheduledAt Asc
+);
+child_set!(ActionItemsOfProject: action_item by ProjectId, order Id Asc);
+child_set!(ActionItemsOfStage: action_item by StageId, order Id Asc);
+child_set!(ActionItemsOfMeeting: action_item by MeetingId, order Id Asc);

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    ClockPhase, ProjectHealth, ReportKind, RiskStatus, StageStatus, project, report, risk, stage,
-    ticket, ticket_clock,
+    ActionItemStatus, ClockPhase, ProjectHealth, ReportKind, RiskStatus, StageStatus, action_item,
+    project, report, risk, stage, ticket, ticket_clock,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
@@ -91,6 +91,31 @@ async fn assess_chunk(
             .or_default()
             .overdue_milestones
             .push((name, days));
+    }
+
+    // `domain::action_item::overdue`, in SQL.
+    let items: Vec<(i64, String, Option<chrono::NaiveDate>, Option<i64>)> =
+        action_item::Entity::find()
+            .select_only()
+            .columns([
+                action_item::Column::ProjectId,
+                action_item::Column::Title,
+                action_item::Column::DueDate,
+                action_item::Column::AssigneeContactId,
+            ])
+            .filter(action_item::Column::ProjectId.is_in(ids.clone()))
+            .filter(action_item::Column::Status.eq(ActionItemStatus::Open))
+            .filter(action_item::Column::DueDate.lt(today))
+            .into_tuple()
+            .all(db)
+            .await?;
+    for (project, title, due, contact) in items {
+        let days = due.map_or(0, |d| (today - d).num_days());
+        let s = signals.entry(project).or_default();
+        match contact {
+            Some(_) => s.overdue_customer_items.push((title, days)),
+            None => s.overdue_vendor_items.push((title, days)),
+        }
     }
 
     let high = *RiskSeverity::High.scores().start();

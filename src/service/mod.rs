@@ -5,6 +5,7 @@
 //! that announces it commit together or not at all. Every operation knows its
 //! [`Caller`], whose identity each event records.
 
+pub mod action_items;
 pub mod agreements;
 pub mod clients;
 pub mod contracts;
@@ -15,6 +16,7 @@ pub mod events;
 pub mod follow_ups;
 pub mod health;
 pub mod interactions;
+pub mod meetings;
 pub mod negotiations;
 pub mod patch;
 pub mod pipeline;
@@ -260,6 +262,8 @@ versioned!(
     negotiation_round => "negotiation round",
     negotiation_term => "negotiation term",
     contract => "contract",
+    meeting => "meeting",
+    action_item => "action item",
 );
 
 /// The number after the highest `number` of a project's rows of `E` (1 for the first).

@@ -8,6 +8,7 @@ mod aftercare;
 mod agreements;
 mod browser;
 mod cli;
+mod collaboration;
 mod concurrency;
 mod faults;
 mod hostile_input;

@@ -11,7 +11,9 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     interactions { kind }
     health { computed reasons { signal } } reportSchedule { dueAt }
     requirementSheets { version } changeRequests { title } acceptance { notes }
-    stages { name status milestoneState owner { name } }
+    stages { name status milestoneState owner { name } taskProgress { percent } }
+    meetings { kind contacts { name } staff { name } }
+    actionItems { title assigneeUser { name } assigneeContact { name } }
     tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
     team { role user { name } }
@@ -33,12 +35,34 @@ db_test!(
                 json!({ "c": c, "p": p, "u": owner, "k": person }),
             )
             .await;
+            let mut stages = Vec::new();
             for s in 0..3 {
-                app.ok(
+                stages.push(app.ok(
                 "mutation($p: ID!, $n: String!, $o: ID) { createStage(input: { projectId: $p, name: $n, ownerId: $o }) { id } }",
                 json!({ "p": p, "n": format!("Stage {s}"), "o": owner }),
             )
+            .await["createStage"]["id"].clone());
+            }
+            app.ok(
+                "mutation($p: ID!, $u: ID!, $k: ID!) { scheduleMeeting(input: { projectId: $p, kind: PROGRESS,
+                   scheduledAt: \"2026-11-20T02:00:00Z\", staffIds: [$u], contactIds: [$k] }) { id } }",
+                json!({ "p": p, "u": owner, "k": person }),
+            )
             .await;
+            for who in [
+                json!({ "assigneeUserId": owner }),
+                json!({ "assigneeContactId": person }),
+            ] {
+                let mut input = json!({ "projectId": p, "stageId": stages[0], "title": "do", "dueDate": "2026-01-01" });
+                input
+                    .as_object_mut()
+                    .unwrap()
+                    .extend(who.as_object().unwrap().clone());
+                app.ok(
+                    "mutation($i: CreateActionItemInput!) { createActionItem(input: $i) { id } }",
+                    json!({ "i": input }),
+                )
+                .await;
             }
             app.ok(
             "mutation($p: ID!, $a: ID) { createTicket(input: { projectId: $p, title: \"t\", type: SOFTWARE_BUG, assigneeId: $a }) { id } }",
@@ -68,8 +92,9 @@ db_test!(
             counts.push(app.statements());
         }
         // One statement per relation, named so the count is not a guess (it was once 27 for
-        // these 26, and a run with no loader jitter at all failed). Users are one loader:
-        // stage owners, assignees, members, interaction staff and next-step owners.
+        // 26, and a run with no loader jitter at all failed). Users are one loader:
+        // stage owners, assignees, members, interaction and meeting staff, next-step owners
+        // and action items' assignees; contacts are one loader too.
         // Loaders batch by a time window, so on a busy machine one batch can split in two or a
         // key asked for while its batch is in flight is asked again; that jitter is bounded by
         // the relations, not the page. A relation loaded per object would add 23 statements
@@ -94,6 +119,9 @@ db_test!(
             "follow-ups",
             "policy",
             "policy targets",
+            "meetings",
+            "action items of projects",
+            "action items of stages",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",
@@ -101,6 +129,7 @@ db_test!(
             "health: overdue stages",
             "health: serious risks",
             "health: breached clocks",
+            "health: overdue action items",
             "health: last reports",
         ];
         let relations = RELATIONS.len();

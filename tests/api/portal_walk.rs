@@ -53,6 +53,7 @@ const INTERNAL: &[(&str, &[&str])] = &[
         &["concedesNonNegotiable", "round { id }", "counterOf { id }"],
     ),
     ("TicketEscalation", &["reason"]),
+    ("Meeting", &["internalNotes"]),
 ];
 
 const INTROSPECTION: &str = "{ __schema { queryType { name } subscriptionType { name }
@@ -350,6 +351,18 @@ db_test!(
             json!({ "c": client, "p": project }),
         )
         .await;
+        // A meeting the client attends, with the vendor's notes of it, and an action item
+        // out of it.
+        let meeting = app
+            .ok("mutation($p: ID!, $s: ID!, $c: ID!) { scheduleMeeting(input: { projectId: $p, stageId: $s, kind: MILESTONE_REVIEW,
+                   scheduledAt: \"2026-11-20T02:00:00Z\", contactIds: [$c] }) { id } }",
+                json!({ "p": project, "s": stage, "c": contact }))
+            .await["scheduleMeeting"]["id"]
+            .clone();
+        app.ok("mutation($id: ID!) { updateMeeting(id: $id, input: { internalNotes: \"they will sign late\" }) { id } }",
+            json!({ "id": meeting })).await;
+        app.ok("mutation($p: ID!, $m: ID!, $c: ID!) { createActionItem(input: { projectId: $p, meetingId: $m, title: \"VPN access\", assigneeContactId: $c }) { id } }",
+            json!({ "p": project, "m": meeting, "c": contact })).await;
         // The road before the contract: an analysed requirement, a reviewed and presented
         // proposal, an agreed term that concedes a non-negotiable item, countering another.
         let deal = pre_contract_project(&app, &client, "Deal", "PROPOSAL").await;
@@ -456,6 +469,8 @@ db_test!(
             "Project.proposalVersions",
             "Project.negotiationTerms",
             "Project.requirements",
+            "Project.meetings",
+            "ActionItem.meeting",
         ] {
             assert!(
                 reached.get(label).is_some_and(|n| *n > 0),

@@ -10,8 +10,8 @@ use std::{
 
 use delivery_desk::domain::status::Lifecycle;
 use entity::{
-    ChangeRequestStatus, ContractStatus, FeedbackStatus, ProjectStatus, ProposalStatus, RiskStatus,
-    StageStatus, TermOutcome, TicketStatus,
+    ActionItemStatus, ChangeRequestStatus, ContractStatus, FeedbackStatus, MeetingStatus,
+    ProjectStatus, ProposalStatus, RiskStatus, StageStatus, TermOutcome, TicketStatus,
 };
 use serde_json::Value;
 
@@ -82,6 +82,14 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Contract**"),
         code_pairs::<ContractStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Meeting**"),
+        code_pairs::<MeetingStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Action item**"),
+        code_pairs::<ActionItemStatus>()
     );
 }
 

@@ -205,6 +205,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             title: s("CIO"),
             email: s("zhang.hua@hengtai.example"),
             phone: s("+86 21 5555 0101"),
+            decision_role: Some(entity::DecisionRole::DecisionMaker),
         },
     )
     .await?;
@@ -216,6 +217,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             title: s("Operations director"),
             email: s("liu.yang@hengtai.example"),
             phone: None,
+            decision_role: Some(entity::DecisionRole::User),
         },
     )
     .await?;
@@ -227,6 +229,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             title: s("IT manager"),
             email: s("he.jun@qingshan.example"),
             phone: s("+86 10 5555 0202"),
+            decision_role: Some(entity::DecisionRole::Technical),
         },
     )
     .await?;
@@ -238,6 +241,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             title: s("Head of IT"),
             email: s("ma.li@riverside.example"),
             phone: None,
+            decision_role: Some(entity::DecisionRole::Influencer),
         },
     )
     .await?;
@@ -480,6 +484,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             ),
             ticket_type: TicketType::SoftwareBug,
             priority: TicketPriority::High,
+            grade: None,
             channel: TicketChannel::Portal,
             assignee_id: Some(engineer),
             reporter_contact_id: Some(he.id),
@@ -510,6 +515,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             description: None,
             ticket_type: TicketType::UsageQuestion,
             priority: TicketPriority::Low,
+            grade: None,
             channel: TicketChannel::Email,
             assignee_id: Some(csm),
             reporter_contact_id: Some(he.id),
@@ -582,6 +588,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             description: None,
             ticket_type: TicketType::ChangeRequest,
             priority: TicketPriority::Medium,
+            grade: None,
             channel: TicketChannel::Phone,
             assignee_id: None,
             reporter_contact_id: Some(zhang.id),

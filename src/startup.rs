@@ -105,14 +105,18 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The service-level alarm task.
     pub alarms: Alarms,
+    /// Contacts who have left: their tokens are refused, their websockets closed.
+    pub departed: Arc<crate::auth::departed::Departed>,
 }
 
 impl AppState {
     /// The application state; starts the live hub's tasks on the current runtime.
     pub fn new(db: DatabaseConnection, options: Options, tokens: TokenKeys) -> Self {
         let hub = Hub::start(db.clone());
+        let departed = crate::auth::departed::Departed::start(db.clone(), hub.clone());
         let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
             .data(hub.clone())
+            .data(departed.clone())
             .data(options.time.clone())
             .data(graphql::proposal::ReviewPolicy(
                 options.proposal_reviewers.clone(),
@@ -129,6 +133,7 @@ impl AppState {
             shutdown.clone(),
         );
         Self {
+            departed,
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
@@ -229,6 +234,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
     let sessions = state.ws.sessions.clone();
+    // No request is answered before the portal gate knows who has left.
+    state.departed.ready().await;
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -11,6 +11,13 @@ pub struct Model {
     pub title: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Active, or left the client (then `left_at` and `successor_id` say when and who took
+    /// over).
+    pub status: crate::ContactStatus,
+    pub left_at: Option<DateTimeUtc>,
+    pub successor_id: Option<i64>,
+    /// Their part in the client's decision chain.
+    pub decision_role: Option<crate::DecisionRole>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

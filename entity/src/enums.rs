@@ -51,6 +51,24 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whether a client's contact is still there.
+    ContactStatus { Active = "ACTIVE", Left = "LEFT" }
+}
+
+string_enum! {
+    /// A contact's part in the client's decision chain.
+    DecisionRole {
+        DecisionMaker = "DECISION_MAKER", Influencer = "INFLUENCER", User = "USER",
+        Technical = "TECHNICAL", Finance = "FINANCE", Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// The three-level response mechanism's grade of a problem.
+    TicketGrade { Minor = "MINOR", Major = "MAJOR", Critical = "CRITICAL" }
+}
+
+string_enum! {
     /// What a meeting of a project is for.
     MeetingKind {
         Kickoff = "KICKOFF", RequirementReview = "REQUIREMENT_REVIEW",
@@ -182,7 +200,10 @@ string_enum! {
     TeamRole {
         Sales = "SALES", ProductManager = "PRODUCT_MANAGER", Engineer = "ENGINEER",
         ProjectManager = "PROJECT_MANAGER", ImplementationManager = "IMPLEMENTATION_MANAGER",
-        CustomerSuccessManager = "CUSTOMER_SUCCESS_MANAGER", Legal = "LEGAL", Other = "OTHER",
+        CustomerSuccessManager = "CUSTOMER_SUCCESS_MANAGER", Legal = "LEGAL",
+        SalesRepresentative = "SALES_REPRESENTATIVE", SalesManager = "SALES_MANAGER",
+        CustomerService = "CUSTOMER_SERVICE", TechnicalSupport = "TECHNICAL_SUPPORT",
+        Other = "OTHER",
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Model {
     pub planned_start: Option<Date>,
     pub planned_end: Option<Date>,
     pub primary_owner_id: Option<i64>,
+    /// The client's contact who is the project's first point of contact.
+    pub primary_contact_id: Option<i64>,
     /// The health the team declares, beside the one computed from signals.
     pub declared_health: Option<crate::ProjectHealth>,
     pub declared_health_note: Option<String>,

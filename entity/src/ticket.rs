@@ -13,6 +13,8 @@ pub struct Model {
     pub description: Option<String>,
     pub ticket_type: crate::TicketType,
     pub priority: crate::TicketPriority,
+    /// The three-level response mechanism's grade: sets the escalation level it starts at.
+    pub grade: crate::TicketGrade,
     pub status: crate::TicketStatus,
     pub channel: crate::TicketChannel,
     pub assignee_id: Option<i64>,

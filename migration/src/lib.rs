@@ -14,6 +14,7 @@ mod m20261201_000008_update_target_around_the_clock;
 mod m20261201_000009_interactions;
 mod m20261202_000010_pre_contract_road;
 mod m20261203_000011_meetings_and_action_items;
+mod m20261203_000012_contacts_handover_and_grades;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_interactions::Migration),
             Box::new(m20261202_000010_pre_contract_road::Migration),
             Box::new(m20261203_000011_meetings_and_action_items::Migration),
+            Box::new(m20261203_000012_contacts_handover_and_grades::Migration),
         ]
     }
 }

@@ -422,7 +422,12 @@ impl Redact for event::Model {
     }
 }
 
-impl Redact for contact::Model {}
+impl Redact for contact::Model {
+    /// Who decides and who influences is the vendor's sales intelligence.
+    fn redact(&mut self) {
+        self.decision_role = None;
+    }
+}
 impl Redact for team_member::Model {}
 impl Redact for requirement::Model {
     /// The analysis (effort, cost, resources) is the vendor's estimate.

@@ -6,6 +6,7 @@
 //! [`super::service_level::pauses`] knows nothing of escalation.
 
 use chrono::Duration;
+use entity::TicketGrade;
 
 use super::service_level::Target;
 use crate::error::{AppError, AppResult};
@@ -106,6 +107,17 @@ impl Ladder {
     }
 }
 
+/// The level a ticket of `grade` starts at on a ladder whose top is `top`: a minor
+/// problem is frontline work (no escalation), a major one goes to the second level
+/// (engineering), a critical one straight to the top (R&D and management).
+pub fn start_level(grade: TicketGrade, top: i32) -> Option<i32> {
+    match grade {
+        TicketGrade::Minor => None,
+        TicketGrade::Major => Some(2.min(top)),
+        TicketGrade::Critical => Some(top),
+    }
+}
+
 /// The level a ticket is at, from the levels it was escalated to: 0 when never.
 pub fn current_level(levels: impl IntoIterator<Item = i32>) -> i32 {
     levels.into_iter().max().unwrap_or(0)
@@ -159,6 +171,16 @@ mod tests {
             l.step(0, Some(4)).unwrap_err(),
             AppError::BadUserInput { .. }
         ));
+    }
+
+    #[test]
+    fn the_grade_sets_the_level_a_ticket_starts_at() {
+        assert_eq!(start_level(TicketGrade::Minor, 3), None);
+        assert_eq!(start_level(TicketGrade::Major, 3), Some(2));
+        assert_eq!(start_level(TicketGrade::Critical, 3), Some(3));
+        // A one-level ladder: both go to its only level.
+        assert_eq!(start_level(TicketGrade::Major, 1), Some(1));
+        assert_eq!(start_level(TicketGrade::Critical, 1), Some(1));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod action_item;
 pub mod calendar;
+pub mod contact;
 pub mod contract;
 pub mod escalation;
 pub mod follow_up;

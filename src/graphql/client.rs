@@ -3,7 +3,7 @@
 use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{ClientSource, EntityKind, IntentLevel, client, contact};
+use entity::{ClientSource, ContactStatus, DecisionRole, EntityKind, IntentLevel, client, contact};
 
 use super::{
     event::Event,
@@ -218,6 +218,24 @@ impl Contact {
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// ACTIVE, or LEFT the client (their portal access has ended).
+    async fn status(&self) -> ContactStatus {
+        self.0.status
+    }
+    async fn left_at(&self) -> Option<DateTime<Utc>> {
+        self.0.left_at
+    }
+    /// Who took over their open items when they left.
+    async fn successor(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        let Some(id) = self.0.successor_id else {
+            return Ok(None);
+        };
+        Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
+    }
+    /// Their part in the client's decision chain; null in the customer portal.
+    async fn decision_role(&self) -> Option<DecisionRole> {
+        self.0.decision_role
+    }
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -390,6 +408,7 @@ pub struct CreateContactInput {
     title: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    decision_role: Option<DecisionRole>,
 }
 
 #[derive(InputObject)]
@@ -398,6 +417,7 @@ pub struct UpdateContactInput {
     title: MaybeUndefined<String>,
     email: MaybeUndefined<String>,
     phone: MaybeUndefined<String>,
+    decision_role: MaybeUndefined<DecisionRole>,
 }
 
 #[derive(Default)]
@@ -438,6 +458,7 @@ impl ClientMutation {
             title: opt_text("title", input.title.as_deref(), SHORT)?,
             email: opt_email("email", input.email.as_deref())?,
             phone: opt_phone("phone", input.phone.as_deref())?,
+            decision_role: input.decision_role,
         };
         Ok(Contact(super::seen(
             ctx,
@@ -468,6 +489,7 @@ impl ClientMutation {
             title: patch_text("title", input.title, SHORT)?,
             email,
             phone,
+            decision_role: super::input::patch(input.decision_role),
         };
         Ok(Contact(super::seen(
             ctx,

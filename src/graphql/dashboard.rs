@@ -39,6 +39,12 @@ pub struct HealthCount {
 }
 
 #[derive(SimpleObject)]
+pub struct GradeCount {
+    pub grade: entity::TicketGrade,
+    pub count: i32,
+}
+
+#[derive(SimpleObject)]
 pub struct SeverityCount {
     pub severity: RiskSeverity,
     pub count: i32,
@@ -120,6 +126,17 @@ impl Dashboard {
             .iter()
             .map(|(severity, n)| SeverityCount {
                 severity: *severity,
+                count: count(*n),
+            })
+            .collect()
+    }
+    /// Open tickets per grade of the three-level response mechanism, critical first.
+    async fn open_tickets_by_grade(&self) -> Vec<GradeCount> {
+        self.0
+            .open_tickets_by_grade
+            .iter()
+            .map(|(grade, n)| GradeCount {
+                grade: *grade,
                 count: count(*n),
             })
             .collect()

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod escalation;
 pub mod event;
 pub mod field_errors;
+pub mod handover;
 pub mod health;
 pub mod hooks;
 pub mod ids;
@@ -82,6 +83,7 @@ pub struct Mutation(
     analysis::AnalysisMutation,
     meeting::MeetingMutation,
     action_item::ActionItemMutation,
+    handover::HandoverMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ProjectStatus, TeamRole, client, project, team_member, user};
 
 use super::{
-    client::Client,
+    client::{Client, Contact},
     delivery::{Report, Requirement, Risk, Stage},
     event::Event,
     ids::{NodeKind, decode_as, encode},
@@ -118,6 +118,15 @@ impl Project {
             .map(Client))
     }
     /// The "1" of "1+N": the client's single point of contact.
+    /// The client's contact who is the project's first point of contact.
+    async fn primary_contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        let Some(id) = self.0.primary_contact_id else {
+            return Ok(None);
+        };
+        Ok(loaders::one::<entity::contact::Entity>(ctx, id)
+            .await?
+            .map(Contact))
+    }
     async fn primary_owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(id) = self.0.primary_owner_id else {
             return Ok(None);
@@ -473,6 +482,8 @@ pub struct UpdateProjectInput {
     planned_start: MaybeUndefined<NaiveDate>,
     planned_end: MaybeUndefined<NaiveDate>,
     primary_owner_id: MaybeUndefined<ID>,
+    /// The client's contact who is the first point of contact.
+    primary_contact_id: MaybeUndefined<ID>,
     contract_value_internal: Option<bool>,
 }
 
@@ -531,6 +542,11 @@ impl ProjectMutation {
             planned_start: patch(input.planned_start),
             planned_end: patch(input.planned_end),
             primary_owner_id: patch_id("primaryOwnerId", input.primary_owner_id, NodeKind::User)?,
+            primary_contact_id: patch_id(
+                "primaryContactId",
+                input.primary_contact_id,
+                NodeKind::Contact,
+            )?,
             contract_value_internal: input.contract_value_internal,
         };
         Ok(Project(super::seen(

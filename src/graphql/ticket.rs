@@ -4,8 +4,8 @@ use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{
-    EntityKind, TicketChannel, TicketPriority, TicketStatus, TicketType, client, contact, project,
-    ticket, ticket_comment, user,
+    EntityKind, TicketChannel, TicketGrade, TicketPriority, TicketStatus, TicketType, client,
+    contact, project, ticket, ticket_comment, user,
 };
 
 use super::{
@@ -46,6 +46,10 @@ impl Ticket {
     }
     async fn priority(&self) -> TicketPriority {
         self.0.priority
+    }
+    /// MINOR, MAJOR or CRITICAL: the three-level response mechanism's grade.
+    async fn grade(&self) -> TicketGrade {
+        self.0.grade
     }
     async fn status(&self) -> TicketStatus {
         self.0.status
@@ -185,6 +189,7 @@ impl TicketComment {
 pub struct TicketFilterInput {
     statuses: Option<Vec<TicketStatus>>,
     priorities: Option<Vec<TicketPriority>>,
+    grades: Option<Vec<TicketGrade>>,
     types: Option<Vec<TicketType>>,
     assignee_id: Option<ID>,
     project_id: Option<ID>,
@@ -223,6 +228,7 @@ impl TicketQuery {
             Some(f) => TicketFilter {
                 statuses: f.statuses.unwrap_or_default(),
                 priorities: f.priorities.unwrap_or_default(),
+                grades: f.grades.unwrap_or_default(),
                 types: f.types.unwrap_or_default(),
                 assignee_id: opt_id("assigneeId", f.assignee_id.as_ref(), NodeKind::User)?,
                 project_id: opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)?,
@@ -287,6 +293,9 @@ pub struct CreateTicketInput {
     ticket_type: TicketType,
     #[graphql(default_with = "TicketPriority::Medium")]
     priority: TicketPriority,
+    /// The three-level response mechanism's grade (MINOR when not given): MAJOR starts
+    /// at the second escalation level, CRITICAL at the top. The vendor's to set.
+    grade: Option<TicketGrade>,
     #[graphql(default_with = "TicketChannel::Portal")]
     channel: TicketChannel,
     assignee_id: Option<ID>,
@@ -301,6 +310,9 @@ pub struct UpdateTicketInput {
     #[graphql(name = "type")]
     ticket_type: Option<TicketType>,
     priority: Option<TicketPriority>,
+    /// Grading up escalates to where the new grade starts; grading down does not
+    /// de-escalate.
+    grade: Option<TicketGrade>,
     channel: Option<TicketChannel>,
     assignee_id: MaybeUndefined<ID>,
     reporter_contact_id: MaybeUndefined<ID>,
@@ -318,6 +330,7 @@ impl TicketMutation {
             description: opt_text("description", input.description.as_deref(), LONG)?,
             ticket_type: input.ticket_type,
             priority: input.priority,
+            grade: input.grade,
             channel: input.channel,
             assignee_id: opt_id("assigneeId", input.assignee_id.as_ref(), NodeKind::User)?,
             reporter_contact_id: opt_id(
@@ -345,6 +358,7 @@ impl TicketMutation {
             description: patch_text("description", input.description, LONG)?,
             ticket_type: input.ticket_type,
             priority: input.priority,
+            grade: input.grade,
             channel: input.channel,
             assignee_id: patch_id("assigneeId", input.assignee_id, NodeKind::User)?,
             reporter_contact_id: patch_id(

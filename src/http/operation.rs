@@ -42,10 +42,10 @@ pub fn bearer_token(value: &str, bare: bool) -> Option<&str> {
 pub fn authenticate(state: &AppState, token: Option<&str>) -> AppResult<Caller> {
     match token {
         None => Ok(Caller::Anonymous),
-        Some(token) => state
-            .tokens
-            .verify(token)
-            .map_err(|_| AppError::InvalidToken),
+        Some(token) => match state.tokens.verify(token) {
+            Ok(caller) if !state.departed.refuses(&caller) => Ok(caller),
+            _ => Err(AppError::InvalidToken),
+        },
     }
 }
 

@@ -1,7 +1,9 @@
 //! Clients (customer organisations) and their contacts.
 
 use chrono::{DateTime, Utc};
-use entity::{ClientSource, EntityKind, EventKind, IntentLevel, client, contact};
+use entity::{
+    ClientSource, ContactStatus, DecisionRole, EntityKind, EventKind, IntentLevel, client, contact,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set,
     sea_query::{Expr, ExprTrait, Func},
@@ -197,6 +199,7 @@ pub struct NewContact {
     pub title: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub decision_role: Option<DecisionRole>,
 }
 
 #[derive(Default)]
@@ -205,6 +208,7 @@ pub struct ContactPatch {
     pub title: Option<Option<String>>,
     pub email: Option<Option<String>>,
     pub phone: Option<Option<String>>,
+    pub decision_role: Option<Option<DecisionRole>>,
 }
 
 pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact::Model> {
@@ -217,6 +221,8 @@ pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact:
         title: Set(new.title),
         email: Set(new.email),
         phone: Set(new.phone),
+        status: Set(ContactStatus::Active),
+        decision_role: Set(new.decision_role),
         created_at: Set(uow.now()),
         updated_at: Set(uow.now()),
         version: Set(1),
@@ -224,7 +230,7 @@ pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact:
     }
     .insert(uow.txn())
     .await?;
-    let snap = snapshot!(row; name, title, email, phone);
+    let snap = snapshot!(row; name, title, email, phone, decision_role);
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::Contact, row.id)
             .client(row.client_id)
@@ -248,6 +254,7 @@ pub async fn update_contact(
         title,
         email,
         phone,
+        decision_role,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<contact::Entity>(uow.txn(), ctx.caller, id).await?;
@@ -258,6 +265,7 @@ pub async fn update_contact(
         title: ch.field("title", &cur.title, title),
         email: ch.field("email", &cur.email, email),
         phone: ch.field("phone", &cur.phone, phone),
+        decision_role: ch.field("decision_role", &cur.decision_role, decision_role),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    ClockPhase, ProjectHealth, ProjectStatus, RiskStatus, StageStatus, project, risk, stage,
-    ticket, ticket_clock,
+    ClockPhase, ProjectHealth, ProjectStatus, RiskStatus, StageStatus, TicketGrade, project, risk,
+    stage, ticket, ticket_clock,
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -44,6 +44,8 @@ pub struct Dashboard {
     pub tickets_at_risk: Vec<ticket::Model>,
     pub tickets_breached: Vec<ticket::Model>,
     pub open_risks_by_severity: Vec<(RiskSeverity, i64)>,
+    /// Open tickets per grade, critical first (every grade, zero included).
+    pub open_tickets_by_grade: Vec<(TicketGrade, i64)>,
     pub compliance: Compliance,
 }
 
@@ -111,6 +113,28 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
         .all(db)
         .await?;
 
+    let graded: Vec<(TicketGrade, i64)> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Grade)
+        .column_as(ticket::Column::Id.count(), "n")
+        .filter(ticket::Column::Status.is_in(OPEN_STATUSES))
+        .group_by(ticket::Column::Grade)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let open_tickets_by_grade = [
+        TicketGrade::Critical,
+        TicketGrade::Major,
+        TicketGrade::Minor,
+    ]
+    .map(|g| {
+        (
+            g,
+            graded.iter().find(|(x, _)| *x == g).map_or(0, |(_, n)| *n),
+        )
+    })
+    .to_vec();
+
     let scores: Vec<i32> = risk::Entity::find()
         .select_only()
         .column(risk::Column::Score)
@@ -141,6 +165,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
         tickets_at_risk,
         tickets_breached,
         open_risks_by_severity,
+        open_tickets_by_grade,
         compliance: compliance(ctx, period, now).await?,
     })
 }

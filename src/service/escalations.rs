@@ -85,6 +85,30 @@ pub async fn of_ticket(
         .await?)
 }
 
+/// Escalates `t` to the level its grade starts at, when that is above where it is
+/// (creating a ticket, or grading it up), in `uow`.
+pub async fn escalate_to_grade(uow: &mut UnitOfWork<'_>, t: &ticket::Model) -> AppResult<()> {
+    if t.grade == entity::TicketGrade::Minor {
+        return Ok(());
+    }
+    let (p, _) = service_levels::of_project(uow.txn(), t.project_id).await?;
+    let rows = levels(uow.txn(), p.id).await?;
+    // A policy without a ladder has nowhere to start a ticket but the frontline.
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ladder = to_domain(&rows)?;
+    let Some(start) = crate::domain::escalation::start_level(t.grade, ladder.top()) else {
+        return Ok(());
+    };
+    let current = current_level(of_ticket(uow.txn(), t.id).await?.iter().map(|e| e.level));
+    if start > current {
+        let reason = format!("graded {}", t.grade);
+        escalate_in(uow, t, Some(start), reason, true).await?;
+    }
+    Ok(())
+}
+
 /// Escalates `t` to `requested` (or one level up) in `uow`, with its event.
 async fn escalate_in(
     uow: &mut UnitOfWork<'_>,

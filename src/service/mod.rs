@@ -14,6 +14,7 @@ pub mod digest;
 pub mod escalations;
 pub mod events;
 pub mod follow_ups;
+pub mod handover;
 pub mod health;
 pub mod interactions;
 pub mod meetings;

@@ -1,7 +1,10 @@
 //! Projects and their "1+N" service teams.
 
 use chrono::NaiveDate;
-use entity::{EntityKind, EventKind, ProjectStatus, TeamRole, client, project, team_member, user};
+use entity::{
+    ContactStatus, EntityKind, EventKind, ProjectStatus, TeamRole, client, contact, project,
+    team_member, user,
+};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Select, Set};
 
 use super::{
@@ -42,6 +45,8 @@ pub struct ProjectPatch {
     pub planned_start: Option<Option<NaiveDate>>,
     pub planned_end: Option<Option<NaiveDate>>,
     pub primary_owner_id: Option<Option<i64>>,
+    /// The client's contact who is the first point of contact (active, of its client).
+    pub primary_contact_id: Option<Option<i64>>,
     pub contract_value_internal: Option<bool>,
 }
 
@@ -146,6 +151,7 @@ pub async fn update(
         planned_start,
         planned_end,
         primary_owner_id,
+        primary_contact_id,
         contract_value_internal,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
@@ -153,6 +159,21 @@ pub async fn update(
     check_version("project", cur.version, expected)?;
     if let Some(Some(owner)) = primary_owner_id {
         require::<user::Entity>(uow.txn(), ctx.caller, "primaryOwnerId", owner).await?;
+    }
+    if let Some(Some(id)) = primary_contact_id {
+        let c = require::<contact::Entity>(uow.txn(), ctx.caller, "primaryContactId", id).await?;
+        if c.client_id != cur.client_id {
+            return Err(AppError::input(
+                "primaryContactId",
+                "a contact of another client",
+            ));
+        }
+        if c.status != ContactStatus::Active {
+            return Err(AppError::input(
+                "primaryContactId",
+                "the contact has left the client",
+            ));
+        }
     }
     let start = planned_start.unwrap_or(cur.planned_start);
     let end = planned_end.unwrap_or(cur.planned_end);
@@ -194,6 +215,11 @@ pub async fn update(
         planned_start: ch.field("planned_start", &cur.planned_start, planned_start),
         planned_end: ch.field("planned_end", &cur.planned_end, planned_end),
         primary_owner_id: ch.field("primary_owner_id", &cur.primary_owner_id, primary_owner_id),
+        primary_contact_id: ch.field(
+            "primary_contact_id",
+            &cur.primary_contact_id,
+            primary_contact_id,
+        ),
         contract_value_internal: ch.field(
             "contract_value_internal",
             &cur.contract_value_internal,

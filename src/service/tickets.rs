@@ -1,14 +1,14 @@
 //! After-sales tickets and their comments.
 
 use entity::{
-    EntityKind, EventKind, TicketChannel, TicketPriority, TicketStatus, TicketType, contact,
-    follow_up, project, ticket, ticket_comment, user,
+    EntityKind, EventKind, TicketChannel, TicketGrade, TicketPriority, TicketStatus, TicketType,
+    contact, follow_up, project, ticket, ticket_comment, user,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 
 use super::{
-    Caller, Ctx, EventDraft, UnitOfWork, check_version, follow_ups, load, patch::Changes, require,
-    save_versioned, service_levels,
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, escalations, follow_ups, load,
+    patch::Changes, require, save_versioned, service_levels,
 };
 use crate::{
     auth::{Scope, scope::visible},
@@ -31,6 +31,8 @@ pub struct NewTicket {
     pub description: Option<String>,
     pub ticket_type: TicketType,
     pub priority: TicketPriority,
+    /// None: MINOR, or the vendor's to set (a portal user may not grade).
+    pub grade: Option<TicketGrade>,
     pub channel: TicketChannel,
     pub assignee_id: Option<i64>,
     pub reporter_contact_id: Option<i64>,
@@ -42,6 +44,7 @@ pub struct TicketPatch {
     pub description: Option<Option<String>>,
     pub ticket_type: Option<TicketType>,
     pub priority: Option<TicketPriority>,
+    pub grade: Option<TicketGrade>,
     pub channel: Option<TicketChannel>,
     pub assignee_id: Option<Option<i64>>,
     pub reporter_contact_id: Option<Option<i64>>,
@@ -51,6 +54,7 @@ pub struct TicketPatch {
 pub struct TicketFilter {
     pub statuses: Vec<TicketStatus>,
     pub priorities: Vec<TicketPriority>,
+    pub grades: Vec<TicketGrade>,
     pub types: Vec<TicketType>,
     pub assignee_id: Option<i64>,
     pub project_id: Option<i64>,
@@ -69,6 +73,9 @@ pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
     }
     if !f.priorities.is_empty() {
         q = q.filter(ticket::Column::Priority.is_in(f.priorities));
+    }
+    if !f.grades.is_empty() {
+        q = q.filter(ticket::Column::Grade.is_in(f.grades));
     }
     if !f.types.is_empty() {
         q = q.filter(ticket::Column::TicketType.is_in(f.types));
@@ -135,6 +142,11 @@ pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
                 "a portal user cannot assign a ticket".into(),
             ));
         }
+        if new.grade.is_some() {
+            return Err(AppError::Forbidden(
+                "the vendor grades a ticket; describe its impact instead".into(),
+            ));
+        }
         if new.channel != TicketChannel::Portal {
             return Err(AppError::input(
                 "channel",
@@ -156,6 +168,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
         description: Set(new.description),
         ticket_type: Set(new.ticket_type),
         priority: Set(new.priority),
+        grade: Set(new.grade.unwrap_or(TicketGrade::Minor)),
         status: Set(TicketStatus::New),
         channel: Set(new.channel),
         assignee_id: Set(new.assignee_id),
@@ -170,13 +183,14 @@ pub async fn create(ctx: Ctx<'_>, new: NewTicket) -> AppResult<ticket::Model> {
     .insert(uow.txn())
     .await?;
     service_levels::open(&uow, &row).await?;
-    let snap = snapshot!(row; title, ticket_type, priority, status, channel, assignee_id, reporter_contact_id);
+    let snap = snapshot!(row; title, ticket_type, priority, grade, status, channel, assignee_id, reporter_contact_id);
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::Ticket, row.id)
             .project(project.id, project.client_id)
             .changes(snap),
     )
     .await?;
+    escalations::escalate_to_grade(&mut uow, &row).await?;
     uow.commit().await?;
     Ok(row)
 }
@@ -194,6 +208,7 @@ pub async fn update(
         description,
         ticket_type,
         priority,
+        grade,
         channel,
         assignee_id,
         reporter_contact_id,
@@ -213,6 +228,7 @@ pub async fn update(
         description: ch.field("description", &cur.description, description),
         ticket_type: ch.field("ticket_type", &cur.ticket_type, ticket_type),
         priority: ch.field("priority", &cur.priority, priority),
+        grade: ch.field("grade", &cur.grade, grade),
         channel: ch.field("channel", &cur.channel, channel),
         assignee_id: ch.field("assignee_id", &cur.assignee_id, assignee_id),
         reporter_contact_id: ch.field(
@@ -237,6 +253,10 @@ pub async fn update(
             .changes(ch.into_json()),
     )
     .await?;
+    // Graded up: escalated to where the new grade starts (never down).
+    if row.grade != cur.grade {
+        escalations::escalate_to_grade(&mut uow, &row).await?;
+    }
     uow.commit().await?;
     Ok(row)
 }

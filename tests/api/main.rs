@@ -11,6 +11,7 @@ mod cli;
 mod collaboration;
 mod concurrency;
 mod faults;
+mod handover;
 mod hostile_input;
 mod http_spec;
 mod interactions;

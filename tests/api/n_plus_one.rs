@@ -12,7 +12,7 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     health { computed reasons { signal } } reportSchedule { dueAt }
     requirementSheets { version } changeRequests { title } acceptance { notes }
     stages { name status milestoneState owner { name } taskProgress { percent } }
-    meetings { kind contacts { name } staff { name } }
+    meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
     actionItems { title assigneeUser { name } assigneeContact { name } }
     tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
@@ -43,6 +43,11 @@ db_test!(
             )
             .await["createStage"]["id"].clone());
             }
+            app.ok(
+                "mutation($p: ID!, $k: ID!) { updateProject(id: $p, input: { primaryContactId: $k }) { id } }",
+                json!({ "p": p, "k": person }),
+            )
+            .await;
             app.ok(
                 "mutation($p: ID!, $u: ID!, $k: ID!) { scheduleMeeting(input: { projectId: $p, kind: PROGRESS,
                    scheduledAt: \"2026-11-20T02:00:00Z\", staffIds: [$u], contactIds: [$k] }) { id } }",

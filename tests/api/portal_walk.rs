@@ -54,6 +54,7 @@ const INTERNAL: &[(&str, &[&str])] = &[
     ),
     ("TicketEscalation", &["reason"]),
     ("Meeting", &["internalNotes"]),
+    ("Contact", &["decisionRole"]),
 ];
 
 const INTROSPECTION: &str = "{ __schema { queryType { name } subscriptionType { name }
@@ -351,6 +352,16 @@ db_test!(
             json!({ "c": client, "p": project }),
         )
         .await;
+        app.ok(
+            "mutation($id: ID!) { updateContact(id: $id, input: { decisionRole: DECISION_MAKER }) { id } }",
+            json!({ "id": contact }),
+        )
+        .await;
+        app.ok(
+            "mutation($p: ID!, $c: ID!) { updateProject(id: $p, input: { primaryContactId: $c }) { id } }",
+            json!({ "p": project, "c": contact }),
+        )
+        .await;
         // A meeting the client attends, with the vendor's notes of it, and an action item
         // out of it.
         let meeting = app
@@ -471,6 +482,7 @@ db_test!(
             "Project.requirements",
             "Project.meetings",
             "ActionItem.meeting",
+            "Project.primaryContact",
         ] {
             assert!(
                 reached.get(label).is_some_and(|n| *n > 0),

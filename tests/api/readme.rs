@@ -10,8 +10,9 @@ use std::{
 
 use delivery_desk::domain::status::Lifecycle;
 use entity::{
-    ActionItemStatus, ChangeRequestStatus, ContractStatus, FeedbackStatus, MeetingStatus,
-    ProjectStatus, ProposalStatus, RiskStatus, StageStatus, TermOutcome, TicketStatus,
+    ActionItemStatus, ChangeRequestStatus, ContactStatus, ContractStatus, FeedbackStatus,
+    MeetingStatus, ProjectStatus, ProposalStatus, RiskStatus, StageStatus, TermOutcome,
+    TicketStatus,
 };
 use serde_json::Value;
 
@@ -90,6 +91,10 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Action item**"),
         code_pairs::<ActionItemStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Contact**"),
+        code_pairs::<ContactStatus>()
     );
 }
 

@@ -192,8 +192,8 @@ pub async fn run(
     };
     let (caller, expires) = match token.map(|t| state.tokens.verify_until(&t)) {
         None => (Caller::Anonymous, None),
-        Some(Ok((caller, exp))) => (caller, Some(exp)),
-        Some(Err(_)) => {
+        Some(Ok((caller, exp))) if !state.departed.refuses(&caller) => (caller, Some(exp)),
+        Some(_) => {
             if conn.protocol == Protocol::LegacyWs {
                 let _ = conn
                     .send(ServerMessage::ConnectionError(
@@ -285,6 +285,9 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
         None => Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600),
     };
     let expiry = sleep_until(expiry);
+    // A portal user whose contact leaves the client is closed like an expired token.
+    let mut departures = state.departed.watch();
+    let watch_departures = matches!(caller, Caller::Contact { .. });
     // Made once, not per loop: each is a registration with a timer or a waiter list.
     let shutdown = state.shutdown.cancelled();
     tokio::pin!(expiry, shutdown);
@@ -295,6 +298,13 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
                 conn.close(close::GOING_AWAY, "server shutting down").await
             }
             () = &mut expiry => conn.close(close::FORBIDDEN, "Forbidden: the token has expired").await,
+            Ok(()) = departures.changed(), if watch_departures => {
+                if state.departed.refuses(&caller) {
+                    conn.close(close::FORBIDDEN, "Forbidden: the contact has left the client").await
+                } else {
+                    ControlFlow::Continue(())
+                }
+            }
             _ = keepalive.tick() => conn.send(ServerMessage::KeepAlive).await,
             Some((id, item)) = ops.next(), if !ops.is_empty() => match item {
                 Some(Outcome::Error(errors)) => {

@@ -1,5 +1,6 @@
-//! The service-level alarm task: writes an at-risk or breach event when a ticket's clock
-//! reaches its instant (see `service::service_levels::fire_due`).
+//! The alarm task: writes an at-risk or breach event when a ticket's clock reaches its
+//! instant (see `service::service_levels::fire_due`), and the at-risk and overdue alerts
+//! of kickoff obligations (`service::kickoff::fire_due`).
 //!
 //! It sleeps until the next instant any running clock comes due (at most [`MAX_SLEEP`],
 //! against jumps of the system clock), and looks again whenever a ticket's event is
@@ -19,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     auth::Caller,
     live::Hub,
-    service::{Ctx, service_levels},
+    service::{Ctx, kickoff, service_levels},
     time::Time,
 };
 
@@ -61,32 +62,21 @@ async fn run(
             live: Some(&hub),
             time: &time,
         };
-        let sleep = match service_levels::fire_due(ctx).await {
-            Ok(n) => {
-                if n > 0 {
-                    tracing::info!(alerts = n, "service-level alerts written");
-                }
-                match service_levels::next_due(&db).await {
-                    Ok(Some(at)) => (at - time.now())
-                        .to_std()
-                        .unwrap_or(Duration::ZERO)
-                        // Breaches fire strictly after their instant.
-                        .saturating_add(Duration::from_millis(1))
-                        .min(MAX_SLEEP),
-                    // Nothing running: only a ticket change can start a clock.
-                    Ok(None) => Duration::MAX,
-                    Err(e) => {
-                        tracing::warn!(error = ?e, "cannot read the next service-level deadline");
-                        Duration::from_secs(5)
-                    }
-                }
-            }
+        let sleep = match look_once(ctx).await {
+            Ok(Some(at)) => (at - time.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                // Breaches fire strictly after their instant.
+                .saturating_add(Duration::from_millis(1))
+                .min(MAX_SLEEP),
+            // Nothing running: only a change can start a clock.
+            Ok(None) => Duration::MAX,
             Err(e) => {
-                tracing::warn!(error = ?e, "service-level alerts failed; retrying");
+                tracing::warn!(error = ?e, "alerts failed; retrying");
                 Duration::from_secs(5)
             }
         };
-        // Only ticket changes start, stop or move clocks; other events need no look.
+        // Only changes that start, stop or move clocks need a look.
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
@@ -118,6 +108,28 @@ async fn nap(d: Duration) {
 fn moves_clocks(kind: EntityKind) -> bool {
     matches!(
         kind,
-        EntityKind::Ticket | EntityKind::TicketComment | EntityKind::ServiceLevelPolicy
+        EntityKind::Ticket
+            | EntityKind::TicketComment
+            | EntityKind::ServiceLevelPolicy
+            // Kickoff obligations start (and are met) with these.
+            | EntityKind::Kickoff
     )
+}
+
+/// Writes every alert that came due (service levels, kickoff obligations) and returns
+/// the next instant one comes due.
+async fn look_once(ctx: Ctx<'_>) -> crate::error::AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let n = service_levels::fire_due(ctx).await?;
+    if n > 0 {
+        tracing::info!(alerts = n, "service-level alerts written");
+    }
+    let n = kickoff::fire_due(ctx).await?;
+    if n > 0 {
+        tracing::info!(alerts = n, "kickoff alerts written");
+    }
+    let next = [
+        service_levels::next_due(ctx.db).await?,
+        kickoff::next_due(ctx.db).await?,
+    ];
+    Ok(next.into_iter().flatten().min())
 }

@@ -281,6 +281,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     ] {
         projects::add_team_member(ctx, warehouse.id, user, role).await?;
     }
+    working_with_the_customer(ctx, &warehouse, impl_mgr, engineer, &zhang).await?;
     for (title, cat, feas, alt, in_scope, note) in [
         (
             "Temperature sensors in all 12 cold rooms",
@@ -484,7 +485,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             ),
             ticket_type: TicketType::SoftwareBug,
             priority: TicketPriority::High,
-            grade: None,
+            grade: Some(entity::TicketGrade::Major),
             channel: TicketChannel::Portal,
             assignee_id: Some(engineer),
             reporter_contact_id: Some(he.id),
@@ -929,6 +930,105 @@ async fn road_to_contract(
                 note: None,
             },
             None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The warehouse project with its customer: the kickoff held with the client's CIO (which
+/// meets the 72-hour obligation, the team being formed), a progress meeting ahead, and
+/// action items on both sides, the customer's one overdue.
+async fn working_with_the_customer(
+    ctx: Ctx<'_>,
+    p: &entity::project::Model,
+    manager: i64,
+    engineer: i64,
+    cio: &entity::contact::Model,
+) -> AppResult<()> {
+    use crate::domain::action_item::Assignee;
+    use crate::service::{
+        action_items::{self, NewActionItem},
+        meetings::{self, MeetingPatch, NewMeeting},
+    };
+    use entity::{MeetingKind, MeetingStatus};
+    projects::update(
+        ctx,
+        p.id,
+        projects::ProjectPatch {
+            primary_contact_id: Some(Some(cio.id)),
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    let now = ctx.time.now();
+    let kickoff = meetings::schedule(
+        ctx,
+        NewMeeting {
+            project_id: p.id,
+            stage_id: None,
+            kind: MeetingKind::Kickoff,
+            scheduled_at: now - chrono::Duration::hours(2),
+            user_ids: vec![manager, engineer],
+            contact_ids: vec![cio.id],
+            agenda: s("Team, plan, contacts, weekly report on Fridays"),
+        },
+    )
+    .await?;
+    meetings::update(
+        ctx,
+        kickoff.id,
+        MeetingPatch {
+            minutes: Some(s(
+                "Plan walked through stage by stage; contacts named on both sides.",
+            )),
+            decisions: Some(s(
+                "Weekly report every Friday before 18:00; ERP export in CSV.",
+            )),
+            internal_notes: Some(s("The CIO worries about the go-live date; keep him close.")),
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    meetings::change_status(ctx, kickoff.id, MeetingStatus::Held, None, None).await?;
+    meetings::schedule(
+        ctx,
+        NewMeeting {
+            project_id: p.id,
+            stage_id: None,
+            kind: MeetingKind::Progress,
+            scheduled_at: now + chrono::Duration::days(3),
+            user_ids: vec![manager],
+            contact_ids: vec![cio.id],
+            agenda: s("Integration status; training dates"),
+        },
+    )
+    .await?;
+    for (title, due, assignee) in [
+        (
+            "Provide the ERP export format",
+            -2,
+            Assignee::Customer(cio.id),
+        ),
+        (
+            "Open VPN access for the integration team",
+            4,
+            Assignee::Customer(cio.id),
+        ),
+        ("Send the installation guide", 2, Assignee::Vendor(engineer)),
+    ] {
+        action_items::create(
+            ctx,
+            NewActionItem {
+                project_id: p.id,
+                stage_id: None,
+                meeting_id: Some(kickoff.id),
+                title: title.into(),
+                due_date: Some(day(due)),
+                assignee,
+            },
         )
         .await?;
     }

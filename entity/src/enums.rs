@@ -291,6 +291,8 @@ string_enum! {
         ProposalFeedback = "PROPOSAL_FEEDBACK", NegotiationRound = "NEGOTIATION_ROUND",
         NegotiationTerm = "NEGOTIATION_TERM", Contract = "CONTRACT",
         Meeting = "MEETING", ActionItem = "ACTION_ITEM",
+        /// A project's 72-hour kickoff obligation (its id is the project's).
+        Kickoff = "KICKOFF",
     }
 }
 
@@ -313,6 +315,10 @@ string_enum! {
         SignedOff = "SIGNED_OFF",
         /// A client's intent level was set or changed (who, when and why).
         IntentGraded = "INTENT_GRADED",
+        /// A project's kickoff obligation reached its at-risk instant unmet.
+        KickoffAtRisk = "KICKOFF_AT_RISK",
+        /// A project's kickoff obligation passed its 72 hours unmet.
+        KickoffOverdue = "KICKOFF_OVERDUE",
     }
 }
 

@@ -14,6 +14,7 @@ pub mod escalation_level;
 pub mod event;
 pub mod follow_up;
 pub mod interaction;
+pub mod kickoff_obligation;
 pub mod meeting;
 pub mod negotiation_round;
 pub mod negotiation_term;

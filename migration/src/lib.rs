@@ -15,6 +15,7 @@ mod m20261201_000009_interactions;
 mod m20261202_000010_pre_contract_road;
 mod m20261203_000011_meetings_and_action_items;
 mod m20261203_000012_contacts_handover_and_grades;
+mod m20261203_000013_kickoff_obligations;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_pre_contract_road::Migration),
             Box::new(m20261203_000011_meetings_and_action_items::Migration),
             Box::new(m20261203_000012_contacts_handover_and_grades::Migration),
+            Box::new(m20261203_000013_kickoff_obligations::Migration),
         ]
     }
 }

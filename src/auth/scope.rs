@@ -8,10 +8,10 @@
 use entity::{
     ContractStatus, EntityKind, EventKind, ProposalStatus, TermOutcome, acceptance, action_item,
     change_request, client, contact, contract, escalation_level, event, follow_up, interaction,
-    meeting, negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
-    proposal_version, report, requirement, requirement_sheet, risk, service_level_policy,
-    service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
-    ticket_escalation, user,
+    kickoff_obligation, meeting, negotiation_round, negotiation_term, project, proposal_feedback,
+    proposal_review, proposal_version, report, requirement, requirement_sheet, risk,
+    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
+    ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -330,6 +330,13 @@ impl Scoped for action_item::Entity {
     }
 }
 
+impl Scoped for kickoff_obligation::Entity {
+    /// The vendor's own alarm about its promise.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(kickoff_obligation::Column::ProjectId.is_null())
+    }
+}
+
 impl Scoped for interaction::Entity {
     /// The vendor's sales log: never the customer's to read.
     fn portal(_: i64) -> Condition {
@@ -443,6 +450,7 @@ impl Redact for requirement::Model {
 }
 impl Redact for stage::Model {}
 impl Redact for action_item::Model {}
+impl Redact for kickoff_obligation::Model {}
 impl Redact for meeting::Model {
     /// The vendor's own notes of a meeting the client attended.
     fn redact(&mut self) {

@@ -24,6 +24,8 @@ pub enum HealthSignal {
     WaitingOnCustomer,
     /// The vendor's action items are overdue.
     ActionItemOverdue,
+    /// The team was not formed or the kickoff not held within 72 hours of signing.
+    KickoffOverdue,
 }
 
 /// One reason for a project's health.
@@ -49,6 +51,8 @@ pub struct Signals {
     pub overdue_customer_items: Vec<(String, i64)>,
     /// Title and days late of each overdue vendor-side action item.
     pub overdue_vendor_items: Vec<(String, i64)>,
+    /// When the unmet kickoff obligation was due, if it is overdue.
+    pub kickoff_overdue_since: Option<DateTime<Utc>>,
 }
 
 /// The reason a side's overdue action items give, naming the latest of them.
@@ -117,6 +121,16 @@ pub fn assess(s: &Signals) -> (ProjectHealth, Vec<Reason>) {
             signal: HealthSignal::ReportOverdue,
             health: ProjectHealth::AtRisk,
             detail: format!("a progress report was due at {}", due.to_rfc3339()),
+        });
+    }
+    if let Some(due) = s.kickoff_overdue_since {
+        reasons.push(Reason {
+            signal: HealthSignal::KickoffOverdue,
+            health: ProjectHealth::AtRisk,
+            detail: format!(
+                "no team formed and kickoff held within 72 hours of signing (due {})",
+                due.to_rfc3339()
+            ),
         });
     }
     reasons.extend(overdue_items(

@@ -9,6 +9,7 @@ pub mod follow_up;
 pub mod health;
 pub mod input;
 pub mod interaction;
+pub mod kickoff;
 pub mod meeting;
 pub mod milestone;
 pub mod money;

@@ -28,6 +28,9 @@ pub enum Needs {
 /// Queries that only the vendor's staff may read.
 const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard", "interactions", "pipeline"];
 
+/// Subscriptions that only the vendor's staff may open: its own alarms.
+const STAFF_SUBSCRIPTIONS: &[&str] = &["kickoffAlerts"];
+
 /// Mutations a customer-portal user may call (for its own client's objects).
 const PORTAL_MUTATIONS: &[&str] = &[
     "createTicket",
@@ -55,6 +58,7 @@ pub fn needs(root: &str, field: &str) -> Needs {
         "Mutation" if ADMIN_MUTATIONS.contains(&field) => Needs::Admin,
         "Mutation" => Needs::StaffWrite,
         "Query" if STAFF_QUERIES.contains(&field) => Needs::Staff,
+        "Subscription" if STAFF_SUBSCRIPTIONS.contains(&field) => Needs::Staff,
         _ => Needs::SignedIn,
     }
 }

@@ -45,6 +45,8 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::Contract => NodeKind::Contract,
         EntityKind::Meeting => NodeKind::Meeting,
         EntityKind::ActionItem => NodeKind::ActionItem,
+        // An obligation is known by its project.
+        EntityKind::Kickoff => NodeKind::Project,
     }
 }
 

@@ -38,6 +38,12 @@ pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
 macro_rules! keyed {
     ($($m:ident),+) => { $(impl Keyed for entity::$m::Entity { fn id_column() -> Self::Column { entity::$m::Column::Id } })+ };
 }
+impl Keyed for entity::kickoff_obligation::Entity {
+    fn id_column() -> Self::Column {
+        entity::kickoff_obligation::Column::ProjectId
+    }
+}
+
 keyed!(
     user,
     client,

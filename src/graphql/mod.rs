@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod ids;
 pub mod input;
 pub mod interaction;
+pub mod kickoff;
 pub mod live;
 pub mod loaders;
 pub mod meeting;
@@ -90,6 +91,7 @@ pub struct Mutation(
 pub struct Subscription(
     live::LiveSubscription,
     service_level::ServiceLevelSubscription,
+    kickoff::KickoffSubscription,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;

@@ -12,7 +12,8 @@
 //!
 //! A failure refuses the request whole, as a request error (`BAD_USER_INPUT` naming the
 //! argument), so a mutation runs only when every argument in its selection is valid.
-//! Root fields the caller may not use are skipped: [`super::access`] refuses them first.
+//! Root fields the caller may not use are skipped: [`super::access`] refuses them first
+//! (subscription roots, which run no resolve hook, are refused here).
 
 use async_graphql::{
     Name, ScalarType, ServerError, TypeDirective, Variables,
@@ -80,7 +81,15 @@ impl<'a> Walk<'a> {
                     if name.starts_with("__") {
                         continue;
                     }
-                    if at_root && access::check(self.caller, access::needs(ty, name)).is_err() {
+                    if at_root
+                        && let Err(refused) = access::check(self.caller, access::needs(ty, name))
+                    {
+                        // A subscription's root field runs no resolve hook that could
+                        // refuse it (`access::refusal`): it is refused here, whole.
+                        if self.registry.subscription_type.as_deref() == Some(ty) {
+                            let err: async_graphql::Error = refused.into();
+                            self.errors.push(err.into_server_error(field.name.pos));
+                        }
                         continue;
                     }
                     let Some(meta) = self

@@ -198,6 +198,15 @@ impl Project {
             .map(Stage)
             .collect())
     }
+    /// The 72-hour kickoff obligation its contract signing started (staff only: null in
+    /// the customer portal, and for a project not yet signed).
+    async fn kickoff(&self, ctx: &Context<'_>) -> Result<Option<super::kickoff::Kickoff>> {
+        Ok(
+            loaders::one::<entity::kickoff_obligation::Entity>(ctx, self.0.id)
+                .await?
+                .map(super::kickoff::Kickoff),
+        )
+    }
     /// Meetings in calendar order (in the portal: those its contacts attend).
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
         Ok(

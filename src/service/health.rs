@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{
     ActionItemStatus, ClockPhase, ProjectHealth, ReportKind, RiskStatus, StageStatus, action_item,
-    project, report, risk, stage, ticket, ticket_clock,
+    kickoff_obligation, project, report, risk, stage, ticket, ticket_clock,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
@@ -91,6 +91,22 @@ async fn assess_chunk(
             .or_default()
             .overdue_milestones
             .push((name, days));
+    }
+
+    let kickoffs: Vec<(i64, DateTime<Utc>)> = kickoff_obligation::Entity::find()
+        .select_only()
+        .columns([
+            kickoff_obligation::Column::ProjectId,
+            kickoff_obligation::Column::DueAt,
+        ])
+        .filter(kickoff_obligation::Column::ProjectId.is_in(ids.clone()))
+        .filter(kickoff_obligation::Column::MetAt.is_null())
+        .filter(kickoff_obligation::Column::DueAt.lt(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (project, due) in kickoffs {
+        signals.entry(project).or_default().kickoff_overdue_since = Some(due);
     }
 
     // `domain::action_item::overdue`, in SQL.

@@ -17,6 +17,7 @@ pub mod follow_ups;
 pub mod handover;
 pub mod health;
 pub mod interactions;
+pub mod kickoff;
 pub mod meetings;
 pub mod negotiations;
 pub mod patch;
@@ -159,8 +160,15 @@ impl<'a> UnitOfWork<'a> {
         Ok(())
     }
 
-    /// Commits the change with its events and returns the events as stored.
-    pub async fn commit(self) -> AppResult<Vec<event::Model>> {
+    /// The events recorded so far.
+    pub fn recorded(&self) -> &[event::Model] {
+        &self.recorded
+    }
+
+    /// Commits the change with its events and returns the events as stored. What the
+    /// change means for a kickoff obligation is written first, in the same transaction.
+    pub async fn commit(mut self) -> AppResult<Vec<event::Model>> {
+        kickoff::follow(&mut self).await?;
         if let Some(newest) = self.recorded.last() {
             events::notify(&self.txn, newest.id).await?;
         }

@@ -341,11 +341,20 @@ db_test!(a_customer_side_item_reaches_the_portal_subscriber, |app| {
     let p = helpers::signed_project(&app, &acme, "C-1").await;
     let buyer = helpers::contact(&app, &acme).await;
     let portal = portal_token(&app, &acme, &buyer);
+    // From the project's latest event on: nothing committed after is missed, however
+    // late the server registers the subscription.
+    let last = app
+        .ok(
+            "query($p: ID!) { project(id: $p) { events(last: 1) { id } } }",
+            json!({ "p": p }),
+        )
+        .await["project"]["events"][0]["id"]
+        .clone();
     let mut ws = app.ws(Some(&portal)).await;
     ws.subscribe(
         "a",
-        "subscription($p: ID!) { projectActivity(projectId: $p) { kind entityKind toStatus } }",
-        json!({ "p": p }),
+        "subscription($p: ID!, $after: String) { projectActivity(projectId: $p, after: $after) { kind entityKind toStatus } }",
+        json!({ "p": p, "after": last }),
     )
     .await;
     let item = app

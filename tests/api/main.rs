@@ -15,6 +15,7 @@ mod handover;
 mod hostile_input;
 mod http_spec;
 mod interactions;
+mod kickoff;
 mod lifecycle;
 mod live;
 mod n_plus_one;

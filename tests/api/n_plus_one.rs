@@ -13,6 +13,7 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     requirementSheets { version } changeRequests { title } acceptance { notes }
     stages { name status milestoneState owner { name } taskProgress { percent } }
     meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
+    kickoff { state dueAt }
     actionItems { title assigneeUser { name } assigneeContact { name } }
     tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
@@ -127,6 +128,7 @@ db_test!(
             "meetings",
             "action items of projects",
             "action items of stages",
+            "kickoff obligations",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",
@@ -135,6 +137,7 @@ db_test!(
             "health: serious risks",
             "health: breached clocks",
             "health: overdue action items",
+            "health: overdue kickoffs",
             "health: last reports",
         ];
         let relations = RELATIONS.len();

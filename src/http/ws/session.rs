@@ -288,6 +288,16 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
     // A portal user whose contact leaves the client is closed like an expired token.
     let mut departures = state.departed.watch();
     let watch_departures = matches!(caller, Caller::Contact { .. });
+    // A departure between the token check and the watch above is not missed.
+    if watch_departures && state.departed.refuses(&caller) {
+        let _ = conn
+            .close(
+                close::FORBIDDEN,
+                "Forbidden: the contact has left the client",
+            )
+            .await;
+        return;
+    }
     // Made once, not per loop: each is a registration with a timer or a waiter list.
     let shutdown = state.shutdown.cancelled();
     tokio::pin!(expiry, shutdown);

@@ -12,6 +12,7 @@ use entity::{
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::{
+    domain::report::Parts,
     domain::{interaction::NextStep, money::Money},
     error::{AppError, AppResult},
     service::{
@@ -417,7 +418,13 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         NewReport {
             project_id: warehouse.id,
             kind: ReportKind::Daily,
-            body: "Server deployment 80% done, rest by 12:00 tomorrow.".into(),
+            parts: Parts {
+                progress: s("Server deployment 80% done"),
+                plan: s("the rest of the deployment"),
+                next_by: Some(day(1)),
+                ..Parts::default()
+            },
+            draft: false,
             progress_percent: 55,
             stage_id: None,
             author_id: Some(engineer),
@@ -429,7 +436,11 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         NewReport {
             project_id: warehouse.id,
             kind: ReportKind::MilestoneReview,
-            body: "All hardware delivered and inspected with the client; no defects.".into(),
+            parts: Parts {
+                body: s("All hardware delivered and inspected with the client; no defects."),
+                ..Parts::default()
+            },
+            draft: false,
             progress_percent: 35,
             stage_id: Some(plan[0].id),
             author_id: Some(impl_mgr),

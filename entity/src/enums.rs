@@ -51,6 +51,11 @@ string_enum! {
 }
 
 string_enum! {
+    /// A report is drafted by the team, then published to the client.
+    ReportStatus { Draft = "DRAFT", Published = "PUBLISHED" }
+}
+
+string_enum! {
     /// Whether a client's contact is still there.
     ContactStatus { Active = "ACTIVE", Left = "LEFT" }
 }

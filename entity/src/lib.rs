@@ -23,6 +23,7 @@ pub mod proposal_feedback;
 pub mod proposal_review;
 pub mod proposal_version;
 pub mod report;
+pub mod report_read;
 pub mod requirement;
 pub mod requirement_sheet;
 pub mod risk;

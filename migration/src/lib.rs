@@ -16,6 +16,7 @@ mod m20261202_000010_pre_contract_road;
 mod m20261203_000011_meetings_and_action_items;
 mod m20261203_000012_contacts_handover_and_grades;
 mod m20261203_000013_kickoff_obligations;
+mod m20261203_000014_reports_published;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_meetings_and_action_items::Migration),
             Box::new(m20261203_000012_contacts_handover_and_grades::Migration),
             Box::new(m20261203_000013_kickoff_obligations::Migration),
+            Box::new(m20261203_000014_reports_published::Migration),
         ]
     }
 }

@@ -6,25 +6,24 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    ContractStatus, EntityKind, EventKind, ProposalStatus, TermOutcome, acceptance, action_item,
-    change_request, client, contact, contract, escalation_level, event, follow_up, interaction,
-    kickoff_obligation, meeting, negotiation_round, negotiation_term, project, proposal_feedback,
-    proposal_review, proposal_version, report, requirement, requirement_sheet, risk,
-    service_level_policy, service_level_target, stage, team_member, ticket, ticket_clock,
-    ticket_comment, ticket_escalation, user,
+    ContractStatus, EntityKind, EventKind, ProposalStatus, ReportStatus, TermOutcome, acceptance,
+    action_item, change_request, client, contact, contract, escalation_level, event, follow_up,
+    interaction, kickoff_obligation, meeting, negotiation_round, negotiation_term, project,
+    proposal_feedback, proposal_review, proposal_version, report, report_read, requirement,
+    requirement_sheet, risk, service_level_policy, service_level_target, stage, team_member,
+    ticket, ticket_clock, ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
 use super::Scope;
 
 /// The objects whose events a portal user may see.
-pub const PORTAL_EVENT_KINDS: [EntityKind; 9] = [
+pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
     EntityKind::Project,
     EntityKind::Stage,
     EntityKind::Requirement,
     EntityKind::RequirementSheet,
     EntityKind::ChangeRequest,
-    EntityKind::Report,
     EntityKind::Ticket,
     EntityKind::ProposalFeedback,
     // Both sides' action items are shared with the client (see `Scoped for action_item`).
@@ -35,9 +34,10 @@ pub const PORTAL_EVENT_KINDS: [EntityKind; 9] = [
 /// that move them into such a status: it never learns of a draft proposal, a term still
 /// on the table or a contract in legal review. The same statuses as their row rules
 /// below, from one source each.
-pub static PORTAL_STATUS_EVENTS: std::sync::LazyLock<[(EntityKind, Vec<&'static str>); 3]> =
+pub static PORTAL_STATUS_EVENTS: std::sync::LazyLock<[(EntityKind, Vec<&'static str>); 4]> =
     std::sync::LazyLock::new(|| {
         [
+            (EntityKind::Report, vec![ReportStatus::Published.as_str()]),
             (
                 EntityKind::ProposalVersion,
                 vec![ProposalStatus::Presented.as_str()],
@@ -186,8 +186,18 @@ impl Scoped for stage::Entity {
 }
 
 impl Scoped for report::Entity {
+    /// What was published to the client; a draft is the team's.
     fn portal(c: i64) -> Condition {
-        Condition::all().add(report::Column::ProjectId.in_subquery(projects_of(c)))
+        Condition::all()
+            .add(report::Column::ProjectId.in_subquery(projects_of(c)))
+            .add(report::Column::Status.eq(ReportStatus::Published))
+    }
+}
+
+impl Scoped for report_read::Entity {
+    /// Who read what and when is the vendor's to watch.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(report_read::Column::ReportId.is_null())
     }
 }
 
@@ -458,6 +468,7 @@ impl Redact for meeting::Model {
     }
 }
 impl Redact for report::Model {}
+impl Redact for report_read::Model {}
 impl Redact for risk::Model {}
 impl Redact for ticket::Model {}
 impl Redact for ticket_comment::Model {}

@@ -16,6 +16,7 @@ pub mod money;
 pub mod negotiation;
 pub mod pipeline;
 pub mod proposal;
+pub mod report;
 pub mod report_schedule;
 pub mod requirement;
 pub mod risk;

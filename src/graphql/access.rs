@@ -40,6 +40,7 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "recordSatisfaction",
     "addProposalFeedback",
     "changeActionItemStatus",
+    "readReport",
 ];
 
 /// Mutations of administrators only.

@@ -22,6 +22,7 @@ use super::{
 use crate::{
     domain::{
         input::{LONG, SHORT, in_range, opt_text, text},
+        report::Parts,
         risk::RiskSeverity,
     },
     service::{
@@ -310,6 +311,39 @@ impl Report {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// DRAFT (the team's) or PUBLISHED (the client's: in the portal).
+    async fn status(&self) -> entity::ReportStatus {
+        self.0.status
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// What was done.
+    async fn progress(&self) -> Option<&str> {
+        self.0.progress.as_deref()
+    }
+    /// What is in the way.
+    async fn problems(&self) -> Option<&str> {
+        self.0.problems.as_deref()
+    }
+    /// What is next (daily), next week's plan (weekly).
+    async fn plan(&self) -> Option<&str> {
+        self.0.plan.as_deref()
+    }
+    /// By when what is next is done.
+    async fn next_by(&self) -> Option<NaiveDate> {
+        self.0.next_by
+    }
+    /// When each of the client's contacts first read it (staff only: empty in the portal).
+    async fn reads(&self, ctx: &Context<'_>) -> Result<Vec<ReportRead>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::ReadsOfReport)
+                .await?
+                .into_iter()
+                .map(ReportRead)
+                .collect(),
+        )
+    }
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user_of(ctx, self.0.author_id).await
     }
@@ -322,6 +356,21 @@ impl Report {
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         project_of(ctx, self.0.project_id).await
+    }
+}
+
+/// A contact's first reading of a published report.
+pub struct ReportRead(pub Visible<entity::report_read::Model>);
+
+#[Object]
+impl ReportRead {
+    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        Ok(loaders::one::<contact::Entity>(ctx, self.0.contact_id)
+            .await?
+            .map(Contact))
+    }
+    async fn first_read_at(&self) -> DateTime<Utc> {
+        self.0.first_read_at
     }
 }
 
@@ -409,8 +458,20 @@ pub struct UpdateRiskInput {
 pub struct CreateReportInput {
     project_id: ID,
     kind: ReportKind,
-    /// E.g. "server deployment 80% done, rest by 12:00 tomorrow".
-    body: String,
+    /// The report as sent, e.g. "server deployment 80% done, rest by 12:00 tomorrow";
+    /// or else composed from `progress`, `problems`, `plan` and `nextBy`.
+    body: Option<String>,
+    /// What was done.
+    progress: Option<String>,
+    /// What is in the way (weekly).
+    problems: Option<String>,
+    /// What is next (daily), next week's plan (weekly).
+    plan: Option<String>,
+    /// By when what is next is done.
+    next_by: Option<NaiveDate>,
+    /// Keep it a draft, for the team, instead of publishing it to the client now.
+    #[graphql(default)]
+    draft: bool,
     #[graphql(directive = super::preflight::constraint::apply(Some(0), Some(100), None))]
     progress_percent: i32,
     /// Required for a milestone review.
@@ -595,7 +656,14 @@ impl DeliveryMutation {
         let new = NewReport {
             project_id: decode_as("projectId", &input.project_id, NodeKind::Project)?,
             kind: input.kind,
-            body: text("body", &input.body, LONG)?,
+            parts: Parts {
+                body: opt_text("body", input.body.as_deref(), LONG)?,
+                progress: opt_text("progress", input.progress.as_deref(), LONG)?,
+                problems: opt_text("problems", input.problems.as_deref(), LONG)?,
+                plan: opt_text("plan", input.plan.as_deref(), LONG)?,
+                next_by: input.next_by,
+            },
+            draft: input.draft,
             progress_percent: in_range("progressPercent", input.progress_percent, 0..=100)?,
             stage_id: opt_id("stageId", input.stage_id.as_ref(), NodeKind::Stage)?,
             author_id: opt_id("authorId", input.author_id.as_ref(), NodeKind::User)?,
@@ -603,6 +671,24 @@ impl DeliveryMutation {
         Ok(Report(super::seen(
             ctx,
             reports::create(svc(ctx)?, new).await?,
+        )?))
+    }
+
+    /// Publishes a draft report to the client: it appears in the portal and its feed.
+    async fn publish_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
+        let id = decode_as("id", &id, NodeKind::Report)?;
+        Ok(Report(super::seen(
+            ctx,
+            reports::publish(svc(ctx)?, id).await?,
+        )?))
+    }
+
+    /// A portal user records that it read a published report (its first reading counts).
+    async fn read_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
+        let id = decode_as("id", &id, NodeKind::Report)?;
+        Ok(Report(super::seen(
+            ctx,
+            reports::read(svc(ctx)?, id).await?,
         )?))
     }
 }

@@ -44,6 +44,14 @@ impl Keyed for entity::kickoff_obligation::Entity {
     }
 }
 
+/// A reading is one per report and contact: within a report's readings, the contact
+/// tells them apart (as the loaders' tie-break).
+impl Keyed for entity::report_read::Entity {
+    fn id_column() -> Self::Column {
+        entity::report_read::Column::ContactId
+    }
+}
+
 keyed!(
     user,
     client,

@@ -3,9 +3,9 @@
 use entity::{
     RiskStatus, acceptance, action_item, change_request, contact, contract, escalation_level,
     follow_up, interaction, meeting, negotiation_round, negotiation_term, project,
-    proposal_feedback, proposal_review, proposal_version, report, requirement, requirement_sheet,
-    risk, service_level_target, stage, team_member, ticket, ticket_clock, ticket_comment,
-    ticket_escalation,
+    proposal_feedback, proposal_review, proposal_version, report, report_read, requirement,
+    requirement_sheet, risk, service_level_target, stage, team_member, ticket, ticket_clock,
+    ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -196,3 +196,7 @@ child_set!(
 child_set!(ActionItemsOfProject: action_item by ProjectId, order Id Asc);
 child_set!(ActionItemsOfStage: action_item by StageId, order Id Asc);
 child_set!(ActionItemsOfMeeting: action_item by MeetingId, order Id Asc);
+child_set!(
+    /// Who read first, first.
+    ReadsOfReport: report_read by ReportId, order FirstReadAt Asc
+);

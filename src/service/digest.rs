@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::{
-    EntityKind, EventKind, RiskStatus, StageStatus, TicketStatus, event, project, risk, stage,
+    EntityKind, EventKind, ReportStatus, RiskStatus, StageStatus, TicketStatus, event, project,
+    risk, stage,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -175,7 +176,12 @@ pub async fn build(
             {
                 d.risks_closed.extend(risk_in_copy(e.entity_id));
             }
-            (EntityKind::Report, EventKind::Created) => d.reports_filed += 1,
+            // Sent to the client: written published, or a draft published.
+            (EntityKind::Report, EventKind::Created | EventKind::StatusChanged)
+                if e.to_status.as_deref() == Some(ReportStatus::Published.as_str()) =>
+            {
+                d.reports_filed += 1;
+            }
             _ => {}
         }
     }

@@ -176,8 +176,10 @@ async fn assess_chunk(
         .select_only()
         .column(report::Column::ProjectId)
         .column(report::Column::Kind)
-        .column_as(report::Column::CreatedAt.max(), "last")
+        // A report is sent when published: a draft keeps nothing on schedule.
+        .column_as(report::Column::PublishedAt.max(), "last")
         .filter(report::Column::ProjectId.is_in(ids))
+        .filter(report::Column::Status.eq(entity::ReportStatus::Published))
         .group_by(report::Column::ProjectId)
         .group_by(report::Column::Kind)
         .into_tuple()

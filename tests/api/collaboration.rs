@@ -381,3 +381,111 @@ db_test!(a_customer_side_item_reaches_the_portal_subscriber, |app| {
         .await;
     ws.silent(std::time::Duration::from_millis(300)).await;
 });
+
+db_test!(
+    a_report_is_drafted_then_published_to_the_client_who_reads_it,
+    at = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let globex = helpers::client(&app, "Globex").await;
+        let p = helpers::signed_project(&app, &acme, "C-1").await;
+        let buyer = helpers::contact(&app, &acme).await;
+        let rival = helpers::contact(&app, &globex).await;
+        let portal = portal_token(&app, &acme, &buyer);
+        const CREATE: &str = "mutation($i: CreateReportInput!) { createReport(input: $i) {
+            id status publishedAt body progress problems plan nextBy } }";
+        let draft = app
+            .ok(CREATE, json!({ "i": { "projectId": p, "kind": "WEEKLY", "progressPercent": 40, "draft": true,
+                "progress": "Gateways installed in 8 of 12 rooms", "problems": "VPN access pending",
+                "plan": "the last 4 rooms", "nextBy": "2026-11-27" } }))
+            .await["createReport"]
+            .clone();
+        assert_eq!(draft["status"], "DRAFT");
+        assert_eq!(draft["publishedAt"], Value::Null);
+        assert_eq!(
+            draft["body"],
+            "Progress: Gateways installed in 8 of 12 rooms\nProblems: VPN access pending\nNext week: the last 4 rooms by 2026-11-27"
+        );
+        // Neither the body nor its parts: refused, nothing written.
+        let (code, field) = app
+            .fails(CREATE, json!({ "i": { "projectId": p, "kind": "DAILY", "progressPercent": 40, "progress": "half" } }))
+            .await;
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("BAD_USER_INPUT", Some("body"))
+        );
+
+        // A draft is the team's: not in the portal, nor its feed.
+        const REPORTS: &str =
+            "query($p: ID!) { project(id: $p) { reports { status body reads { firstReadAt } } } }";
+        let seen = app.gql_as(Some(&portal), REPORTS, json!({ "p": p })).await;
+        assert_eq!(seen["data"]["project"]["reports"], json!([]), "{seen}");
+        let body = app
+            .gql_as(
+                Some(&portal),
+                "mutation($id: ID!) { readReport(id: $id) { id } }",
+                json!({ "id": draft["id"] }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND");
+        let last = app
+            .ok(
+                "query($p: ID!) { project(id: $p) { events(last: 1) { id } } }",
+                json!({ "p": p }),
+            )
+            .await["project"]["events"][0]["id"]
+            .clone();
+        let mut ws = app.ws(Some(&portal)).await;
+        ws.subscribe(
+            "a",
+            "subscription($p: ID!, $after: String) { projectActivity(projectId: $p, after: $after) { kind entityKind toStatus } }",
+            json!({ "p": p, "after": last }),
+        )
+        .await;
+
+        // Published: in the portal and its feed, once.
+        const PUBLISH: &str =
+            "mutation($id: ID!) { publishReport(id: $id) { status publishedAt } }";
+        let published = app.ok(PUBLISH, json!({ "id": draft["id"] })).await;
+        assert_eq!(published["publishReport"]["status"], "PUBLISHED");
+        let e = ws.next("a").await["data"]["projectActivity"].clone();
+        assert_eq!(
+            e,
+            json!({ "kind": "STATUS_CHANGED", "entityKind": "REPORT", "toStatus": "PUBLISHED" })
+        );
+        let (code, _) = app.fails(PUBLISH, json!({ "id": draft["id"] })).await;
+        assert_eq!(code, "INVALID_TRANSITION");
+        let body = app
+            .gql_as(Some(&portal), PUBLISH, json!({ "id": draft["id"] }))
+            .await;
+        assert_eq!(error_code(&body), "FORBIDDEN");
+
+        // Read receipts: the first reading counts; the vendor sees them, the portal not.
+        const READ: &str = "mutation($id: ID!) { readReport(id: $id) { status } }";
+        let body = app
+            .gql_as(Some(&portal), READ, json!({ "id": draft["id"] }))
+            .await;
+        assert_eq!(body["data"]["readReport"]["status"], "PUBLISHED", "{body}");
+        app.time.advance(chrono::Duration::hours(2));
+        app.gql_as(Some(&portal), READ, json!({ "id": draft["id"] }))
+            .await;
+        let staff = app.ok(REPORTS, json!({ "p": p })).await;
+        assert_eq!(
+            staff["project"]["reports"][0]["reads"],
+            json!([{ "firstReadAt": "2026-11-23T09:00:00+00:00" }])
+        );
+        let seen = app.gql_as(Some(&portal), REPORTS, json!({ "p": p })).await;
+        assert_eq!(
+            seen["data"]["project"]["reports"][0]["reads"],
+            json!([]),
+            "{seen}"
+        );
+        let (code, _) = app.fails(READ, json!({ "id": draft["id"] })).await;
+        assert_eq!(code, "FORBIDDEN", "staff do not read as a contact");
+        let other = portal_token(&app, &globex, &rival);
+        let body = app
+            .gql_as(Some(&other), READ, json!({ "id": draft["id"] }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND");
+    }
+);

@@ -14,6 +14,7 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     stages { name status milestoneState owner { name } taskProgress { percent } }
     meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
     kickoff { state dueAt }
+    reports { status reads { firstReadAt contact { name } } }
     actionItems { title assigneeUser { name } assigneeContact { name } }
     tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
@@ -44,6 +45,20 @@ db_test!(
             )
             .await["createStage"]["id"].clone());
             }
+            let report = app
+                .ok(
+                    "mutation($p: ID!) { createReport(input: { projectId: $p, kind: DAILY, body: \"on track\", progressPercent: 10 }) { id } }",
+                    json!({ "p": p }),
+                )
+                .await["createReport"]["id"]
+                .clone();
+            let portal = crate::helpers::portal_token(&app, &c, &person);
+            app.gql_as(
+                Some(&portal),
+                "mutation($id: ID!) { readReport(id: $id) { id } }",
+                json!({ "id": report }),
+            )
+            .await;
             app.ok(
                 "mutation($p: ID!, $k: ID!) { updateProject(id: $p, input: { primaryContactId: $k }) { id } }",
                 json!({ "p": p, "k": person }),
@@ -129,6 +144,8 @@ db_test!(
             "action items of projects",
             "action items of stages",
             "kickoff obligations",
+            "reports",
+            "report reads",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",

@@ -57,6 +57,7 @@ const INTERNAL: &[(&str, &[&str])] = &[
     ("TicketEscalation", &["reason"]),
     ("Meeting", &["internalNotes"]),
     ("Contact", &["decisionRole"]),
+    ("Report", &["reads { firstReadAt }"]),
 ];
 
 const INTROSPECTION: &str = "{ __schema { queryType { name } subscriptionType { name }
@@ -426,6 +427,20 @@ db_test!(
 
         let user = gid("User", 1);
         let portal = portal_token(&app, &client, &contact);
+        // The client's contact read the published report: a receipt only staff see.
+        let report = app
+            .ok("mutation($p: ID!) { createReport(input: { projectId: $p, kind: WEEKLY, progress: \"all rooms\", plan: \"training\", progressPercent: 60 }) { id } }",
+                json!({ "p": project }))
+            .await["createReport"]["id"]
+            .clone();
+        let read = app
+            .gql_as(
+                Some(&portal),
+                "mutation($id: ID!) { readReport(id: $id) { id } }",
+                json!({ "id": report }),
+            )
+            .await;
+        assert!(read.get("errors").is_none(), "{read}");
 
         let body = app.gql(INTROSPECTION, json!({})).await;
         let schema = schema_of(&body);

@@ -11,8 +11,8 @@ use std::{
 use delivery_desk::domain::status::Lifecycle;
 use entity::{
     ActionItemStatus, ChangeRequestStatus, ContactStatus, ContractStatus, FeedbackStatus,
-    MeetingStatus, ProjectStatus, ProposalStatus, RiskStatus, StageStatus, TermOutcome,
-    TicketStatus,
+    MeetingStatus, ProjectStatus, ProposalStatus, ReportStatus, RiskStatus, StageStatus,
+    TermOutcome, TicketStatus,
 };
 use serde_json::Value;
 
@@ -95,6 +95,10 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Contact**"),
         code_pairs::<ContactStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Report**"),
+        code_pairs::<ReportStatus>()
     );
 }
 

@@ -592,6 +592,8 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
             stages::change_status(ctx, stage.id, *step, None).await?;
         }
     }
+    // What the client checks at acceptance: the stages' deliverables, to pass or fail.
+    crate::service::acceptance_criteria::draft(ctx, dashboards.id).await?;
     tickets::create(
         ctx,
         NewTicket {

@@ -14,6 +14,8 @@ pub struct Model {
     /// The staff member who recorded a signature given outside the portal.
     pub recorded_by_user_id: Option<i64>,
     pub notes: Option<String>,
+    /// Why acceptance was signed with criteria not all passed.
+    pub waiver_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -51,6 +51,11 @@ string_enum! {
 }
 
 string_enum! {
+    /// The client's verdict on an acceptance criterion.
+    CriterionStatus { Pending = "PENDING", Passed = "PASSED", Failed = "FAILED" }
+}
+
+string_enum! {
     /// A report is drafted by the team, then published to the client.
     ReportStatus { Draft = "DRAFT", Published = "PUBLISHED" }
 }
@@ -298,6 +303,7 @@ string_enum! {
         Meeting = "MEETING", ActionItem = "ACTION_ITEM",
         /// A project's 72-hour kickoff obligation (its id is the project's).
         Kickoff = "KICKOFF",
+        AcceptanceCriterion = "ACCEPTANCE_CRITERION",
     }
 }
 

@@ -4,6 +4,7 @@
 //! which, health and scoping are in the server's `domain` module.
 
 pub mod acceptance;
+pub mod acceptance_criterion;
 pub mod action_item;
 pub mod change_request;
 pub mod client;

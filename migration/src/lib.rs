@@ -17,6 +17,7 @@ mod m20261203_000011_meetings_and_action_items;
 mod m20261203_000012_contacts_handover_and_grades;
 mod m20261203_000013_kickoff_obligations;
 mod m20261203_000014_reports_published;
+mod m20261203_000015_acceptance_criteria;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_contacts_handover_and_grades::Migration),
             Box::new(m20261203_000013_kickoff_obligations::Migration),
             Box::new(m20261203_000014_reports_published::Migration),
+            Box::new(m20261203_000015_acceptance_criteria::Migration),
         ]
     }
 }

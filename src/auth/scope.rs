@@ -7,18 +7,18 @@
 
 use entity::{
     ContractStatus, EntityKind, EventKind, ProposalStatus, ReportStatus, TermOutcome, acceptance,
-    action_item, change_request, client, contact, contract, escalation_level, event, follow_up,
-    interaction, kickoff_obligation, meeting, negotiation_round, negotiation_term, project,
-    proposal_feedback, proposal_review, proposal_version, report, report_read, requirement,
-    requirement_sheet, risk, service_level_policy, service_level_target, stage, team_member,
-    ticket, ticket_clock, ticket_comment, ticket_escalation, user,
+    acceptance_criterion, action_item, change_request, client, contact, contract, escalation_level,
+    event, follow_up, interaction, kickoff_obligation, meeting, negotiation_round,
+    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
+    report_read, requirement, requirement_sheet, risk, service_level_policy, service_level_target,
+    stage, team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
 use super::Scope;
 
 /// The objects whose events a portal user may see.
-pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
+pub const PORTAL_EVENT_KINDS: [EntityKind; 9] = [
     EntityKind::Project,
     EntityKind::Stage,
     EntityKind::Requirement,
@@ -28,6 +28,7 @@ pub const PORTAL_EVENT_KINDS: [EntityKind; 8] = [
     EntityKind::ProposalFeedback,
     // Both sides' action items are shared with the client (see `Scoped for action_item`).
     EntityKind::ActionItem,
+    EntityKind::AcceptanceCriterion,
 ];
 
 /// Objects the portal sees only from a status on, and of which it sees only the events
@@ -332,6 +333,12 @@ impl Scoped for meeting::Entity {
     }
 }
 
+impl Scoped for acceptance_criterion::Entity {
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(acceptance_criterion::Column::ProjectId.in_subquery(projects_of(c)))
+    }
+}
+
 impl Scoped for action_item::Entity {
     /// Both sides' items: what the customer owes, and what the vendor promised it. Work
     /// the client must not see belongs in the risk log or a meeting's internal notes.
@@ -460,6 +467,7 @@ impl Redact for requirement::Model {
 }
 impl Redact for stage::Model {}
 impl Redact for action_item::Model {}
+impl Redact for acceptance_criterion::Model {}
 impl Redact for kickoff_obligation::Model {}
 impl Redact for meeting::Model {
     /// The vendor's own notes of a meeting the client attended.

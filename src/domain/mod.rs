@@ -1,5 +1,6 @@
 //! Pure rules of the delivery domain: no I/O, unit-tested.
 
+pub mod acceptance;
 pub mod action_item;
 pub mod calendar;
 pub mod contact;

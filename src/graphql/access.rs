@@ -41,6 +41,7 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "addProposalFeedback",
     "changeActionItemStatus",
     "readReport",
+    "judgeAcceptanceCriterion",
 ];
 
 /// Mutations of administrators only.

@@ -232,6 +232,10 @@ impl Acceptance {
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user_of(ctx, self.0.recorded_by_user_id).await
     }
+    /// Why it was signed with criteria not all passed.
+    async fn waiver_reason(&self) -> Option<&str> {
+        self.0.waiver_reason.as_deref()
+    }
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
@@ -294,6 +298,8 @@ pub struct SignAcceptanceInput {
     /// The client's contact who signed; required from staff, implied in the portal.
     pub contact_id: Option<ID>,
     pub notes: Option<String>,
+    /// Why acceptance is signed with criteria not all passed (required then).
+    pub waiver_reason: Option<String>,
 }
 
 #[derive(Default)]
@@ -413,7 +419,8 @@ impl AgreementMutation {
         let project_id = decode_as("projectId", &input.project_id, NodeKind::Project)?;
         let contact_id = opt_id("contactId", input.contact_id.as_ref(), NodeKind::Contact)?;
         let notes = opt_text("notes", input.notes.as_deref(), LONG)?;
-        let (_, row) = agreements::accept(svc(ctx)?, project_id, contact_id, notes).await?;
+        let waiver = opt_text("waiverReason", input.waiver_reason.as_deref(), LONG)?;
+        let (_, row) = agreements::accept(svc(ctx)?, project_id, contact_id, notes, waiver).await?;
         Ok(Acceptance(super::seen(ctx, row)?))
     }
 }

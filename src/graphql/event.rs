@@ -47,6 +47,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::ActionItem => NodeKind::ActionItem,
         // An obligation is known by its project.
         EntityKind::Kickoff => NodeKind::Project,
+        EntityKind::AcceptanceCriterion => NodeKind::AcceptanceCriterion,
     }
 }
 

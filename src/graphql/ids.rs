@@ -50,7 +50,8 @@ node_kinds!(
     NegotiationTerm,
     Contract,
     Meeting,
-    ActionItem
+    ActionItem,
+    AcceptanceCriterion
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

@@ -82,7 +82,8 @@ keyed!(
     negotiation_term,
     contract,
     meeting,
-    action_item
+    action_item,
+    acceptance_criterion
 );
 
 fn as_i64(value: Value) -> Option<i64> {

@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots composed per aggregate, thin resolvers over the services.
 
+pub mod acceptance;
 pub mod access;
 pub mod action_item;
 pub mod agreement;
@@ -85,6 +86,7 @@ pub struct Mutation(
     meeting::MeetingMutation,
     action_item::ActionItemMutation,
     handover::HandoverMutation,
+    acceptance::AcceptanceMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -50,6 +50,7 @@ pub enum Node {
     Contract(super::contract::Contract),
     Meeting(super::meeting::Meeting),
     ActionItem(super::action_item::ActionItem),
+    AcceptanceCriterion(super::acceptance::AcceptanceCriterion),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -127,6 +128,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::ActionItem => one::<entity::action_item::Entity>(ctx, id)
             .await?
             .map(|m| Node::ActionItem(super::action_item::ActionItem(m))),
+        NodeKind::AcceptanceCriterion => one::<entity::acceptance_criterion::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::AcceptanceCriterion(super::acceptance::AcceptanceCriterion(m))),
     })
 }
 

@@ -207,6 +207,19 @@ impl Project {
                 .map(super::kickoff::Kickoff),
         )
     }
+    /// What the client checks at acceptance, in the order they were written.
+    async fn acceptance_criteria(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::acceptance::AcceptanceCriterion>> {
+        Ok(
+            loaders::children(ctx, self.0.id, super::sets::CriteriaOfProject)
+                .await?
+                .into_iter()
+                .map(super::acceptance::AcceptanceCriterion)
+                .collect(),
+        )
+    }
     /// Meetings in calendar order (in the portal: those its contacts attend).
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
         Ok(

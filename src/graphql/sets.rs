@@ -1,11 +1,11 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, acceptance, action_item, change_request, contact, contract, escalation_level,
-    follow_up, interaction, meeting, negotiation_round, negotiation_term, project,
-    proposal_feedback, proposal_review, proposal_version, report, report_read, requirement,
-    requirement_sheet, risk, service_level_target, stage, team_member, ticket, ticket_clock,
-    ticket_comment, ticket_escalation,
+    RiskStatus, acceptance, acceptance_criterion, action_item, change_request, contact, contract,
+    escalation_level, follow_up, interaction, meeting, negotiation_round, negotiation_term,
+    project, proposal_feedback, proposal_review, proposal_version, report, report_read,
+    requirement, requirement_sheet, risk, service_level_target, stage, team_member, ticket,
+    ticket_clock, ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -200,3 +200,4 @@ child_set!(
     /// Who read first, first.
     ReadsOfReport: report_read by ReportId, order FirstReadAt Asc
 );
+child_set!(CriteriaOfProject: acceptance_criterion by ProjectId, order Id Asc);

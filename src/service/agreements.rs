@@ -340,6 +340,7 @@ pub async fn accept(
     project_id: i64,
     contact_id: Option<i64>,
     notes: Option<String>,
+    waiver_reason: Option<String>,
 ) -> AppResult<(project::Model, acceptance::Model)> {
     let mut uow = UnitOfWork::begin(ctx).await?;
     let p = require::<project::Entity>(uow.txn(), ctx.caller, "projectId", project_id).await?;
@@ -382,6 +383,11 @@ pub async fn accept(
             ProjectStatus::AfterSales,
         ));
     }
+    // Acceptance against what was agreed: every criterion passed, or waived with a reason.
+    crate::domain::acceptance::check_sign_off(
+        super::acceptance_criteria::statuses(uow.txn(), p.id).await?,
+        waiver_reason.as_deref(),
+    )?;
     let next = ProjectPhase {
         status: p.status,
         held_from: p.held_from,
@@ -396,6 +402,7 @@ pub async fn accept(
         contact_id: Set(signer),
         recorded_by_user_id: Set(recorded_by),
         notes: Set(notes),
+        waiver_reason: Set(waiver_reason),
         ..Default::default()
     }
     .insert(uow.txn())
@@ -410,7 +417,7 @@ pub async fn accept(
     uow.record(
         EventDraft::new(EventKind::SignedOff, EntityKind::Project, p.id)
             .project(p.id, p.client_id)
-            .changes(snapshot!(row; contact_id, recorded_by_user_id, notes)),
+            .changes(snapshot!(row; contact_id, recorded_by_user_id, notes, waiver_reason)),
     )
     .await?;
     uow.record(

@@ -5,6 +5,7 @@
 //! that announces it commit together or not at all. Every operation knows its
 //! [`Caller`], whose identity each event records.
 
+pub mod acceptance_criteria;
 pub mod action_items;
 pub mod agreements;
 pub mod clients;
@@ -273,6 +274,7 @@ versioned!(
     contract => "contract",
     meeting => "meeting",
     action_item => "action item",
+    acceptance_criterion => "acceptance criterion",
 );
 
 /// The number after the highest `number` of a project's rows of `E` (1 for the first).

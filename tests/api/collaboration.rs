@@ -489,3 +489,136 @@ db_test!(
         assert_eq!(error_code(&body), "NOT_FOUND");
     }
 );
+
+db_test!(
+    acceptance_is_signed_against_criteria_all_passed_or_waived,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let globex = helpers::client(&app, "Globex").await;
+        let p = helpers::signed_project(&app, &acme, "C-1").await;
+        let buyer = helpers::contact(&app, &acme).await;
+        let rival = helpers::contact(&app, &globex).await;
+        let portal = portal_token(&app, &acme, &buyer);
+        app.ok(
+            "mutation($p: ID!) { createRequirement(input: { projectId: $p, title: \"Live temperature dashboard\", category: CORE, inScope: true }) { id } }",
+            json!({ "p": p }),
+        )
+        .await;
+        app.ok(
+            "mutation($p: ID!) { createRequirement(input: { projectId: $p, title: \"Data visualisation\", category: POTENTIAL, inScope: false }) { id } }",
+            json!({ "p": p }),
+        )
+        .await;
+        app.ok(
+            "mutation($p: ID!) { createStage(input: { projectId: $p, name: \"Hardware\", deliverables: \"sensors in 12 rooms\" }) { id } }",
+            json!({ "p": p }),
+        )
+        .await;
+        const DRAFT: &str = "mutation($p: ID!) { draftAcceptanceCriteria(projectId: $p) { id text status requirement { title } stage { name } } }";
+        let drafted = app.ok(DRAFT, json!({ "p": p })).await["draftAcceptanceCriteria"].clone();
+        let texts: Vec<&str> = drafted
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Live temperature dashboard",
+                "Hardware: sensors in 12 rooms"
+            ],
+            "in scope only"
+        );
+        assert_eq!(
+            app.ok(DRAFT, json!({ "p": p })).await["draftAcceptanceCriteria"],
+            json!([]),
+            "each once"
+        );
+        let added = app
+            .ok(
+                "mutation($p: ID!) { addAcceptanceCriterion(projectId: $p, text: \"Alarm SMS within 1 minute\") { id } }",
+                json!({ "p": p }),
+            )
+            .await["addAcceptanceCriterion"]["id"]
+            .clone();
+
+        // The client's verdicts: in the portal as itself; staff naming the contact.
+        const JUDGE: &str = "mutation($id: ID!, $s: CriterionStatus!, $n: String, $c: ID) {
+            judgeAcceptanceCriterion(id: $id, status: $s, note: $n, contactId: $c) { status note decidedBy { name } } }";
+        let body = app
+            .gql_as(
+                Some(&portal),
+                JUDGE,
+                json!({ "id": drafted[0]["id"], "s": "PASSED", "n": "works" }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["judgeAcceptanceCriterion"]["decidedBy"]["name"], "Zhang Hua",
+            "{body}"
+        );
+        let (code, field) = app
+            .fails(JUDGE, json!({ "id": drafted[1]["id"], "s": "PASSED" }))
+            .await;
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("BAD_USER_INPUT", Some("contactId"))
+        );
+        app.ok(
+            JUDGE,
+            json!({ "id": drafted[1]["id"], "s": "PASSED", "c": buyer }),
+        )
+        .await;
+        app.gql_as(
+            Some(&portal),
+            JUDGE,
+            json!({ "id": added, "s": "FAILED", "n": "takes 3 minutes" }),
+        )
+        .await;
+        let other = portal_token(&app, &globex, &rival);
+        let body = app
+            .gql_as(Some(&other), JUDGE, json!({ "id": added, "s": "PASSED" }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND");
+
+        // Sign-off: not with a criterion failed, unless waived with a reason.
+        let change = "mutation($id: ID!, $s: ProjectStatus!) { changeProjectStatus(id: $id, status: $s) { status } }";
+        for s in ["REQUIREMENTS", "DESIGN", "EXECUTION", "ACCEPTANCE"] {
+            app.ok(change, json!({ "id": p, "s": s })).await;
+        }
+        const ACCEPT: &str = "mutation($i: SignAcceptanceInput!) { signAcceptance(input: $i) { waiverReason signedBy { name } } }";
+        let body = app
+            .gql_as(Some(&portal), ACCEPT, json!({ "i": { "projectId": p } }))
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "waiverReason");
+        assert_eq!(app.count("acceptances").await, 0, "nothing written");
+        let body = app
+            .gql_as(
+                Some(&portal),
+                ACCEPT,
+                json!({ "i": { "projectId": p, "waiverReason": "SMS speed moves to phase two" } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["signAcceptance"],
+            json!({ "waiverReason": "SMS speed moves to phase two", "signedBy": { "name": "Zhang Hua" } }),
+            "{body}"
+        );
+        let seen = app
+            .gql_as(
+                Some(&portal),
+                "query($p: ID!) { project(id: $p) { status acceptanceCriteria { status } } }",
+                json!({ "p": p }),
+            )
+            .await;
+        assert_eq!(seen["data"]["project"]["status"], "AFTER_SALES");
+        assert_eq!(
+            seen["data"]["project"]["acceptanceCriteria"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+);

@@ -15,6 +15,7 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
     kickoff { state dueAt }
     reports { status reads { firstReadAt contact { name } } }
+    acceptanceCriteria { status decidedBy { name } }
     actionItems { title assigneeUser { name } assigneeContact { name } }
     tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
     risks(open: true) { title severity }
@@ -53,6 +54,19 @@ db_test!(
                 .await["createReport"]["id"]
                 .clone();
             let portal = crate::helpers::portal_token(&app, &c, &person);
+            let criterion = app
+                .ok(
+                    "mutation($p: ID!) { addAcceptanceCriterion(projectId: $p, text: \"works\") { id } }",
+                    json!({ "p": p }),
+                )
+                .await["addAcceptanceCriterion"]["id"]
+                .clone();
+            app.gql_as(
+                Some(&portal),
+                "mutation($id: ID!) { judgeAcceptanceCriterion(id: $id, status: PASSED) { id } }",
+                json!({ "id": criterion }),
+            )
+            .await;
             app.gql_as(
                 Some(&portal),
                 "mutation($id: ID!) { readReport(id: $id) { id } }",
@@ -146,6 +160,7 @@ db_test!(
             "kickoff obligations",
             "reports",
             "report reads",
+            "acceptance criteria",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",

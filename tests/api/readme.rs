@@ -10,9 +10,9 @@ use std::{
 
 use delivery_desk::domain::status::Lifecycle;
 use entity::{
-    ActionItemStatus, ChangeRequestStatus, ContactStatus, ContractStatus, FeedbackStatus,
-    MeetingStatus, ProjectStatus, ProposalStatus, ReportStatus, RiskStatus, StageStatus,
-    TermOutcome, TicketStatus,
+    ActionItemStatus, ChangeRequestStatus, ContactStatus, ContractStatus, CriterionStatus,
+    FeedbackStatus, MeetingStatus, ProjectStatus, ProposalStatus, ReportStatus, RiskStatus,
+    StageStatus, TermOutcome, TicketStatus,
 };
 use serde_json::Value;
 
@@ -99,6 +99,10 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Report**"),
         code_pairs::<ReportStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Acceptance criterion**"),
+        code_pairs::<CriterionStatus>()
     );
 }
 

@@ -91,11 +91,11 @@ impl AcceptanceMutation {
         &self,
         ctx: &Context<'_>,
         project_id: ID,
-        text: String,
+        #[graphql(name = "text")] criterion: String,
     ) -> Result<AcceptanceCriterion> {
         let id = decode_as("projectId", &project_id, NodeKind::Project)?;
-        let body = text_of(&text)?;
-        let row = acceptance_criteria::add(svc(ctx)?, id, body).await?;
+        let criterion = text("text", &criterion, SHORT)?;
+        let row = acceptance_criteria::add(svc(ctx)?, id, criterion).await?;
         Ok(AcceptanceCriterion(seen(ctx, row)?))
     }
 
@@ -118,8 +118,4 @@ impl AcceptanceMutation {
                 .await?;
         Ok(AcceptanceCriterion(seen(ctx, row)?))
     }
-}
-
-fn text_of(t: &str) -> crate::error::AppResult<String> {
-    text("text", t, SHORT)
 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use entity::{action_item, meeting, project, ticket};
-use futures_util::future::try_join_all;
 
 use super::{
     action_item::ActionItem,
@@ -32,8 +31,11 @@ async fn all<E: Keyed, T>(
     ids: &[i64],
     wrap: impl Fn(Visible<E::Model>) -> T,
 ) -> Result<Vec<T>> {
-    let rows = try_join_all(ids.iter().map(|id| loaders::one::<E>(ctx, *id))).await?;
-    Ok(rows.into_iter().flatten().map(wrap).collect())
+    Ok(loaders::many::<E>(ctx, ids)
+        .await?
+        .into_iter()
+        .map(wrap)
+        .collect())
 }
 
 #[Object]

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{InteractionKind, client, contact, interaction, project, user};
-use futures_util::future::try_join_all;
 
 use super::{
     client::{Client, Contact},
@@ -22,17 +21,14 @@ use crate::{
         interaction::{NextStep as DomainNextStep, overdue},
     },
     error::AppResult,
-    service::interactions::{self, InteractionFilter, NewInteraction},
+    service::{
+        ids_of,
+        interactions::{self, InteractionFilter, NewInteraction},
+    },
 };
 
 /// A contact with a client: a call, an e-mail, a visit, a meeting, a demo...
 pub struct Interaction(pub Visible<interaction::Model>);
-
-fn ids_of(json: &serde_json::Value) -> Vec<i64> {
-    json.as_array()
-        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
-        .unwrap_or_default()
-}
 
 #[Object]
 impl Interaction {
@@ -64,23 +60,13 @@ impl Interaction {
     }
     /// The vendor's people who took part.
     async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let rows = try_join_all(
-            ids_of(&self.0.user_ids)
-                .into_iter()
-                .map(|id| loaders::one::<user::Entity>(ctx, id)),
-        )
-        .await?;
-        Ok(rows.into_iter().flatten().map(User).collect())
+        let rows = loaders::many::<user::Entity>(ctx, &ids_of(&self.0.user_ids)).await?;
+        Ok(rows.into_iter().map(User).collect())
     }
     /// The client's contacts who took part.
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        let rows = try_join_all(
-            ids_of(&self.0.contact_ids)
-                .into_iter()
-                .map(|id| loaders::one::<contact::Entity>(ctx, id)),
-        )
-        .await?;
-        Ok(rows.into_iter().flatten().map(Contact).collect())
+        let rows = loaders::many::<contact::Entity>(ctx, &ids_of(&self.0.contact_ids)).await?;
+        Ok(rows.into_iter().map(Contact).collect())
     }
     /// What is owed next, by whom, by when; null when nothing is.
     async fn next_step(&self) -> Option<NextStep> {

@@ -425,6 +425,16 @@ pub async fn one<E: Keyed>(
         .await
 }
 
+/// Loads the rows named by `ids`, in their order, of those the caller may see (the people
+/// of an interaction or a meeting, the rows a handover moved).
+pub async fn many<E: Keyed>(
+    ctx: &Context<'_>,
+    ids: &[i64],
+) -> async_graphql::Result<Vec<Visible<E::Model>>> {
+    let rows = futures_util::future::try_join_all(ids.iter().map(|id| one::<E>(ctx, *id))).await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
 /// Loads the children of a parent through the request's loader.
 pub async fn children<S: ChildSet>(
     ctx: &Context<'_>,

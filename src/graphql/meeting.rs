@@ -4,7 +4,6 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{MeetingKind, MeetingStatus, contact, meeting, project, stage, user};
-use futures_util::future::try_join_all;
 
 use super::{
     action_item::ActionItem,
@@ -21,7 +20,10 @@ use crate::{
     auth::scope::Visible,
     domain::input::{LONG, opt_text},
     error::AppResult,
-    service::meetings::{self, MeetingPatch, NewMeeting, ids_of},
+    service::{
+        ids_of,
+        meetings::{self, MeetingPatch, NewMeeting},
+    },
 };
 
 /// A meeting: kickoff, requirement or solution review, demo, progress, milestone review,
@@ -72,23 +74,13 @@ impl Meeting {
     }
     /// The vendor's people who attend.
     async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let rows = try_join_all(
-            ids_of(&self.0.user_ids)
-                .into_iter()
-                .map(|id| loaders::one::<user::Entity>(ctx, id)),
-        )
-        .await?;
-        Ok(rows.into_iter().flatten().map(User).collect())
+        let rows = loaders::many::<user::Entity>(ctx, &ids_of(&self.0.user_ids)).await?;
+        Ok(rows.into_iter().map(User).collect())
     }
     /// The client's contacts who attend.
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        let rows = try_join_all(
-            ids_of(&self.0.contact_ids)
-                .into_iter()
-                .map(|id| loaders::one::<contact::Entity>(ctx, id)),
-        )
-        .await?;
-        Ok(rows.into_iter().flatten().map(Contact).collect())
+        let rows = loaders::many::<contact::Entity>(ctx, &ids_of(&self.0.contact_ids)).await?;
+        Ok(rows.into_iter().map(Contact).collect())
     }
     /// The action items that came out of the meeting.
     async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<ActionItem>> {

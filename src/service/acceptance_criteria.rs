@@ -2,12 +2,15 @@
 //! deliverables (and added by hand), passed or failed by the client's contacts.
 
 use entity::{
-    CriterionStatus, EntityKind, EventKind, acceptance_criterion as criterion, contact, project,
+    CriterionStatus, EntityKind, EventKind, acceptance_criterion as criterion, project,
     requirement, stage,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
+use super::{
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, require_contact_of,
+    save_versioned,
+};
 use crate::{
     domain::status::Lifecycle,
     error::{AppError, AppResult},
@@ -123,7 +126,7 @@ pub async fn judge(
         }
         _ => return Err(AppError::Forbidden("a verdict is a person's".into())),
     };
-    client_contact(uow.txn(), ctx.caller, by, &p).await?;
+    require_contact_of(uow.txn(), ctx.caller, "contactId", by, p.client_id).await?;
     check_version("acceptance criterion", cur.version, expected)?;
     cur.status.check(to)?;
     let am = criterion::ActiveModel {
@@ -143,19 +146,6 @@ pub async fn judge(
     .await?;
     uow.commit().await?;
     Ok(row)
-}
-
-async fn client_contact(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    id: i64,
-    p: &project::Model,
-) -> AppResult<()> {
-    let c = require::<contact::Entity>(db, caller, "contactId", id).await?;
-    if c.client_id != p.client_id {
-        return Err(AppError::input("contactId", "a contact of another client"));
-    }
-    Ok(())
 }
 
 /// The statuses of a project's criteria (for the sign-off rule).

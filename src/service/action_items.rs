@@ -3,14 +3,12 @@
 //! client's customer-side items.
 
 use chrono::NaiveDate;
-use entity::{
-    ActionItemStatus, EntityKind, EventKind, action_item, contact, meeting, project, stage, user,
-};
+use entity::{ActionItemStatus, EntityKind, EventKind, action_item, meeting, project, stage, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
-    save_versioned,
+    require_contact_of, save_versioned,
 };
 use crate::{
     auth::{Scope, scope::visible},
@@ -82,13 +80,7 @@ async fn check_assignee(
             require::<user::Entity>(txn, caller, "assigneeUserId", u).await?;
         }
         Assignee::Customer(c) => {
-            let person = require::<contact::Entity>(txn, caller, "assigneeContactId", c).await?;
-            if person.client_id != p.client_id {
-                return Err(AppError::input(
-                    "assigneeContactId",
-                    "a contact of another client",
-                ));
-            }
+            require_contact_of(txn, caller, "assigneeContactId", c, p.client_id).await?;
         }
     }
     Ok(())

@@ -3,15 +3,18 @@
 //! acceptance sign-off that moves a project to after-sales.
 
 use entity::{
-    ChangeRequestStatus, EntityKind, EventKind, ProjectStatus, acceptance, change_request, contact,
-    project, requirement, requirement_sheet as sheet, user,
+    ChangeRequestStatus, EntityKind, EventKind, ProjectStatus, acceptance, change_request, project,
+    requirement, requirement_sheet as sheet, user,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
-use super::{Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
+use super::{
+    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, require_contact_of,
+    save_versioned,
+};
 use crate::{
     domain::{
         money::Money,
@@ -30,24 +33,6 @@ pub async fn signed_version(db: &impl ConnectionTrait, project_id: i64) -> AppRe
         .one(db)
         .await?
         .map(|s| s.version))
-}
-
-/// A contact of the project's client, or a clear error naming `field`.
-async fn client_contact(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    field: &str,
-    contact_id: i64,
-    p: &project::Model,
-) -> AppResult<contact::Model> {
-    let c = require::<contact::Entity>(db, caller, field, contact_id).await?;
-    if c.client_id != p.client_id {
-        return Err(AppError::input(
-            field,
-            "the signatory is not a contact of the project's client",
-        ));
-    }
-    Ok(c)
 }
 
 /// Signs the next version of the sheet: the project's requirements as they are now.
@@ -113,12 +98,12 @@ pub async fn sign_sheet(
         )));
     }
     require::<user::Entity>(uow.txn(), ctx.caller, "vendorSignerId", vendor_signer_id).await?;
-    client_contact(
+    require_contact_of(
         uow.txn(),
         ctx.caller,
         "clientSignerId",
         client_signer_id,
-        &p,
+        p.client_id,
     )
     .await?;
     let row = sign_version(&mut uow, &p, vendor_signer_id, client_signer_id, note, None).await?;
@@ -231,12 +216,12 @@ pub async fn decide(
     let mut approver = None;
     let mut sheet_version = None;
     if let Decision::Approve { client_approver_id } = decision {
-        client_contact(
+        require_contact_of(
             uow.txn(),
             ctx.caller,
             "clientApproverId",
             client_approver_id,
-            &p,
+            p.client_id,
         )
         .await?;
         approver = Some(client_approver_id);
@@ -351,7 +336,7 @@ pub async fn accept(
         Caller::Contact { contact_id: me, .. } => match contact_id {
             None => (*me, None),
             Some(c) => {
-                client_contact(uow.txn(), ctx.caller, "contactId", c, &p).await?;
+                require_contact_of(uow.txn(), ctx.caller, "contactId", c, p.client_id).await?;
                 if c != *me {
                     return Err(AppError::Forbidden(
                         "a portal user signs acceptance as itself".into(),
@@ -375,7 +360,7 @@ pub async fn accept(
             ));
         }
     };
-    client_contact(uow.txn(), ctx.caller, "contactId", signer, &p).await?;
+    require_contact_of(uow.txn(), ctx.caller, "contactId", signer, p.client_id).await?;
     if p.status != ProjectStatus::Acceptance {
         return Err(AppError::transition(
             "project",

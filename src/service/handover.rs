@@ -13,7 +13,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    Ctx, EventDraft, UnitOfWork, check_version, load, meetings::ids_of, require, save_versioned,
+    Ctx, EventDraft, UnitOfWork, check_version, ids_of, load, require, save_versioned,
     tickets::OPEN_STATUSES,
 };
 use crate::{

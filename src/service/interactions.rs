@@ -2,7 +2,7 @@
 //! part, the outcome and the next step owed. Sales-internal: the portal never sees it.
 
 use chrono::{DateTime, Utc};
-use entity::{EntityKind, EventKind, InteractionKind, client, contact, interaction, project, user};
+use entity::{EntityKind, EventKind, InteractionKind, client, interaction, project, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Select, Set};
 
 use super::{Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
@@ -80,10 +80,7 @@ pub async fn log(ctx: Ctx<'_>, new: NewInteraction) -> AppResult<interaction::Mo
         require::<user::Entity>(uow.txn(), ctx.caller, "userIds", *id).await?;
     }
     for id in &new.contact_ids {
-        let person = require::<contact::Entity>(uow.txn(), ctx.caller, "contactIds", *id).await?;
-        if person.client_id != c.id {
-            return Err(AppError::input("contactIds", "a contact of another client"));
-        }
+        super::require_contact_of(uow.txn(), ctx.caller, "contactIds", *id, c.id).await?;
     }
     if let Some(step) = &new.next_step {
         require::<user::Entity>(uow.txn(), ctx.caller, "nextStepOwnerId", step.owner_id).await?;

@@ -212,23 +212,22 @@ async fn alert(ctx: Ctx<'_>, o: &ko::Model, kind: EventKind) -> AppResult<bool> 
     Ok(true)
 }
 
-/// The next instant an alert comes due, if any obligation is open.
+/// The next instant an alert comes due, if any obligation is open: the earliest at-risk
+/// instant not yet alerted, or the earliest due instant not yet alerted.
 pub async fn next_due(db: &impl ConnectionTrait) -> AppResult<Option<DateTime<Utc>>> {
-    let open = ko::Entity::find()
+    let at_risk = ko::Entity::find()
+        .filter(ko::Column::MetAt.is_null())
+        .filter(ko::Column::AtRiskAlerted.eq(false))
+        .order_by_asc(ko::Column::AtRiskAt)
+        .one(db)
+        .await?
+        .map(|o| o.at_risk_at);
+    let overdue = ko::Entity::find()
         .filter(ko::Column::MetAt.is_null())
         .filter(ko::Column::OverdueAlerted.eq(false))
-        .order_by_asc(ko::Column::AtRiskAt)
-        .limit(64)
-        .all(db)
-        .await?;
-    Ok(open
-        .iter()
-        .map(|o| {
-            if o.at_risk_alerted {
-                o.due_at
-            } else {
-                o.at_risk_at
-            }
-        })
-        .min())
+        .order_by_asc(ko::Column::DueAt)
+        .one(db)
+        .await?
+        .map(|o| o.due_at);
+    Ok(at_risk.into_iter().chain(overdue).min())
 }

@@ -2,13 +2,12 @@
 //! The portal sees those its client's contacts attend, without the internal notes.
 
 use chrono::{DateTime, Utc};
-use entity::{
-    EntityKind, EventKind, MeetingKind, MeetingStatus, contact, meeting, project, stage, user,
-};
+use entity::{EntityKind, EventKind, MeetingKind, MeetingStatus, meeting, project, stage, user};
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::{
-    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
+    Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, require_contact_of,
+    save_versioned,
 };
 use crate::{
     domain::{meeting::with_client, status::Lifecycle},
@@ -37,13 +36,6 @@ pub struct MeetingPatch {
     pub internal_notes: Option<Option<String>>,
 }
 
-/// The ids stored in a JSON array column.
-pub fn ids_of(json: &serde_json::Value) -> Vec<i64> {
-    json.as_array()
-        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
-        .unwrap_or_default()
-}
-
 /// Checks that the people named exist and that the contacts are the project's client's.
 async fn check_people(
     txn: &sea_orm::DatabaseTransaction,
@@ -56,10 +48,7 @@ async fn check_people(
         require::<user::Entity>(txn, ctx.caller, "userIds", *id).await?;
     }
     for id in contacts {
-        let c = require::<contact::Entity>(txn, ctx.caller, "contactIds", *id).await?;
-        if c.client_id != client_id {
-            return Err(AppError::input("contactIds", "a contact of another client"));
-        }
+        require_contact_of(txn, ctx.caller, "contactIds", *id, client_id).await?;
     }
     Ok(())
 }

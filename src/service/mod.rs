@@ -310,6 +310,29 @@ pub async fn require<E: Versioned + Scoped>(
     require_where::<E>(conn, field, id, visible::<E>(caller.scope()?)).await
 }
 
+/// [`require`] for a contact that must also be one of `client_id`'s: a contact of another
+/// client named in a project's input is refused, naming the field.
+pub async fn require_contact_of(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    field: &str,
+    id: i64,
+    client_id: i64,
+) -> AppResult<entity::contact::Model> {
+    let c = require::<entity::contact::Entity>(conn, caller, field, id).await?;
+    if c.client_id != client_id {
+        return Err(AppError::input(field, "a contact of another client"));
+    }
+    Ok(c)
+}
+
+/// The ids stored in a JSON array column (the people of an interaction or a meeting).
+pub fn ids_of(json: &serde_json::Value) -> Vec<i64> {
+    json.as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+        .unwrap_or_default()
+}
+
 async fn require_where<E: Versioned>(
     conn: &impl ConnectionTrait,
     field: &str,

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use entity::{
-    ContactStatus, EntityKind, EventKind, ProjectStatus, TeamRole, client, contact, project,
-    team_member, user,
+    ContactStatus, EntityKind, EventKind, ProjectStatus, TeamRole, client, project, team_member,
+    user,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Select, Set};
 
@@ -161,13 +161,9 @@ pub async fn update(
         require::<user::Entity>(uow.txn(), ctx.caller, "primaryOwnerId", owner).await?;
     }
     if let Some(Some(id)) = primary_contact_id {
-        let c = require::<contact::Entity>(uow.txn(), ctx.caller, "primaryContactId", id).await?;
-        if c.client_id != cur.client_id {
-            return Err(AppError::input(
-                "primaryContactId",
-                "a contact of another client",
-            ));
-        }
+        let c =
+            super::require_contact_of(uow.txn(), ctx.caller, "primaryContactId", id, cur.client_id)
+                .await?;
         if c.status != ContactStatus::Active {
             return Err(AppError::input(
                 "primaryContactId",

@@ -559,6 +559,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         projects::change_status(ctx, dashboards.id, to, None).await?;
     }
     // Built and handed over; the client's acceptance test is under way.
+    let mut built = None;
     for (name, start, due, deliverables, steps) in [
         (
             "Dashboards built",
@@ -591,6 +592,17 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         for step in steps {
             stages::change_status(ctx, stage.id, *step, None).await?;
         }
+        built = built.or(Some(stage.id));
+    }
+    if let Some(stage) = built {
+        crate::service::milestone_ratings::rate(
+            ctx,
+            stage,
+            4,
+            s("Clear dashboards; delivered a week late"),
+            Some(zhang.id),
+        )
+        .await?;
     }
     // What the client checks at acceptance: the stages' deliverables, to pass or fail.
     crate::service::acceptance_criteria::draft(ctx, dashboards.id).await?;
@@ -686,10 +698,48 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
         .await?;
     }
     road_to_contract(ctx, &staff, telehealth.id, he.id).await?;
+    surveys(ctx, &[acme.id, clinic.id], zhang.id).await?;
     Ok(
         "demo data loaded: 3 clients, 5 staff, 5 projects with stages, risks, reports and tickets"
             .into(),
     )
+}
+
+/// Last quarter's survey, answered by the logistics client and closed, and this
+/// quarter's, open for the client's contacts to answer in the portal.
+async fn surveys(ctx: Ctx<'_>, clients: &[i64], answering: i64) -> AppResult<()> {
+    use crate::{domain::satisfaction::Period, service::surveys};
+    let quarter = |quarters_back: i64| {
+        let start = Utc::now() - chrono::Duration::days(91 * quarters_back);
+        Period::new(start, start + chrono::Duration::days(91))
+    };
+    let last = surveys::open(
+        ctx,
+        "Last quarter's satisfaction survey".into(),
+        quarter(2)?,
+        clients.to_vec(),
+    )
+    .await?;
+    surveys::answer(
+        ctx,
+        last.id,
+        surveys::Answer {
+            score: 3,
+            recommend: 7,
+            comment: s("Good team; reports came late in the first month"),
+            contact_id: Some(answering),
+        },
+    )
+    .await?;
+    surveys::close(ctx, last.id, None).await?;
+    surveys::open(
+        ctx,
+        "This quarter's satisfaction survey".into(),
+        quarter(1)?,
+        clients.to_vec(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The telehealth pilot walked from its proposal to a countersigned contract: analysed

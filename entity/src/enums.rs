@@ -56,6 +56,11 @@ string_enum! {
 }
 
 string_enum! {
+    /// A survey takes answers while open; closing it is final.
+    SurveyStatus { Open = "OPEN", Closed = "CLOSED" }
+}
+
+string_enum! {
     /// A report is drafted by the team, then published to the client.
     ReportStatus { Draft = "DRAFT", Published = "PUBLISHED" }
 }
@@ -304,6 +309,7 @@ string_enum! {
         /// A project's 72-hour kickoff obligation (its id is the project's).
         Kickoff = "KICKOFF",
         AcceptanceCriterion = "ACCEPTANCE_CRITERION",
+        Survey = "SURVEY",
     }
 }
 

@@ -18,6 +18,7 @@ mod m20261203_000012_contacts_handover_and_grades;
 mod m20261203_000013_kickoff_obligations;
 mod m20261203_000014_reports_published;
 mod m20261203_000015_acceptance_criteria;
+mod m20261203_000016_satisfaction_beyond_tickets;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_kickoff_obligations::Migration),
             Box::new(m20261203_000014_reports_published::Migration),
             Box::new(m20261203_000015_acceptance_criteria::Migration),
+            Box::new(m20261203_000016_satisfaction_beyond_tickets::Migration),
         ]
     }
 }

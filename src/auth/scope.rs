@@ -8,10 +8,11 @@
 use entity::{
     ContractStatus, EntityKind, EventKind, ProposalStatus, ReportStatus, TermOutcome, acceptance,
     acceptance_criterion, action_item, change_request, client, contact, contract, escalation_level,
-    event, follow_up, interaction, kickoff_obligation, meeting, negotiation_round,
-    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
-    report_read, requirement, requirement_sheet, risk, service_level_policy, service_level_target,
-    stage, team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
+    event, follow_up, interaction, kickoff_obligation, meeting, milestone_rating,
+    negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
+    proposal_version, report, report_read, requirement, requirement_sheet, risk,
+    service_level_policy, service_level_target, stage, survey, survey_answer, survey_client,
+    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -192,6 +193,42 @@ impl Scoped for report::Entity {
         Condition::all()
             .add(report::Column::ProjectId.in_subquery(projects_of(c)))
             .add(report::Column::Status.eq(ReportStatus::Published))
+    }
+}
+
+impl Scoped for milestone_rating::Entity {
+    /// The client's own ratings of its milestones.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(milestone_rating::Column::ClientId.eq(c))
+    }
+}
+
+impl Scoped for survey::Entity {
+    /// The surveys that ask the client.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(
+            survey::Column::Id.in_subquery(
+                Query::select()
+                    .column(survey_client::Column::SurveyId)
+                    .from(survey_client::Entity)
+                    .and_where(survey_client::Column::ClientId.eq(c))
+                    .to_owned(),
+            ),
+        )
+    }
+}
+
+impl Scoped for survey_client::Entity {
+    /// Which other clients a survey asks is the vendor's business.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(survey_client::Column::ClientId.eq(c))
+    }
+}
+
+impl Scoped for survey_answer::Entity {
+    /// The client's own answers.
+    fn portal(c: i64) -> Condition {
+        Condition::all().add(survey_answer::Column::ClientId.eq(c))
     }
 }
 
@@ -477,6 +514,10 @@ impl Redact for meeting::Model {
 }
 impl Redact for report::Model {}
 impl Redact for report_read::Model {}
+impl Redact for milestone_rating::Model {}
+impl Redact for survey::Model {}
+impl Redact for survey_client::Model {}
+impl Redact for survey_answer::Model {}
 impl Redact for risk::Model {}
 impl Redact for ticket::Model {}
 impl Redact for ticket_comment::Model {}

@@ -24,3 +24,4 @@ pub mod risk;
 pub mod satisfaction;
 pub mod service_level;
 pub mod status;
+pub mod survey;

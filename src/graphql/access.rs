@@ -26,7 +26,14 @@ pub enum Needs {
 }
 
 /// Queries that only the vendor's staff may read.
-const STAFF_QUERIES: &[&str] = &["users", "events", "dashboard", "interactions", "pipeline"];
+const STAFF_QUERIES: &[&str] = &[
+    "users",
+    "events",
+    "dashboard",
+    "interactions",
+    "pipeline",
+    "surveyReport",
+];
 
 /// Subscriptions that only the vendor's staff may open: its own alarms.
 const STAFF_SUBSCRIPTIONS: &[&str] = &["kickoffAlerts"];
@@ -42,6 +49,8 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "changeActionItemStatus",
     "readReport",
     "judgeAcceptanceCriterion",
+    "answerSurvey",
+    "rateMilestone",
 ];
 
 /// Mutations of administrators only.

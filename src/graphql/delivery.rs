@@ -195,6 +195,10 @@ impl Stage {
             items.iter().map(|i| i.status),
         )))
     }
+    /// The client's ratings of the finished milestone, first rated first.
+    async fn ratings(&self, ctx: &Context<'_>) -> Result<Vec<super::survey::MilestoneRating>> {
+        super::survey::ratings_of_stage(ctx, self.0.id).await
+    }
     /// Its milestone reviews and other meetings, in calendar order.
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
         Ok(

@@ -48,6 +48,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         // An obligation is known by its project.
         EntityKind::Kickoff => NodeKind::Project,
         EntityKind::AcceptanceCriterion => NodeKind::AcceptanceCriterion,
+        EntityKind::Survey => NodeKind::Survey,
     }
 }
 

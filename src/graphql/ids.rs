@@ -51,7 +51,8 @@ node_kinds!(
     Contract,
     Meeting,
     ActionItem,
-    AcceptanceCriterion
+    AcceptanceCriterion,
+    Survey
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

@@ -44,6 +44,27 @@ impl Keyed for entity::kickoff_obligation::Entity {
     }
 }
 
+/// A rating is one per stage and contact.
+impl Keyed for entity::milestone_rating::Entity {
+    fn id_column() -> Self::Column {
+        entity::milestone_rating::Column::ContactId
+    }
+}
+
+/// An answer is one per survey and contact.
+impl Keyed for entity::survey_answer::Entity {
+    fn id_column() -> Self::Column {
+        entity::survey_answer::Column::ContactId
+    }
+}
+
+/// A survey asks each client once.
+impl Keyed for entity::survey_client::Entity {
+    fn id_column() -> Self::Column {
+        entity::survey_client::Column::ClientId
+    }
+}
+
 /// A reading is one per report and contact: within a report's readings, the contact
 /// tells them apart (as the loaders' tie-break).
 impl Keyed for entity::report_read::Entity {
@@ -53,6 +74,7 @@ impl Keyed for entity::report_read::Entity {
 }
 
 keyed!(
+    survey,
     user,
     client,
     contact,

@@ -34,6 +34,7 @@ pub mod response_order;
 pub mod satisfaction;
 pub mod service_level;
 pub mod sets;
+pub mod survey;
 pub mod ticket;
 pub mod user;
 pub mod viewer;
@@ -64,6 +65,7 @@ pub struct Query(
     interaction::InteractionQuery,
     pipeline::PipelineQuery,
     action_item::ActionItemQuery,
+    survey::SurveyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -87,6 +89,7 @@ pub struct Mutation(
     action_item::ActionItemMutation,
     handover::HandoverMutation,
     acceptance::AcceptanceMutation,
+    survey::SurveyMutation,
 );
 
 #[derive(MergedSubscription, Default)]

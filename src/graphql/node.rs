@@ -51,6 +51,7 @@ pub enum Node {
     Meeting(super::meeting::Meeting),
     ActionItem(super::action_item::ActionItem),
     AcceptanceCriterion(super::acceptance::AcceptanceCriterion),
+    Survey(super::survey::Survey),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -131,6 +132,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::AcceptanceCriterion => one::<entity::acceptance_criterion::Entity>(ctx, id)
             .await?
             .map(|m| Node::AcceptanceCriterion(super::acceptance::AcceptanceCriterion(m))),
+        NodeKind::Survey => one::<entity::survey::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Survey(super::survey::Survey(m))),
     })
 }
 

@@ -23,7 +23,7 @@ use crate::{
         input::{LONG, opt_text},
         satisfaction::{Period, Summary, TrendDirection},
     },
-    service::follow_ups::{self, ReportFilter},
+    service::follow_ups::{self, ReportFilter, Sources},
 };
 
 /// The satisfaction follow-up owed after one resolution of a ticket.
@@ -105,8 +105,19 @@ pub struct ScoreCount {
 /// Follow-ups of one group in one period.
 pub struct SatisfactionSummary(Summary);
 
-fn count(n: u32) -> i32 {
+pub fn count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// One entry per score 1..5, zeros included.
+pub fn distribution(s: &Summary) -> Vec<ScoreCount> {
+    (1..=5)
+        .zip(s.distribution)
+        .map(|(score, n)| ScoreCount {
+            score,
+            count: count(n),
+        })
+        .collect()
 }
 
 #[Object]
@@ -133,18 +144,54 @@ impl SatisfactionSummary {
     }
     /// One entry per score 1..5, zeros included.
     async fn distribution(&self) -> Vec<ScoreCount> {
-        (1..=5)
-            .zip(self.0.distribution)
-            .map(|(score, n)| ScoreCount {
-                score,
-                count: count(n),
-            })
-            .collect()
+        distribution(&self.0)
+    }
+}
+
+/// Scores of one source: how many, their mean and their spread.
+pub struct ScoreSummary(Summary);
+
+#[Object]
+impl ScoreSummary {
+    async fn responses(&self) -> i32 {
+        count(self.0.responses())
+    }
+    /// Mean score, 1-5; null without responses.
+    async fn average(&self) -> Option<f64> {
+        self.0.average()
+    }
+    /// Share of responses scoring 4 or 5, 0-1.
+    async fn satisfied_share(&self) -> Option<f64> {
+        self.0.satisfied_share()
+    }
+    /// One entry per score 1..5, zeros included.
+    async fn distribution(&self) -> Vec<ScoreCount> {
+        distribution(&self.0)
+    }
+}
+
+/// Ticket scores, milestone ratings and survey answers of one period, side by side.
+pub struct SideBySide(Sources);
+
+#[Object]
+impl SideBySide {
+    /// Scores of the follow-ups of tickets resolved in the period.
+    async fn tickets(&self) -> ScoreSummary {
+        ScoreSummary(self.0.tickets)
+    }
+    /// Ratings of finished milestones given in the period.
+    async fn milestones(&self) -> ScoreSummary {
+        ScoreSummary(self.0.milestones)
+    }
+    /// Overall scores of survey answers given in the period (none in a report of one
+    /// project: a survey is about the client as a whole).
+    async fn surveys(&self) -> ScoreSummary {
+        ScoreSummary(self.0.surveys)
     }
 }
 
 /// The satisfaction of one client in the period.
-pub struct ClientSatisfaction(i64, Summary);
+pub struct ClientSatisfaction(i64, Sources);
 
 #[Object]
 impl ClientSatisfaction {
@@ -153,8 +200,12 @@ impl ClientSatisfaction {
             .await?
             .map(Client))
     }
+    /// Its ticket follow-ups.
     async fn summary(&self) -> SatisfactionSummary {
-        SatisfactionSummary(self.1)
+        SatisfactionSummary(self.1.tickets)
+    }
+    async fn side_by_side(&self) -> SideBySide {
+        SideBySide(self.1)
     }
 }
 
@@ -206,6 +257,12 @@ impl SatisfactionReport {
             direction: t.direction,
         }
     }
+    /// Ticket scores, milestone ratings and survey answers of the period, side by side.
+    async fn side_by_side(&self) -> SideBySide {
+        SideBySide(self.0.sources)
+    }
+    /// Every client with a ticket score, a milestone rating or a survey answer in the
+    /// period (or a follow-up owed).
     async fn by_client(&self) -> Vec<ClientSatisfaction> {
         self.0
             .by_client

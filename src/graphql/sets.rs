@@ -2,10 +2,10 @@
 
 use entity::{
     RiskStatus, acceptance, acceptance_criterion, action_item, change_request, contact, contract,
-    escalation_level, follow_up, interaction, meeting, negotiation_round, negotiation_term,
-    project, proposal_feedback, proposal_review, proposal_version, report, report_read,
-    requirement, requirement_sheet, risk, service_level_target, stage, team_member, ticket,
-    ticket_clock, ticket_comment, ticket_escalation,
+    escalation_level, follow_up, interaction, meeting, milestone_rating, negotiation_round,
+    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
+    report_read, requirement, requirement_sheet, risk, service_level_target, stage, survey_answer,
+    survey_client, team_member, ticket, ticket_clock, ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -201,3 +201,12 @@ child_set!(
     ReadsOfReport: report_read by ReportId, order FirstReadAt Asc
 );
 child_set!(CriteriaOfProject: acceptance_criterion by ProjectId, order Id Asc);
+child_set!(
+    /// First rated first.
+    RatingsOfStage: milestone_rating by StageId, order RatedAt Asc
+);
+child_set!(
+    /// First answered first.
+    AnswersOfSurvey: survey_answer by SurveyId, order AnsweredAt Asc
+);
+child_set!(ClientsOfSurvey: survey_client by SurveyId, order ClientId Asc);

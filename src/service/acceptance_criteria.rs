@@ -8,14 +8,9 @@ use entity::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
-    Caller, Ctx, EventDraft, UnitOfWork, check_version, load, require, require_contact_of,
-    save_versioned,
+    Ctx, EventDraft, UnitOfWork, check_version, client_voice, load, require, save_versioned,
 };
-use crate::{
-    domain::status::Lifecycle,
-    error::{AppError, AppResult},
-    snapshot,
-};
+use crate::{domain::status::Lifecycle, error::AppResult, snapshot};
 
 fn event(kind: EventKind, row: &criterion::Model, p: &project::Model) -> EventDraft {
     EventDraft::new(kind, EntityKind::AcceptanceCriterion, row.id).project(p.id, p.client_id)
@@ -108,25 +103,7 @@ pub async fn judge(
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<criterion::Entity>(uow.txn(), ctx.caller, id).await?;
     let p = load::<project::Entity>(uow.txn(), ctx.caller, cur.project_id).await?;
-    ctx.caller.require_staff_write_or_contact_of(p.client_id)?;
-    let (by, recorded_by) = match (ctx.caller, contact_id) {
-        (Caller::Contact { contact_id: me, .. }, None) => (*me, None),
-        (Caller::Contact { contact_id: me, .. }, Some(c)) if c == *me => (c, None),
-        (Caller::Contact { .. }, Some(_)) => {
-            return Err(AppError::Forbidden(
-                "a portal user gives its own verdict".into(),
-            ));
-        }
-        (Caller::Staff { user_id, .. }, Some(c)) => (c, Some(*user_id)),
-        (Caller::Staff { .. }, None) => {
-            return Err(AppError::input(
-                "contactId",
-                "name the client's contact whose verdict this is",
-            ));
-        }
-        _ => return Err(AppError::Forbidden("a verdict is a person's".into())),
-    };
-    require_contact_of(uow.txn(), ctx.caller, "contactId", by, p.client_id).await?;
+    let (by, recorded_by) = client_voice(uow.txn(), ctx.caller, contact_id, p.client_id).await?;
     check_version("acceptance criterion", cur.version, expected)?;
     cur.status.check(to)?;
     let am = criterion::ActiveModel {

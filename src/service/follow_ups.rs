@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use entity::{EntityKind, EventKind, TicketStatus, follow_up, ticket};
+use entity::{
+    EntityKind, EventKind, TicketStatus, follow_up, milestone_rating as rating,
+    survey_answer as answer, ticket,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait, Set, prelude::Expr,
@@ -133,9 +136,24 @@ pub struct Report {
     pub overall: Summary,
     pub previous: Summary,
     pub trend: Trend,
-    /// By client id, then by project id: (id, summary), in id order.
-    pub by_client: Vec<(i64, Summary)>,
+    /// By client id (every client with a ticket score, a milestone rating or a survey
+    /// answer in the period), then by project id: in id order.
+    pub by_client: Vec<(i64, Sources)>,
     pub by_project: Vec<(i64, Summary)>,
+    /// The period's three sources side by side.
+    pub sources: Sources,
+}
+
+/// The three ways a client says how satisfied it is, in one period.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources {
+    /// Follow-ups of resolved tickets (with those owed and unanswered).
+    pub tickets: Summary,
+    /// Ratings of finished milestones given in the period.
+    pub milestones: Summary,
+    /// Overall scores of survey answers given in the period; not counted in a report of
+    /// one project (a survey is about the client as a whole).
+    pub surveys: Summary,
 }
 
 /// Narrows a report.
@@ -158,7 +176,11 @@ pub async fn report(ctx: Ctx<'_>, period: Period, filter: ReportFilter) -> AppRe
         .filter(follow_up::Column::CancelledAt.is_null())
         .filter(follow_up::Column::ResolvedAt.gte(period.previous().from))
         .filter(follow_up::Column::ResolvedAt.lt(period.to));
-    if let Scope::Client(own) = ctx.caller.scope()? {
+    let own = match ctx.caller.scope()? {
+        Scope::Client(own) => Some(own),
+        Scope::All => None,
+    };
+    if let Some(own) = own {
         q = q.filter(ticket::Column::ClientId.eq(own));
     }
     if let Some(c) = filter.client_id {
@@ -184,12 +206,65 @@ pub async fn report(ctx: Ctx<'_>, period: Period, filter: ReportFilter) -> AppRe
             previous.add(score);
         }
     }
+    let mut sources = Sources {
+        tickets: overall,
+        ..Sources::default()
+    };
+    let mut client_sources: BTreeMap<i64, Sources> = by_client
+        .into_iter()
+        .map(|(c, tickets)| {
+            let s = Sources {
+                tickets,
+                ..Sources::default()
+            };
+            (c, s)
+        })
+        .collect();
+    let mut ratings = rating::Entity::find()
+        .select_only()
+        .column(rating::Column::ClientId)
+        .column(rating::Column::Score)
+        .filter(rating::Column::RatedAt.gte(period.from))
+        .filter(rating::Column::RatedAt.lt(period.to));
+    let mut answers = answer::Entity::find()
+        .select_only()
+        .column(answer::Column::ClientId)
+        .column(answer::Column::Score)
+        .filter(answer::Column::AnsweredAt.gte(period.from))
+        .filter(answer::Column::AnsweredAt.lt(period.to));
+    // The caller's own client, and the client asked for: both narrow.
+    for c in own.into_iter().chain(filter.client_id) {
+        ratings = ratings.filter(rating::Column::ClientId.eq(c));
+        answers = answers.filter(answer::Column::ClientId.eq(c));
+    }
+    let answers: Vec<(i64, i32)> = if let Some(p) = filter.project_id {
+        ratings = ratings.filter(rating::Column::ProjectId.eq(p));
+        Vec::new()
+    } else {
+        answers.into_tuple().all(ctx.db).await?
+    };
+    let ratings: Vec<(i64, i32)> = ratings.into_tuple().all(ctx.db).await?;
+    for (client, score) in ratings {
+        let score = Score::new(score).ok();
+        sources.milestones.add(score);
+        client_sources
+            .entry(client)
+            .or_default()
+            .milestones
+            .add(score);
+    }
+    for (client, score) in answers {
+        let score = Score::new(score).ok();
+        sources.surveys.add(score);
+        client_sources.entry(client).or_default().surveys.add(score);
+    }
     Ok(Report {
         period,
         trend: Trend::between(&previous, &overall),
         overall,
         previous,
-        by_client: by_client.into_iter().collect(),
+        by_client: client_sources.into_iter().collect(),
         by_project: by_project.into_iter().collect(),
+        sources,
     })
 }

@@ -20,6 +20,7 @@ pub mod health;
 pub mod interactions;
 pub mod kickoff;
 pub mod meetings;
+pub mod milestone_ratings;
 pub mod negotiations;
 pub mod patch;
 pub mod pipeline;
@@ -30,6 +31,7 @@ pub mod requirements;
 pub mod risks;
 pub mod service_levels;
 pub mod stages;
+pub mod surveys;
 pub mod tickets;
 pub mod users;
 
@@ -275,6 +277,7 @@ versioned!(
     meeting => "meeting",
     action_item => "action item",
     acceptance_criterion => "acceptance criterion",
+    survey => "survey",
 );
 
 /// The number after the highest `number` of a project's rows of `E` (1 for the first).
@@ -308,6 +311,39 @@ pub async fn require<E: Versioned + Scoped>(
     id: i64,
 ) -> AppResult<E::Model> {
     require_where::<E>(conn, field, id, visible::<E>(caller.scope()?)).await
+}
+
+/// Whose verdict, rating or answer this is, and who recorded it: a portal user speaks
+/// for itself (naming no one else); staff record what a contact of `client_id` said,
+/// naming them. Returns `(contact, recording staff member)`.
+pub async fn client_voice(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    contact_id: Option<i64>,
+    client_id: i64,
+) -> AppResult<(i64, Option<i64>)> {
+    caller.require_staff_write_or_contact_of(client_id)?;
+    let voice = match (caller, contact_id) {
+        (Caller::Contact { contact_id: me, .. }, None) => (*me, None),
+        (Caller::Contact { contact_id: me, .. }, Some(c)) if c == *me => (c, None),
+        (Caller::Contact { .. }, Some(_)) => {
+            return Err(AppError::Forbidden(
+                "a portal user speaks for itself only".into(),
+            ));
+        }
+        (Caller::Staff { user_id, .. }, Some(c)) => (c, Some(*user_id)),
+        // Demo data and imports.
+        (Caller::System, Some(c)) => (c, None),
+        (Caller::Staff { .. } | Caller::System, None) => {
+            return Err(AppError::input(
+                "contactId",
+                "name the client's contact who said it",
+            ));
+        }
+        _ => return Err(AppError::Forbidden("only a person speaks".into())),
+    };
+    require_contact_of(conn, caller, "contactId", voice.0, client_id).await?;
+    Ok(voice)
 }
 
 /// [`require`] for a contact that must also be one of `client_id`'s: a contact of another

@@ -32,6 +32,7 @@ mod schema_drift;
 mod service_levels;
 mod shutdown;
 mod start_up;
+mod surveys;
 mod validation;
 mod ws_client;
 mod ws_protocol;

@@ -11,7 +11,7 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     interactions { kind }
     health { computed reasons { signal } } reportSchedule { dueAt }
     requirementSheets { version } changeRequests { title } acceptance { notes }
-    stages { name status milestoneState owner { name } taskProgress { percent } }
+    stages { name status milestoneState owner { name } taskProgress { percent } ratings { score contact { name } } }
     meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
     kickoff { state dueAt }
     reports { status reads { firstReadAt contact { name } } }
@@ -73,6 +73,19 @@ db_test!(
                 json!({ "id": report }),
             )
             .await;
+            for status in ["IN_PROGRESS", "DONE"] {
+                app.ok(
+                    "mutation($id: ID!, $s: StageStatus!) { changeStageStatus(id: $id, status: $s) { id } }",
+                    json!({ "id": stages[2], "s": status }),
+                )
+                .await;
+            }
+            app.gql_as(
+                Some(&portal),
+                "mutation($s: ID!) { rateMilestone(input: { stageId: $s, score: 4 }) { score } }",
+                json!({ "s": stages[2] }),
+            )
+            .await;
             app.ok(
                 "mutation($p: ID!, $k: ID!) { updateProject(id: $p, input: { primaryContactId: $k }) { id } }",
                 json!({ "p": p, "k": person }),
@@ -124,6 +137,7 @@ db_test!(
             assert_eq!(edges.len(), n as usize);
             assert_eq!(edges[0]["node"]["stages"].as_array().unwrap().len(), 3);
             assert_eq!(edges[0]["node"]["tickets"][0]["assignee"]["name"], "Owner");
+            assert_eq!(edges[0]["node"]["stages"][2]["ratings"][0]["score"], 4);
             counts.push(app.statements());
         }
         // One statement per relation, named so the count is not a guess (it was once 27 for
@@ -161,6 +175,7 @@ db_test!(
             "reports",
             "report reads",
             "acceptance criteria",
+            "milestone ratings",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",

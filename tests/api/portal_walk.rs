@@ -314,6 +314,7 @@ fn root_args(field: &str, client: &str, project: &str, ticket: &str, user: &str)
         }
         "weeklyDigest" => format!("(projectId: \"{project}\", weekOf: \"2026-11-23\")"),
         "projectActivity" => format!("(projectId: \"{project}\")"),
+        "surveyReport" => format!("(id: \"{}\")", gid("Survey", 1)),
         _ => return None,
     })
 }

@@ -12,7 +12,7 @@ use delivery_desk::domain::status::Lifecycle;
 use entity::{
     ActionItemStatus, ChangeRequestStatus, ContactStatus, ContractStatus, CriterionStatus,
     FeedbackStatus, MeetingStatus, ProjectStatus, ProposalStatus, ReportStatus, RiskStatus,
-    StageStatus, TermOutcome, TicketStatus,
+    StageStatus, SurveyStatus, TermOutcome, TicketStatus,
 };
 use serde_json::Value;
 
@@ -103,6 +103,10 @@ fn the_status_tables_match_the_transition_tables() {
     assert_eq!(
         table_pairs(&doc, "**Acceptance criterion**"),
         code_pairs::<CriterionStatus>()
+    );
+    assert_eq!(
+        table_pairs(&doc, "**Survey**"),
+        code_pairs::<SurveyStatus>()
     );
 }
 

@@ -164,6 +164,23 @@ pub struct Config {
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
+    /// Folder of uploaded documents' bytes (content-addressed); the database holds what
+    /// they are. Instances sharing a database share this folder (a common volume).
+    #[arg(
+        long,
+        env = "DOCUMENTS_DIR",
+        default_value = "data/documents",
+        global = true
+    )]
+    pub documents_dir: PathBuf,
+    /// Largest document accepted, in bytes (larger is refused as BAD_USER_INPUT).
+    #[arg(
+        long,
+        env = "MAX_UPLOAD_BYTES",
+        default_value_t = 20 * 1024 * 1024,
+        global = true
+    )]
+    pub max_upload_bytes: u64,
     /// Browser origins allowed to call the API from their pages (CORS), comma-separated,
     /// e.g. `https://portal.example.com`; none by default (same origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
@@ -223,6 +240,9 @@ impl Config {
             .map_err(|why| format!("LOG_LEVEL (--log-level): {why}"))?;
         if self.max_body_bytes < 1024 {
             return Err("MAX_BODY_BYTES (--max-body-bytes) must be at least 1024".into());
+        }
+        if self.max_upload_bytes == 0 {
+            return Err("MAX_UPLOAD_BYTES (--max-upload-bytes) must be at least 1".into());
         }
         if self.db_max_connections == 0 {
             return Err("DB_MAX_CONNECTIONS (--db-max-connections) must be at least 1".into());

@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod auth;
 pub mod config;
 pub mod database;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod graphql;

@@ -113,13 +113,17 @@ async fn run(cli: Cli) -> Result<(), String> {
     startup::migrate(&db)
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
+    let documents = delivery_desk::documents::DocumentStore::new(
+        &config.documents_dir,
+        config.max_upload_bytes,
+    );
     match command {
         Command::Migrate => {
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::SeedDemo => {
-            let summary = seed::demo(&db)
+            let summary = seed::demo(&db, &documents)
                 .await
                 .map_err(|e| format!("seeding failed: {}", e.message()))?;
             tracing::info!("{summary}");
@@ -131,7 +135,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             if matches!(command, Command::Demo) {
                 if seed::is_empty(&db).await.map_err(|e| e.message())? {
-                    let summary = seed::demo(&db)
+                    let summary = seed::demo(&db, &documents)
                         .await
                         .map_err(|e| format!("seeding failed: {}", e.message()))?;
                     tracing::info!("{summary}");
@@ -165,6 +169,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
                 time: delivery_desk::time::Time::default(),
                 proposal_reviewers: config.proposal_reviewers.clone(),
+                documents: documents.clone(),
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

@@ -96,7 +96,10 @@ pub async fn welcome(
     Ok(out)
 }
 
-pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
+pub async fn demo(
+    db: &DatabaseConnection,
+    documents: &crate::documents::DocumentStore,
+) -> AppResult<String> {
     if client::Entity::find().count(db).await? > 0 {
         return Err(AppError::Conflict(
             "the database already has clients; seed-demo fills only an empty one".into(),
@@ -282,7 +285,7 @@ pub async fn demo(db: &DatabaseConnection) -> AppResult<String> {
     ] {
         projects::add_team_member(ctx, warehouse.id, user, role).await?;
     }
-    working_with_the_customer(ctx, &warehouse, impl_mgr, engineer, &zhang).await?;
+    working_with_the_customer(ctx, documents, &warehouse, impl_mgr, engineer, &zhang).await?;
     for (title, cat, feas, alt, in_scope, note) in [
         (
             "Temperature sensors in all 12 cold rooms",
@@ -1004,6 +1007,7 @@ async fn road_to_contract(
 /// action items on both sides, the customer's one overdue.
 async fn working_with_the_customer(
     ctx: Ctx<'_>,
+    documents: &crate::documents::DocumentStore,
     p: &entity::project::Model,
     manager: i64,
     engineer: i64,
@@ -1056,6 +1060,38 @@ async fn working_with_the_customer(
     )
     .await?;
     meetings::change_status(ctx, kickoff.id, MeetingStatus::Held, None, None).await?;
+    // The minutes as a file for the client, and the team's own cost sheet beside them.
+    for (name, content_type, text, internal) in [
+        (
+            "kickoff-minutes.txt",
+            "text/plain",
+            "Kickoff, warehouse sensor network\nPlan walked through stage by stage.\nWeekly report every Friday before 18:00.\n",
+            false,
+        ),
+        (
+            "kickoff-cost-notes.csv",
+            "text/csv",
+            "item,estimate\nsensors,420000\ncabling,95000\n",
+            true,
+        ),
+    ] {
+        let mut file = tempfile::tempfile()
+            .map_err(|e| AppError::Internal(format!("a demo document: {e}").into()))?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
+            .map_err(|e| AppError::Internal(format!("a demo document: {e}").into()))?;
+        crate::service::documents::attach(
+            ctx,
+            documents,
+            (entity::DocumentOwner::Meeting, kickoff.id),
+            internal,
+            crate::service::documents::Upload {
+                file_name: Some(name.into()),
+                content_type: Some(content_type.into()),
+                file,
+            },
+        )
+        .await?;
+    }
     meetings::schedule(
         ctx,
         NewMeeting {

@@ -37,6 +37,8 @@ pub struct Options {
     pub time: Time,
     /// The reviewer roles a proposal version needs (`PROPOSAL_REVIEWERS`).
     pub proposal_reviewers: Vec<entity::ReviewerRole>,
+    /// Where documents' bytes go, and the largest accepted.
+    pub documents: crate::documents::DocumentStore,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             ws: WsOptions::default(),
             time: Time::default(),
             proposal_reviewers: graphql::proposal::ReviewPolicy::default().0,
+            documents: crate::documents::DocumentStore::new("data/documents", 20 << 20),
         }
     }
 }
@@ -118,6 +121,7 @@ impl AppState {
             .data(hub.clone())
             .data(departed.clone())
             .data(options.time.clone())
+            .data(options.documents.clone())
             .data(graphql::proposal::ReviewPolicy(
                 options.proposal_reviewers.clone(),
             ));
@@ -213,6 +217,7 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(http::graphql::get).post(http::graphql::post),
         )
+        .route("/documents/{id}", get(http::documents::download))
         .merge(http::assets::routes())
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/healthz", get(healthz))

@@ -56,6 +56,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a document is attached to.
+    DocumentOwner {
+        Report = "REPORT", Meeting = "MEETING", RequirementSheet = "REQUIREMENT_SHEET",
+        /// The project's acceptance: signed acceptance scans (the owner id is the project's).
+        Acceptance = "ACCEPTANCE",
+        ChangeRequest = "CHANGE_REQUEST", Ticket = "TICKET",
+    }
+}
+
+string_enum! {
     /// A survey takes answers while open; closing it is final.
     SurveyStatus { Open = "OPEN", Closed = "CLOSED" }
 }
@@ -310,6 +320,7 @@ string_enum! {
         Kickoff = "KICKOFF",
         AcceptanceCriterion = "ACCEPTANCE_CRITERION",
         Survey = "SURVEY",
+        Document = "DOCUMENT",
     }
 }
 

@@ -10,6 +10,7 @@ pub mod change_request;
 pub mod client;
 pub mod contact;
 pub mod contract;
+pub mod document;
 pub mod enums;
 pub mod escalation_level;
 pub mod event;

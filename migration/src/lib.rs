@@ -19,6 +19,7 @@ mod m20261203_000013_kickoff_obligations;
 mod m20261203_000014_reports_published;
 mod m20261203_000015_acceptance_criteria;
 mod m20261203_000016_satisfaction_beyond_tickets;
+mod m20261203_000017_documents;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_reports_published::Migration),
             Box::new(m20261203_000015_acceptance_criteria::Migration),
             Box::new(m20261203_000016_satisfaction_beyond_tickets::Migration),
+            Box::new(m20261203_000017_documents::Migration),
         ]
     }
 }

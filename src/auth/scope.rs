@@ -6,11 +6,11 @@
 //! log of internal objects. Other clients' rows do not exist for it (`null`/`NOT_FOUND`).
 
 use entity::{
-    ContractStatus, EntityKind, EventKind, ProposalStatus, ReportStatus, TermOutcome, acceptance,
-    acceptance_criterion, action_item, change_request, client, contact, contract, escalation_level,
-    event, follow_up, interaction, kickoff_obligation, meeting, milestone_rating,
-    negotiation_round, negotiation_term, project, proposal_feedback, proposal_review,
-    proposal_version, report, report_read, requirement, requirement_sheet, risk,
+    ContractStatus, DocumentOwner, EntityKind, EventKind, ProposalStatus, ReportStatus,
+    TermOutcome, acceptance, acceptance_criterion, action_item, change_request, client, contact,
+    contract, document, escalation_level, event, follow_up, interaction, kickoff_obligation,
+    meeting, milestone_rating, negotiation_round, negotiation_term, project, proposal_feedback,
+    proposal_review, proposal_version, report, report_read, requirement, requirement_sheet, risk,
     service_level_policy, service_level_target, stage, survey, survey_answer, survey_client,
     team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
 };
@@ -193,6 +193,58 @@ impl Scoped for report::Entity {
         Condition::all()
             .add(report::Column::ProjectId.in_subquery(projects_of(c)))
             .add(report::Column::Status.eq(ReportStatus::Published))
+    }
+}
+
+/// The ids of `E`'s rows a contact of `c` may see: `E`'s own portal rule.
+fn visible_ids<E: Scoped>(c: i64, id: E::Column) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(id)
+        .from(E::default())
+        .cond_where(E::portal(c))
+        .to_owned()
+}
+
+impl Scoped for document::Entity {
+    /// Its client's documents that are not internal, attached to something the contact
+    /// sees by that thing's own rule (a draft report's or an internal meeting's are not).
+    fn portal(c: i64) -> Condition {
+        use DocumentOwner as O;
+        let owner = |kind: O, ids: sea_orm::sea_query::SelectStatement| {
+            Condition::all()
+                .add(document::Column::OwnerKind.eq(kind))
+                .add(document::Column::OwnerId.in_subquery(ids))
+        };
+        Condition::all()
+            .add(document::Column::ClientId.eq(c))
+            .add(document::Column::Internal.eq(false))
+            .add(
+                Condition::any()
+                    .add(owner(
+                        O::Report,
+                        visible_ids::<report::Entity>(c, report::Column::Id),
+                    ))
+                    .add(owner(
+                        O::Meeting,
+                        visible_ids::<meeting::Entity>(c, meeting::Column::Id),
+                    ))
+                    .add(owner(
+                        O::RequirementSheet,
+                        visible_ids::<requirement_sheet::Entity>(c, requirement_sheet::Column::Id),
+                    ))
+                    .add(owner(
+                        O::Acceptance,
+                        visible_ids::<project::Entity>(c, project::Column::Id),
+                    ))
+                    .add(owner(
+                        O::ChangeRequest,
+                        visible_ids::<change_request::Entity>(c, change_request::Column::Id),
+                    ))
+                    .add(owner(
+                        O::Ticket,
+                        visible_ids::<ticket::Entity>(c, ticket::Column::Id),
+                    )),
+            )
     }
 }
 
@@ -515,6 +567,7 @@ impl Redact for meeting::Model {
 impl Redact for report::Model {}
 impl Redact for report_read::Model {}
 impl Redact for milestone_rating::Model {}
+impl Redact for document::Model {}
 impl Redact for survey::Model {}
 impl Redact for survey_client::Model {}
 impl Redact for survey_answer::Model {}

@@ -5,6 +5,7 @@ pub mod action_item;
 pub mod calendar;
 pub mod contact;
 pub mod contract;
+pub mod document;
 pub mod escalation;
 pub mod follow_up;
 pub mod health;

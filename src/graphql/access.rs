@@ -51,6 +51,7 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "judgeAcceptanceCriterion",
     "answerSurvey",
     "rateMilestone",
+    "uploadDocument",
 ];
 
 /// Mutations of administrators only.

@@ -69,6 +69,10 @@ pub struct RequirementSheet(pub Visible<sheet::Model>);
 
 #[Object]
 impl RequirementSheet {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::RequirementSheet, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::RequirementSheet, self.0.id)
     }
@@ -121,6 +125,10 @@ pub struct ChangeRequest(pub Visible<change_request::Model>);
 
 #[Object]
 impl ChangeRequest {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::ChangeRequest, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::ChangeRequest, self.0.id)
     }
@@ -221,6 +229,11 @@ pub struct Acceptance(pub Visible<acceptance::Model>);
 
 #[Object]
 impl Acceptance {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::Acceptance, self.0.project_id)
+            .await
+    }
     async fn signed_at(&self) -> DateTime<Utc> {
         self.0.signed_at
     }

@@ -300,6 +300,10 @@ pub struct Report(pub Visible<report::Model>);
 
 #[Object]
 impl Report {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::Report, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::Report, self.0.id)
     }

@@ -49,6 +49,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::Kickoff => NodeKind::Project,
         EntityKind::AcceptanceCriterion => NodeKind::AcceptanceCriterion,
         EntityKind::Survey => NodeKind::Survey,
+        EntityKind::Document => NodeKind::Document,
     }
 }
 

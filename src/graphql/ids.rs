@@ -52,7 +52,8 @@ node_kinds!(
     Meeting,
     ActionItem,
     AcceptanceCriterion,
-    Survey
+    Survey,
+    Document
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

@@ -74,6 +74,7 @@ impl Keyed for entity::report_read::Entity {
 }
 
 keyed!(
+    document,
     survey,
     user,
     client,

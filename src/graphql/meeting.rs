@@ -32,6 +32,10 @@ pub struct Meeting(pub Visible<meeting::Model>);
 
 #[Object]
 impl Meeting {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::Meeting, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::Meeting, self.0.id)
     }

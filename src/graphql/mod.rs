@@ -10,6 +10,7 @@ pub mod client;
 pub mod contract;
 pub mod dashboard;
 pub mod delivery;
+pub mod document;
 pub mod escalation;
 pub mod event;
 pub mod field_errors;
@@ -90,6 +91,7 @@ pub struct Mutation(
     handover::HandoverMutation,
     acceptance::AcceptanceMutation,
     survey::SurveyMutation,
+    document::DocumentMutation,
 );
 
 #[derive(MergedSubscription, Default)]

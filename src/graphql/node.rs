@@ -52,6 +52,7 @@ pub enum Node {
     ActionItem(super::action_item::ActionItem),
     AcceptanceCriterion(super::acceptance::AcceptanceCriterion),
     Survey(super::survey::Survey),
+    Document(super::document::Document),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -135,6 +136,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Survey => one::<entity::survey::Entity>(ctx, id)
             .await?
             .map(|m| Node::Survey(super::survey::Survey(m))),
+        NodeKind::Document => one::<entity::document::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Document(super::document::Document(m))),
     })
 }
 

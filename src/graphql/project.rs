@@ -67,6 +67,10 @@ pub struct Project(pub Visible<project::Model>);
 
 #[Object]
 impl Project {
+    /// Every file attached to its records (a portal user: those it may see), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::of_project(ctx, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::Project, self.0.id)
     }

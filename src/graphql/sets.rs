@@ -1,11 +1,12 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
 use entity::{
-    RiskStatus, acceptance, acceptance_criterion, action_item, change_request, contact, contract,
-    escalation_level, follow_up, interaction, meeting, milestone_rating, negotiation_round,
-    negotiation_term, project, proposal_feedback, proposal_review, proposal_version, report,
-    report_read, requirement, requirement_sheet, risk, service_level_target, stage, survey_answer,
-    survey_client, team_member, ticket, ticket_clock, ticket_comment, ticket_escalation,
+    DocumentOwner, RiskStatus, acceptance, acceptance_criterion, action_item, change_request,
+    contact, contract, document, escalation_level, follow_up, interaction, meeting,
+    milestone_rating, negotiation_round, negotiation_term, project, proposal_feedback,
+    proposal_review, proposal_version, report, report_read, requirement, requirement_sheet, risk,
+    service_level_target, stage, survey_answer, survey_client, team_member, ticket, ticket_clock,
+    ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
@@ -210,3 +211,23 @@ child_set!(
     AnswersOfSurvey: survey_answer by SurveyId, order AnsweredAt Asc
 );
 child_set!(ClientsOfSurvey: survey_client by SurveyId, order ClientId Asc);
+child_set!(DocumentsOfProject: document by ProjectId, order Id Asc);
+
+/// The documents attached to one kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsOf {
+    pub kind: DocumentOwner,
+}
+
+impl ChildSet for DocumentsOf {
+    type Entity = document::Entity;
+    fn parent_column(&self) -> document::Column {
+        document::Column::OwnerId
+    }
+    fn condition(&self) -> Condition {
+        Condition::all().add(document::Column::OwnerKind.eq(self.kind))
+    }
+    fn order(&self) -> (document::Column, Order) {
+        (document::Column::Id, Order::Asc)
+    }
+}

@@ -31,6 +31,10 @@ pub struct Ticket(pub Visible<ticket::Model>);
 
 #[Object]
 impl Ticket {
+    /// Files attached to it (a portal user: those not internal), oldest first.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::document::Document>> {
+        super::document::attached_to(ctx, entity::DocumentOwner::Ticket, self.0.id).await
+    }
     pub async fn id(&self) -> ID {
         encode(NodeKind::Ticket, self.0.id)
     }

@@ -77,6 +77,7 @@ fn params_from_json(body: &[u8]) -> Result<Params, String> {
         query,
         operation_name: optional_string(&obj, "operationName")?,
         variables: optional_object(&obj, "variables")?,
+        uploads: Vec::new(),
     })
 }
 
@@ -104,6 +105,7 @@ fn params_from_url(pairs: Vec<(String, String)>) -> Result<Params, String> {
         query: query.ok_or("the request has no query parameter")?,
         operation_name,
         variables,
+        uploads: Vec::new(),
     })
 }
 
@@ -231,10 +233,86 @@ async fn execute(
     res
 }
 
-/// `POST /graphql` with an `application/json` body.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// Files one multipart request may carry.
+const MAX_FILES: usize = 10;
+
+/// Whether the body is `multipart/form-data` (the GraphQL multipart request
+/// specification: `operations`, `map`, then the files).
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data"))
+        })
+}
+
+/// The request of a multipart body: its files spooled to temporary files, each at most
+/// the document limit (larger is 413, like any body over its limit).
+async fn params_from_multipart(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Params, (StatusCode, String)> {
+    use futures_util::TryStreamExt;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    // Every part, the `operations` JSON included, is cut off at the larger of the two
+    // limits; a file between them is refused by the document store, naming the field.
+    let documents = usize::try_from(state.options.documents.max_bytes()).unwrap_or(usize::MAX);
+    let limit = documents.max(state.options.max_body_bytes);
+    let opts = async_graphql::http::MultipartOptions::default()
+        .max_file_size(limit)
+        .max_num_files(MAX_FILES);
+    let reader = body
+        .into_data_stream()
+        .map_err(std::io::Error::other)
+        .into_async_read();
+    let request = async_graphql::http::receive_body(content_type, reader, opts)
+        .await
+        .map_err(|e| match e {
+            async_graphql::ParseRequestError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a file is larger than {limit} bytes, or there are more than {MAX_FILES}"),
+            ),
+            e => (
+                StatusCode::BAD_REQUEST,
+                format!("the multipart request is not well formed: {e}"),
+            ),
+        })?;
+    let variables = match serde_json::to_value(&request.variables) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    Ok(Params {
+        query: request.query,
+        operation_name: request.operation_name,
+        variables,
+        uploads: request.uploads,
+    })
+}
+
+/// `POST /graphql` with an `application/json` body, or a multipart upload.
+pub async fn post(State(state): State<AppState>, request: Request) -> Response {
+    use axum::extract::FromRequest;
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    if is_multipart(&headers) {
+        return match params_from_multipart(&state, &headers, body).await {
+            Ok(params) => execute(state, media, &headers, params).await,
+            Err((status, message)) => errors_body(media, status, &message),
+        };
+    }
+    // Read as before: the body limit of the router applies.
+    let body = match Bytes::from_request(Request::from_parts(parts, body), &state).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
     };
     match is_json(&headers) {
         Some(true) => {}
@@ -242,7 +320,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             return errors_body(
                 media,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "the body must be application/json",
+                "the body must be application/json (or multipart/form-data for an upload)",
             );
         }
         None => {
@@ -313,6 +391,7 @@ mod tests {
             query: q.into(),
             operation_name: op.map(Into::into),
             variables: Map::new(),
+            uploads: Vec::new(),
         };
         assert!(selects_non_query(&p("mutation { a }", None)));
         assert!(!selects_non_query(&p("{ a }", None)));

@@ -1,6 +1,7 @@
 //! HTTP routes: GraphQL over HTTP and WebSocket, GraphiQL, health.
 
 pub mod assets;
+pub mod documents;
 pub mod graphql;
 pub mod negotiate;
 pub mod operation;

@@ -20,11 +20,12 @@ use crate::{
 };
 
 /// What a client asks to run.
-#[derive(Debug, Clone)]
 pub struct Params {
     pub query: String,
     pub operation_name: Option<String>,
     pub variables: Map<String, Value>,
+    /// Files of a multipart request, named in `variables` by async-graphql's placeholders.
+    pub uploads: Vec<async_graphql::UploadValue>,
 }
 
 /// The token of an `Authorization`-style value: `Bearer <token>` (any capitalisation of
@@ -86,6 +87,7 @@ impl Prepared {
     pub fn new(params: Params, doc: Option<Arc<ExecutableDocument>>) -> Self {
         let mut request = async_graphql::Request::new(params.query)
             .variables(Variables::from_json(Value::Object(params.variables)));
+        request.uploads = params.uploads;
         if let Some(doc) = &doc {
             request.set_parsed_query(ExecutableDocument::clone(doc));
         }

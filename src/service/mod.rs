@@ -12,6 +12,7 @@ pub mod clients;
 pub mod contracts;
 pub mod dashboard;
 pub mod digest;
+pub mod documents;
 pub mod escalations;
 pub mod events;
 pub mod follow_ups;

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub alarms: Option<Alarms>,
     /// The server's live hub (absent for a server in another process).
     pub hub: Option<delivery_desk::live::Hub>,
+    /// The server's document folder.
+    pub documents: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -221,8 +223,14 @@ pub async fn spawn_app_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -
     spawn_app_with(backend, options).await
 }
 
-pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
+pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<TestApp> {
     let (mut db, dir) = fresh_database(backend).await?;
+    // Each server its own document folder, gone with it.
+    let documents = tempfile::tempdir().expect("document folder");
+    options.documents = delivery_desk::documents::DocumentStore::new(
+        documents.path(),
+        options.documents.max_bytes(),
+    );
     startup::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
@@ -274,6 +282,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         time,
         alarms,
         hub,
+        documents,
         _dir: dir,
     })
 }
@@ -318,6 +327,8 @@ impl TestApp {
             time: Time::default(),
             alarms: None,
             hub: None,
+            // That server keeps its documents where it was told; this one is unused.
+            documents: tempfile::tempdir().expect("document folder"),
             _dir: None,
         }
     }

@@ -303,7 +303,12 @@ db_test!(node_finds_every_kind_of_object_by_its_global_id, |app| {
 db_test!(
     the_demo_data_covers_every_phase_and_loads_only_once,
     |app| {
-        delivery_desk::seed::demo(&app.db).await.expect("demo data");
+        delivery_desk::seed::demo(
+            &app.db,
+            &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
+        )
+        .await
+        .expect("demo data");
         let data = app
         .ok("{ clients { totalCount } projects(first: 10) { totalCount edges { node { status stages { status } tickets { status } } } } }", json!({}))
         .await;
@@ -339,9 +344,12 @@ db_test!(
         assert_eq!(p["negotiationTerms"][0]["outcome"], "AGREED");
         assert_eq!(p["contract"]["status"], "COUNTERSIGNED");
         assert_eq!(p["contract"]["steps"].as_array().unwrap().len(), 5);
-        let again = delivery_desk::seed::demo(&app.db)
-            .await
-            .expect_err("a second load is refused");
+        let again = delivery_desk::seed::demo(
+            &app.db,
+            &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
+        )
+        .await
+        .expect_err("a second load is refused");
         assert_eq!(again.code(), "CONFLICT");
     }
 );

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod collaboration;
 mod concurrency;
+mod documents;
 mod faults;
 mod handover;
 mod hostile_input;

@@ -13,11 +13,11 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
     requirementSheets { version } changeRequests { title } acceptance { notes }
     stages { name status milestoneState owner { name } taskProgress { percent } ratings { score contact { name } } }
     meetings { kind contacts { name } staff { name } } primaryContact { name decisionRole }
-    kickoff { state dueAt }
+    kickoff { state dueAt } documents { fileName uploadedBy { name } }
     reports { status reads { firstReadAt contact { name } } }
     acceptanceCriteria { status decidedBy { name } }
     actionItems { title assigneeUser { name } assigneeContact { name } }
-    tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } }
+    tickets(open: true) { title priority assignee { name } escalationLevel followUps { state } documents { fileName } }
     risks(open: true) { title severity }
     team { role user { name } }
     events(last: 3) { kind }
@@ -176,6 +176,8 @@ db_test!(
             "report reads",
             "acceptance criteria",
             "milestone ratings",
+            "project documents",
+            "ticket documents",
             // The health assessment of the whole page.
             "health: projects",
             "health: policy",

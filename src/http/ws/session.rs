@@ -484,6 +484,7 @@ fn execute(
         query: operation.query,
         operation_name: operation.operation_name,
         variables: operation.variables,
+        uploads: Vec::new(),
     };
     Prepared::new(params, doc)
         .stream(state, caller.clone())

@@ -46,6 +46,7 @@ static ASSETS: &[Asset] = &[
     asset!("graphiql/graphiql.css", CSS),
     asset!("board/index.html", HTML),
     asset!("board/board.js", JS),
+    asset!("board/customer.js", JS),
     asset!("board/board.css", CSS),
     asset!("vendor/graphiql.min.js", JS),
     asset!("vendor/graphiql.min.css", CSS),

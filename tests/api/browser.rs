@@ -1,6 +1,7 @@
 //! The pages the server ships, in headless Chromium (`tests/browser/check.mjs`): GraphiQL
 //! runs a query and a subscription, the live board shows a change made through the API
-//! within a second; any console error, failed request, HTTP error or request to another
+//! within a second, and a customer does its part (a task, a report, a criterion, the survey, a
+//! rating) in the portal view; any console error, failed request, HTTP error or request to another
 //! host fails the check. Screenshots go to `target/browser/`.
 
 use serde_json::json;
@@ -123,3 +124,69 @@ db_test!(
         .await;
     }
 );
+
+db_test!(the_customer_does_its_part_in_the_browser, |app| {
+    let acme = helpers::client(&app, "Acme").await;
+    let pid = signed_project(&app, &acme, "B-5").await;
+    let stage = helpers::stage(&app, &pid, "Dashboards built").await;
+    for status in ["IN_PROGRESS", "DONE"] {
+        app.ok(
+            "mutation($id: ID!, $s: StageStatus!) { changeStageStatus(id: $id, status: $s) { id } }",
+            json!({ "id": stage, "s": status }),
+        )
+        .await;
+    }
+    let person = helpers::contact(&app, &acme).await;
+    let id = |v: &serde_json::Value, path: &[&str]| {
+        path.iter()
+            .fold(v, |v, k| &v[*k])
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    };
+    let item = app
+        .ok(
+            "mutation($p: ID!, $k: ID!) { createActionItem(input: { projectId: $p, title: \"Provide the interface protocol\",
+               dueDate: \"2026-01-09\", assigneeContactId: $k }) { id } }",
+            json!({ "p": pid, "k": person }),
+        )
+        .await;
+    let report = app
+        .ok(
+            "mutation($p: ID!) { createReport(input: { projectId: $p, kind: DAILY, progressPercent: 60,
+               body: \"Sensors in halls 1-3 online; hall 4 tomorrow.\" }) { id } }",
+            json!({ "p": pid }),
+        )
+        .await;
+    let criterion = app
+        .ok(
+            "mutation($p: ID!) { addAcceptanceCriterion(projectId: $p, text: \"Dashboards show live data\") { id } }",
+            json!({ "p": pid }),
+        )
+        .await;
+    let survey = app
+        .ok(
+            "mutation($c: ID!) { openSurvey(input: { title: \"This quarter\", from: \"2026-10-01T00:00:00Z\",
+               to: \"2027-01-01T00:00:00Z\", clientIds: [$c] }) { id } }",
+            json!({ "c": acme }),
+        )
+        .await;
+    let portal = helpers::portal_token(&app, &acme, &person);
+    browser_check(
+        &app,
+        "customer",
+        &[
+            ("TOKEN", portal),
+            ("ADMIN_TOKEN", app.admin.clone()),
+            ("ITEM_ID", id(&item, &["createActionItem", "id"])),
+            ("REPORT_ID", id(&report, &["createReport", "id"])),
+            (
+                "CRITERION_ID",
+                id(&criterion, &["addAcceptanceCriterion", "id"]),
+            ),
+            ("SURVEY_ID", id(&survey, &["openSurvey", "id"])),
+            ("STAGE_ID", stage),
+        ],
+    )
+    .await;
+});

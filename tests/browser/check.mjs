@@ -1,12 +1,13 @@
 // Headless Chromium checks of GraphiQL and the live board, against a running server.
 //
-//   node check.mjs <graphiql|board>
+//   node check.mjs <graphiql|board|customer>
 //
 // Environment: BASE (http://host:port), TOKEN (the JWT the page uses), ADMIN_TOKEN (for
 // the changes the check makes through the API; default TOKEN), SHOTS (a folder for the
 // screenshots), CHROMIUM (the browser, default /usr/bin/chromium), and for the board
 // STAGE_ID (a stage in NOT_STARTED shown on the board) and ABSENT (text the board must
-// not show, e.g. another client's project). Any console error, page error,
+// not show, e.g. another client's project); for the customer's part ITEM_ID, REPORT_ID,
+// CRITERION_ID, SURVEY_ID and STAGE_ID (what the customer acts on). Any console error, page error,
 // failed request or HTTP error response fails the check; so does a request to any
 // other host (the pages must work offline). Exit code 0 means every check passed.
 import { chromium } from 'playwright-core';
@@ -144,6 +145,9 @@ async function board() {
   const badge = `[data-stage="${stage}"] .badge[data-v="IN_PROGRESS"]`;
   check((await page.$(`[data-stage="${stage}"]`)) !== null, 'the stage is not on the board');
   check((await page.$(badge)) === null, 'the stage is already in progress');
+  if (!process.env.ADMIN_TOKEN) {
+    check(await page.evaluate(() => document.getElementById('yours').hidden), "staff see the customer's part");
+  }
   const absent = process.env.ABSENT;
   if (absent) {
     const text = await page.evaluate(() => document.body.innerText);
@@ -227,9 +231,102 @@ async function board() {
   }
 }
 
+// The customer's part of the board, done as the customer would: a task completed, a
+// report read, a criterion passed, the survey answered, a milestone rated; each checked
+// through the API as staff afterwards.
+async function customer() {
+  const env = (k) => process.env[k];
+  const [item, report, criterion, survey, stage] = ['ITEM_ID', 'REPORT_ID', 'CRITERION_ID', 'SURVEY_ID', 'STAGE_ID'].map(env);
+  await page.goto(`${base}/board`);
+  await setToken();
+  await page.waitForSelector('#yours[data-state="ready"]', { timeout: 10000 });
+  const node = async (id, fields) => (await gql(`query($id: ID!) { node(id: $id) { ... on ${fields} } }`, { id })).node;
+  const gone = async (selector, what) => {
+    try {
+      await page.waitForSelector(selector, { state: 'detached', timeout: 5000 });
+    } catch {
+      problems.push(`${what}: still shown`);
+    }
+  };
+
+  await page.screenshot({ path: `${shots}/customer.png`, fullPage: true });
+  await page.click(`[data-item="${item}"] button`);
+  await gone(`[data-item="${item}"]`, 'the completed task');
+  check((await node(item, 'ActionItem { status }')).status === 'DONE', 'the task is not DONE');
+
+  await page.click(`[data-report="${report}"] button`);
+  try {
+    await page.waitForSelector(`[data-report="${report}"] .report-body:not([hidden])`, { timeout: 5000 });
+  } catch {
+    problems.push('the report was not shown after Read');
+  }
+  const reads = (await node(report, 'Report { reads { contact { name } } }')).reads;
+  check(reads.length === 1, `report reads: ${JSON.stringify(reads)}`);
+
+  await page.fill(`[data-criterion="${criterion}"] textarea`, 'all three dashboards on the screens');
+  await page.click(`[data-criterion="${criterion}"] button:has-text("Pass")`);
+  await gone(`[data-criterion="${criterion}"]`, 'the passed criterion');
+  const judged = await node(criterion, 'AcceptanceCriterion { status note }');
+  check(judged.status === 'PASSED' && judged.note === 'all three dashboards on the screens', `criterion: ${JSON.stringify(judged)}`);
+
+  await page.selectOption(`[data-survey="${survey}"] select[name="score"]`, '4');
+  await page.selectOption(`[data-survey="${survey}"] select[name="recommend"]`, '9');
+  await page.fill(`[data-survey="${survey}"] textarea`, 'quick answers, late reports');
+  await page.click(`[data-survey="${survey}"] button`);
+  await gone(`[data-survey="${survey}"]`, 'the answered survey');
+  const answers = (await node(survey, 'Survey { answers { score recommend comment } }')).answers;
+  check(JSON.stringify(answers) === JSON.stringify([{ score: 4, recommend: 9, comment: 'quick answers, late reports' }]), `survey answers: ${JSON.stringify(answers)}`);
+
+  await page.selectOption(`[data-rate="${stage}"] select[name="score"]`, '5');
+  await page.fill(`[data-rate="${stage}"] textarea`, 'on time');
+  await page.click(`[data-rate="${stage}"] button`);
+  try {
+    await page.waitForSelector(`[data-rate="${stage}"] :text("you rated it 5 of 5")`, { timeout: 5000 });
+  } catch {
+    problems.push('the rating is not shown');
+  }
+  const ratings = (await node(stage, 'Stage { ratings { score comment } }')).ratings;
+  check(JSON.stringify(ratings) === JSON.stringify([{ score: 5, comment: 'on time' }]), `ratings: ${JSON.stringify(ratings)}`);
+  await page.screenshot({ path: `${shots}/customer-done.png`, fullPage: true });
+
+  // Labelled controls, readable text, and a phone's width.
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#yours select, #yours textarea')]
+    .filter((c) => !c.closest('label')).length);
+  check(unlabelled === 0, `${unlabelled} controls without a label`);
+  const low = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (e) => {
+      for (let n = e; n; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor;
+        if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return rgb(bg);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const e of document.querySelectorAll('#yours h2, #yours span, #yours div, #yours p, #yours button, #yours .field')) {
+      if (!e.textContent.trim() || e.children.length > 2) continue;
+      const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) out.push(`${e.tagName.toLowerCase()}.${e.className} ${ratio.toFixed(2)}`);
+    }
+    return [...new Set(out)];
+  });
+  check(low.length === 0, `text below 4.5:1 contrast: ${low.join(', ')}`);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the customer's part is ${overflow}px wider than a phone`);
+  await page.screenshot({ path: `${shots}/customer-phone.png`, fullPage: true });
+}
+
 try {
   if (what === 'graphiql') await graphiql();
   else if (what === 'board') await board();
+  else if (what === 'customer') await customer();
   else problems.push(`unknown check ${what}`);
 } catch (e) {
   problems.push(`${e.stack || e}`);

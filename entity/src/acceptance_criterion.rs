@@ -21,6 +21,9 @@ pub struct Model {
     pub decided_by_contact_id: Option<i64>,
     /// The staff member who recorded a verdict given outside the portal.
     pub recorded_by_user_id: Option<i64>,
+    /// The client's contact who is to check it (the project's primary contact when
+    /// drafted); a handover moves it to the successor while not passed.
+    pub checker_contact_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub version: i32,
 }

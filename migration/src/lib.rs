@@ -20,6 +20,7 @@ mod m20261203_000014_reports_published;
 mod m20261203_000015_acceptance_criteria;
 mod m20261203_000016_satisfaction_beyond_tickets;
 mod m20261203_000017_documents;
+mod m20261203_000018_criterion_checker;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_acceptance_criteria::Migration),
             Box::new(m20261203_000016_satisfaction_beyond_tickets::Migration),
             Box::new(m20261203_000017_documents::Migration),
+            Box::new(m20261203_000018_criterion_checker::Migration),
         ]
     }
 }

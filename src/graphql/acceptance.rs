@@ -46,6 +46,13 @@ impl AcceptanceCriterion {
         };
         Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
     }
+    /// The client's contact who is to check it.
+    async fn checker(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        let Some(id) = self.0.checker_contact_id else {
+            return Ok(None);
+        };
+        Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
+    }
     /// The in-scope requirement it checks.
     async fn requirement(&self, ctx: &Context<'_>) -> Result<Option<Requirement>> {
         let Some(id) = self.0.requirement_id else {
@@ -86,16 +93,23 @@ impl AcceptanceMutation {
             .collect()
     }
 
-    /// Adds a criterion.
+    /// Adds a criterion, checked by `checkerContactId` (the project's primary contact
+    /// when not given).
     async fn add_acceptance_criterion(
         &self,
         ctx: &Context<'_>,
         project_id: ID,
         #[graphql(name = "text")] criterion: String,
+        checker_contact_id: Option<ID>,
     ) -> Result<AcceptanceCriterion> {
         let id = decode_as("projectId", &project_id, NodeKind::Project)?;
         let criterion = text("text", &criterion, SHORT)?;
-        let row = acceptance_criteria::add(svc(ctx)?, id, criterion).await?;
+        let checker = opt_id(
+            "checkerContactId",
+            checker_contact_id.as_ref(),
+            NodeKind::Contact,
+        )?;
+        let row = acceptance_criteria::add(svc(ctx)?, id, criterion, checker).await?;
         Ok(AcceptanceCriterion(seen(ctx, row)?))
     }
 

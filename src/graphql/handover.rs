@@ -56,6 +56,18 @@ impl Handover {
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<Meeting>> {
         all::<meeting::Entity, _>(ctx, &self.moved.meetings, Meeting).await
     }
+    /// Acceptance criteria they were to check and had not passed.
+    async fn acceptance_criteria(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::acceptance::AcceptanceCriterion>> {
+        all::<entity::acceptance_criterion::Entity, _>(
+            ctx,
+            &self.moved.acceptance_criteria,
+            super::acceptance::AcceptanceCriterion,
+        )
+        .await
+    }
     /// Projects whose primary client contact they were.
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
         all::<project::Entity, _>(ctx, &self.moved.projects, Project).await
@@ -68,7 +80,8 @@ pub struct HandoverMutation;
 #[Object]
 impl HandoverMutation {
     /// Marks a contact as having left the client: their open items (customer-side action
-    /// items, open tickets they reported, meetings ahead, primary-contact roles) move to
+    /// items, open tickets they reported, meetings ahead, primary-contact roles, acceptance
+    /// criteria still to be passed) move to
     /// `successorId` in one transaction, announced by one event; their portal tokens are
     /// refused from now on and their open websockets closed with 4403.
     async fn mark_contact_left(

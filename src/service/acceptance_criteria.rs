@@ -22,9 +22,11 @@ async fn insert(
     text: String,
     requirement_id: Option<i64>,
     stage_id: Option<i64>,
+    checker: Option<i64>,
 ) -> AppResult<criterion::Model> {
     let row = criterion::ActiveModel {
         project_id: Set(p.id),
+        checker_contact_id: Set(checker.or(p.primary_contact_id)),
         requirement_id: Set(requirement_id),
         stage_id: Set(stage_id),
         text: Set(text),
@@ -36,7 +38,8 @@ async fn insert(
     .insert(uow.txn())
     .await?;
     uow.record(
-        event(EventKind::Created, &row, p).changes(snapshot!(row; text, requirement_id, stage_id)),
+        event(EventKind::Created, &row, p)
+            .changes(snapshot!(row; text, requirement_id, stage_id, checker_contact_id)),
     )
     .await?;
     Ok(row)
@@ -64,7 +67,7 @@ pub async fn draft(ctx: Ctx<'_>, project_id: i64) -> AppResult<Vec<criterion::Mo
     let mut added = Vec::new();
     for r in requirements {
         if !existing.iter().any(|c| c.requirement_id == Some(r.id)) {
-            added.push(insert(&mut uow, &p, r.title, Some(r.id), None).await?);
+            added.push(insert(&mut uow, &p, r.title, Some(r.id), None, None).await?);
         }
     }
     for s in stages {
@@ -73,19 +76,29 @@ pub async fn draft(ctx: Ctx<'_>, project_id: i64) -> AppResult<Vec<criterion::Mo
         };
         if !existing.iter().any(|c| c.stage_id == Some(s.id)) {
             let text = format!("{}: {deliverables}", s.name);
-            added.push(insert(&mut uow, &p, text, None, Some(s.id)).await?);
+            added.push(insert(&mut uow, &p, text, None, Some(s.id), None).await?);
         }
     }
     uow.commit().await?;
     Ok(added)
 }
 
-/// Adds a criterion of the team's or the client's asking.
-pub async fn add(ctx: Ctx<'_>, project_id: i64, text: String) -> AppResult<criterion::Model> {
+/// Adds a criterion of the team's or the client's asking, to be checked by `checker` (a
+/// contact of the client; the project's primary contact when not given).
+pub async fn add(
+    ctx: Ctx<'_>,
+    project_id: i64,
+    text: String,
+    checker: Option<i64>,
+) -> AppResult<criterion::Model> {
     ctx.caller.require_staff_write()?;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let p = require::<project::Entity>(uow.txn(), ctx.caller, "projectId", project_id).await?;
-    let row = insert(&mut uow, &p, text, None, None).await?;
+    if let Some(c) = checker {
+        super::require_contact_of(uow.txn(), ctx.caller, "checkerContactId", c, p.client_id)
+            .await?;
+    }
+    let row = insert(&mut uow, &p, text, None, None, checker).await?;
     uow.commit().await?;
     Ok(row)
 }

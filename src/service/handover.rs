@@ -3,8 +3,8 @@
 //! [`crate::auth::departed`]).
 
 use entity::{
-    ActionItemStatus, ContactStatus, EntityKind, EventKind, MeetingStatus, action_item, contact,
-    meeting, project, ticket,
+    ActionItemStatus, ContactStatus, CriterionStatus, EntityKind, EventKind, MeetingStatus,
+    acceptance_criterion, action_item, contact, meeting, project, ticket,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, prelude::Expr,
@@ -31,6 +31,7 @@ pub struct Moved {
     pub tickets: Vec<i64>,
     pub meetings: Vec<i64>,
     pub projects: Vec<i64>,
+    pub acceptance_criteria: Vec<i64>,
 }
 
 /// Ids of `E` rows matching `cond`, then those rows' owner column set to `to` with the
@@ -117,6 +118,18 @@ pub async fn mark_left(
             successor.id,
         )
         .await?,
+        // Criteria they were to check and have not passed.
+        acceptance_criteria: reassign::<acceptance_criterion::Entity, _>(
+            txn,
+            sea_orm::Condition::all()
+                .add(acceptance_criterion::Column::CheckerContactId.eq(id))
+                .add(acceptance_criterion::Column::Status.ne(CriterionStatus::Passed)),
+            acceptance_criterion::Column::Id,
+            acceptance_criterion::Column::CheckerContactId,
+            Some(acceptance_criterion::Column::Version),
+            successor.id,
+        )
+        .await?,
         meetings: Vec::new(),
     };
     // Meetings ahead that they attend: their seat goes to the successor.
@@ -166,6 +179,7 @@ pub async fn mark_left(
                     "tickets": moved.tickets,
                     "meetings": moved.meetings,
                     "projects": moved.projects,
+                    "acceptance_criteria": moved.acceptance_criteria,
                 },
             })),
     )

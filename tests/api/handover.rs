@@ -15,7 +15,7 @@ use crate::{
 const LEFT: &str = "mutation($id: ID!, $s: ID!) { markContactLeft(id: $id, successorId: $s) {
     contact { status leftAt successor { name } }
     actionItems { title assigneeContact { name } } tickets { title } meetings { kind contacts { name } }
-    projects { primaryContact { name } } } }";
+    projects { primaryContact { name } } acceptanceCriteria { text checker { name } } } }";
 
 async fn named_contact(app: &helpers::TestApp, client: &str, name: &str) -> String {
     app.ok(
@@ -78,6 +78,38 @@ db_test!(
         )
         .await;
 
+        // Criteria Zhang is to check: drafted ones (the primary contact checks) and one
+        // named; the passed one stays with Zhang, who passed it.
+        const CRITERION: &str = "mutation($p: ID!, $t: String!, $c: ID) { addAcceptanceCriterion(projectId: $p, text: $t, checkerContactId: $c) { id checker { name } } }";
+        let drafted = app
+            .ok(CRITERION, json!({ "p": p, "t": "Live data", "c": null }))
+            .await;
+        assert_eq!(
+            drafted["addAcceptanceCriterion"]["checker"]["name"],
+            "Zhang Hua"
+        );
+        app.ok(
+            CRITERION,
+            json!({ "p": p, "t": "Alarms by SMS", "c": zhang }),
+        )
+        .await;
+        let passed = app
+            .ok(CRITERION, json!({ "p": p, "t": "Exports", "c": zhang }))
+            .await["addAcceptanceCriterion"]["id"]
+            .clone();
+        app.ok(
+            "mutation($id: ID!, $c: ID!) { judgeAcceptanceCriterion(id: $id, status: PASSED, contactId: $c) { status } }",
+            json!({ "id": passed, "c": zhang }),
+        )
+        .await;
+        let (code, field) = app
+            .fails(CRITERION, json!({ "p": p, "t": "x", "c": rival }))
+            .await;
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("BAD_USER_INPUT", Some("checkerContactId"))
+        );
+
         // Zhang's portal session is open, on a subscription.
         let portal = portal_token(&app, &acme, &zhang);
         let mut ws = app.ws(Some(&portal)).await;
@@ -127,6 +159,12 @@ db_test!(
         assert_eq!(
             handover["projects"],
             json!([{ "primaryContact": { "name": "Liu Yang" } }])
+        );
+        assert_eq!(
+            handover["acceptanceCriteria"],
+            json!([{ "text": "Live data", "checker": { "name": "Liu Yang" } },
+                   { "text": "Alarms by SMS", "checker": { "name": "Liu Yang" } }]),
+            "the criteria not yet passed"
         );
         assert_eq!(app.count("events").await, events + 1, "one event");
         let timeline = app

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod collaboration;
 mod concurrency;
+mod delivery_walk;
 mod documents;
 mod faults;
 mod handover;

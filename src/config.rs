@@ -181,6 +181,22 @@ pub struct Config {
         global = true
     )]
     pub max_upload_bytes: u64,
+    /// How long a webhook receiver has to answer one request, in seconds.
+    #[arg(
+        long,
+        env = "WEBHOOK_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_seconds: u64,
+    /// A webhook failing without a success for this many hours is disabled.
+    #[arg(
+        long,
+        env = "WEBHOOK_DISABLE_AFTER_HOURS",
+        default_value_t = 72,
+        global = true
+    )]
+    pub webhook_disable_after_hours: u64,
     /// Browser origins allowed to call the API from their pages (CORS), comma-separated,
     /// e.g. `https://portal.example.com`; none by default (same origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
@@ -240,6 +256,11 @@ impl Config {
             .map_err(|why| format!("LOG_LEVEL (--log-level): {why}"))?;
         if self.max_body_bytes < 1024 {
             return Err("MAX_BODY_BYTES (--max-body-bytes) must be at least 1024".into());
+        }
+        if self.webhook_timeout_seconds == 0 {
+            return Err(
+                "WEBHOOK_TIMEOUT_SECONDS (--webhook-timeout-seconds) must be at least 1".into(),
+            );
         }
         if self.max_upload_bytes == 0 {
             return Err("MAX_UPLOAD_BYTES (--max-upload-bytes) must be at least 1".into());

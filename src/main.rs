@@ -170,6 +170,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 time: delivery_desk::time::Time::default(),
                 proposal_reviewers: config.proposal_reviewers.clone(),
                 documents: documents.clone(),
+                webhooks: delivery_desk::webhooks::WebhookOptions {
+                    timeout: Duration::from_secs(config.webhook_timeout_seconds),
+                    disable_after: Duration::from_secs(config.webhook_disable_after_hours * 3600),
+                    ..Default::default()
+                },
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

@@ -39,6 +39,8 @@ pub struct Options {
     pub proposal_reviewers: Vec<entity::ReviewerRole>,
     /// Where documents' bytes go, and the largest accepted.
     pub documents: crate::documents::DocumentStore,
+    /// Webhook delivery timers.
+    pub webhooks: crate::webhooks::WebhookOptions,
 }
 
 impl Default for Options {
@@ -53,6 +55,7 @@ impl Default for Options {
             time: Time::default(),
             proposal_reviewers: graphql::proposal::ReviewPolicy::default().0,
             documents: crate::documents::DocumentStore::new("data/documents", 20 << 20),
+            webhooks: crate::webhooks::WebhookOptions::default(),
         }
     }
 }
@@ -110,6 +113,8 @@ pub struct AppState {
     pub alarms: Alarms,
     /// Contacts who have left: their tokens are refused, their websockets closed.
     pub departed: Arc<crate::auth::departed::Departed>,
+    /// The webhook delivery task.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl AppState {
@@ -136,8 +141,16 @@ impl AppState {
             options.time.clone(),
             shutdown.clone(),
         );
+        let webhooks = crate::webhooks::Webhooks::start(
+            db.clone(),
+            hub.clone(),
+            options.time.clone(),
+            options.webhooks.clone(),
+            shutdown.clone(),
+        );
         Self {
             departed,
+            webhooks,
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
@@ -239,6 +252,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
     let sessions = state.ws.sessions.clone();
+    let webhooks = state.webhooks.clone();
     // No request is answered before the portal gate knows who has left.
     state.departed.ready().await;
     axum::serve(listener, router(state))
@@ -255,6 +269,13 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         .is_err()
     {
         tracing::warn!("websocket sessions still open after 15 s; exiting");
+    }
+    // Webhook requests under way finish and the leases go, so another instance goes on.
+    if tokio::time::timeout(Duration::from_secs(15), webhooks.stopped())
+        .await
+        .is_err()
+    {
+        tracing::warn!("webhook deliveries still under way after 15 s; exiting");
     }
     Ok(())
 }

@@ -66,6 +66,12 @@ string_enum! {
 }
 
 string_enum! {
+    /// A webhook is delivered to while active; one failing for too long is disabled
+    /// (and enabled again by staff, or by a replay).
+    WebhookStatus { Active = "ACTIVE", Disabled = "DISABLED" }
+}
+
+string_enum! {
     /// A survey takes answers while open; closing it is final.
     SurveyStatus { Open = "OPEN", Closed = "CLOSED" }
 }
@@ -321,6 +327,7 @@ string_enum! {
         AcceptanceCriterion = "ACCEPTANCE_CRITERION",
         Survey = "SURVEY",
         Document = "DOCUMENT",
+        Webhook = "WEBHOOK",
     }
 }
 

@@ -42,5 +42,7 @@ pub mod ticket_clock;
 pub mod ticket_comment;
 pub mod ticket_escalation;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 pub use enums::*;

@@ -21,6 +21,7 @@ mod m20261203_000015_acceptance_criteria;
 mod m20261203_000016_satisfaction_beyond_tickets;
 mod m20261203_000017_documents;
 mod m20261203_000018_criterion_checker;
+mod m20261203_000019_webhooks;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_satisfaction_beyond_tickets::Migration),
             Box::new(m20261203_000017_documents::Migration),
             Box::new(m20261203_000018_criterion_checker::Migration),
+            Box::new(m20261203_000019_webhooks::Migration),
         ]
     }
 }

@@ -12,7 +12,8 @@ use entity::{
     meeting, milestone_rating, negotiation_round, negotiation_term, project, proposal_feedback,
     proposal_review, proposal_version, report, report_read, requirement, requirement_sheet, risk,
     service_level_policy, service_level_target, stage, survey, survey_answer, survey_client,
-    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user,
+    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user, webhook_delivery,
+    webhook_endpoint,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -245,6 +246,19 @@ impl Scoped for document::Entity {
                         visible_ids::<ticket::Entity>(c, ticket::Column::Id),
                     )),
             )
+    }
+}
+
+impl Scoped for webhook_endpoint::Entity {
+    /// The vendor's integrations.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(webhook_endpoint::Column::Id.is_null())
+    }
+}
+
+impl Scoped for webhook_delivery::Entity {
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(webhook_delivery::Column::Id.is_null())
     }
 }
 
@@ -567,6 +581,8 @@ impl Redact for meeting::Model {
 impl Redact for report::Model {}
 impl Redact for report_read::Model {}
 impl Redact for milestone_rating::Model {}
+impl Redact for webhook_endpoint::Model {}
+impl Redact for webhook_delivery::Model {}
 impl Redact for document::Model {}
 impl Redact for survey::Model {}
 impl Redact for survey_client::Model {}

@@ -26,3 +26,4 @@ pub mod satisfaction;
 pub mod service_level;
 pub mod status;
 pub mod survey;
+pub mod webhook;

@@ -50,6 +50,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::AcceptanceCriterion => NodeKind::AcceptanceCriterion,
         EntityKind::Survey => NodeKind::Survey,
         EntityKind::Document => NodeKind::Document,
+        EntityKind::Webhook => NodeKind::Webhook,
     }
 }
 
@@ -181,4 +182,25 @@ impl EventQuery {
         )
         .await?)
     }
+}
+
+/// An event as a webhook receives it: the fields of `Event` that need no lookup, named
+/// and written as the subscriptions write them, with the project and client ids.
+pub fn payload(e: &event::Model) -> serde_json::Value {
+    let id = |kind: NodeKind, v: Option<i64>| v.map(|v| encode(kind, v).0);
+    serde_json::json!({
+        "id": encode(NodeKind::Event, e.id).0,
+        "sequence": e.id,
+        "cursor": super::live::cursor(e),
+        "occurredAt": e.occurred_at.to_rfc3339(),
+        "kind": e.kind,
+        "entityKind": e.entity_kind,
+        "entityId": encode(node_kind(e.entity_kind), e.entity_id).0,
+        "projectId": id(NodeKind::Project, e.project_id),
+        "clientId": id(NodeKind::Client, e.client_id),
+        "fromStatus": e.from_status,
+        "toStatus": e.to_status,
+        "changes": serde_json::from_str::<serde_json::Value>(&e.changes).unwrap_or_default(),
+        "actorKind": e.actor_kind,
+    })
 }

@@ -53,7 +53,8 @@ node_kinds!(
     ActionItem,
     AcceptanceCriterion,
     Survey,
-    Document
+    Document,
+    Webhook
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

@@ -74,6 +74,7 @@ impl Keyed for entity::report_read::Entity {
 }
 
 keyed!(
+    webhook_endpoint,
     document,
     survey,
     user,

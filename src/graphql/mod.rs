@@ -39,6 +39,7 @@ pub mod survey;
 pub mod ticket;
 pub mod user;
 pub mod viewer;
+pub mod webhook;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub use batching::{Batches, Driven};
@@ -67,6 +68,7 @@ pub struct Query(
     pipeline::PipelineQuery,
     action_item::ActionItemQuery,
     survey::SurveyQuery,
+    webhook::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -92,6 +94,7 @@ pub struct Mutation(
     acceptance::AcceptanceMutation,
     survey::SurveyMutation,
     document::DocumentMutation,
+    webhook::WebhookMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -53,6 +53,7 @@ pub enum Node {
     AcceptanceCriterion(super::acceptance::AcceptanceCriterion),
     Survey(super::survey::Survey),
     Document(super::document::Document),
+    Webhook(super::webhook::WebhookEndpoint),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -139,6 +140,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Document => one::<entity::document::Entity>(ctx, id)
             .await?
             .map(|m| Node::Document(super::document::Document(m))),
+        NodeKind::Webhook => one::<entity::webhook_endpoint::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::Webhook(super::webhook::WebhookEndpoint(m))),
     })
 }
 

@@ -126,7 +126,7 @@ impl Hub {
 }
 
 /// The newest event id in the log (0 when it is empty).
-async fn log_head(db: &DatabaseConnection) -> Result<i64, DbErr> {
+pub async fn log_head(db: &DatabaseConnection) -> Result<i64, DbErr> {
     let newest = event::Entity::find()
         .order_by_desc(event::Column::Id)
         .one(db)

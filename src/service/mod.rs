@@ -35,6 +35,7 @@ pub mod stages;
 pub mod surveys;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 use entity::{EntityKind, EventKind, event};
@@ -279,6 +280,7 @@ versioned!(
     action_item => "action item",
     acceptance_criterion => "acceptance criterion",
     survey => "survey",
+    webhook_endpoint => "webhook",
 );
 
 /// The number after the highest `number` of a project's rows of `E` (1 for the first).

@@ -80,6 +80,33 @@ macro_rules! db_test {
             }
         }
     };
+    // A server started with `$options` (e.g. short webhook timers).
+    ($name:ident, options = $options:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, $options)
+                        .await
+                        .expect("sqlite app");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, $options)
+                        .await
+                else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
     // The server's clock stands at `$at` until the test moves it (`app.time.advance`).
     ($name:ident, at = $at:expr, |$app:ident| $body:block) => {
         mod $name {

@@ -36,5 +36,6 @@ mod shutdown;
 mod start_up;
 mod surveys;
 mod validation;
+mod webhooks;
 mod ws_client;
 mod ws_protocol;

@@ -1,0 +1,458 @@
+//! Webhook deliveries: each active endpoint follows the event log by its cursor and
+//! receives the events it wants, in order, one request per event, signed.
+//!
+//! - One instance delivers to an endpoint at a time: it holds the endpoint's lease (a
+//!   conditional update of `lease_owner`/`lease_until`), renews it with every step, and
+//!   every write it makes is conditional on still holding it. Several instances share the
+//!   endpoints between them; an instance that dies leaves a lease that runs out.
+//! - Each endpoint is delivered to by its own task, so a slow or dead endpoint delays
+//!   nobody else, and never the API.
+//! - A failed attempt is logged and retried with exponential backoff, the same event
+//!   again (order is kept); an endpoint failing longer than `disable_after` is disabled.
+//! - At least once: an instance that dies between a receiver's answer and the cursor's
+//!   write leaves that event to be sent again. `Delivery-Desk-Event-Id` lets a receiver
+//!   drop the repeat.
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use entity::{WebhookStatus, webhook_delivery as delivery, webhook_endpoint as endpoint};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    prelude::Expr,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    domain::webhook::{backoff, gives_up, signature},
+    live::{Hub, hub::read_after},
+    service::webhooks::interest_of,
+    time::Time,
+};
+
+/// Timers of webhook delivery.
+#[derive(Debug, Clone)]
+pub struct WebhookOptions {
+    /// How long a receiver has to answer one request.
+    pub timeout: Duration,
+    /// The wait after the first failure; doubled after each next one.
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// An endpoint failing without a success for this long is disabled.
+    pub disable_after: Duration,
+    /// How long an instance holds an endpoint without renewing.
+    pub lease: Duration,
+    /// How often endpoints are looked at without a new event (backoffs ending).
+    pub poll: Duration,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            backoff_base: Duration::from_secs(5),
+            backoff_cap: Duration::from_secs(3600),
+            disable_after: Duration::from_secs(3 * 24 * 3600),
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The signature header (`t=…,v1=…`, see `docs/webhooks.md`).
+pub const SIGNATURE_HEADER: &str = "Delivery-Desk-Signature";
+/// The event's global id: what a receiver deduplicates on.
+pub const EVENT_HEADER: &str = "Delivery-Desk-Event-Id";
+
+/// A handle on the delivery task.
+#[derive(Clone)]
+pub struct Webhooks {
+    stopped: CancellationToken,
+}
+
+impl Webhooks {
+    /// Starts the delivery task on the current runtime. When `stop` is cancelled it lets
+    /// the requests under way finish (each within the timeout), starts no other, and lets
+    /// its leases go, so another instance takes over at once.
+    pub fn start(
+        db: DatabaseConnection,
+        hub: Hub,
+        time: Time,
+        options: WebhookOptions,
+        stop: CancellationToken,
+    ) -> Self {
+        let stopped = CancellationToken::new();
+        tokio::spawn(run(db, hub, time, options, stop, stopped.clone()));
+        Self { stopped }
+    }
+
+    /// Resolves once the task has stopped and released its leases.
+    pub async fn stopped(&self) {
+        self.stopped.cancelled().await;
+    }
+}
+
+struct Worker {
+    db: DatabaseConnection,
+    time: Time,
+    options: WebhookOptions,
+    http: reqwest::Client,
+    /// This instance's name in leases.
+    me: String,
+    /// Endpoints this instance is delivering to now.
+    busy: Mutex<HashSet<i64>>,
+}
+
+async fn run(
+    db: DatabaseConnection,
+    hub: Hub,
+    time: Time,
+    options: WebhookOptions,
+    stop: CancellationToken,
+    stopped: CancellationToken,
+) {
+    let _done = stopped.drop_guard();
+    let http = match reqwest::Client::builder()
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("DeliveryDesk-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(http) => http,
+        Err(e) => {
+            tracing::error!(error = %e, "webhooks: no HTTP client; deliveries stopped");
+            return;
+        }
+    };
+    let mut nonce = [0u8; 6];
+    let _ = getrandom::fill(&mut nonce);
+    let me = format!(
+        "{}-{}",
+        std::process::id(),
+        nonce.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let worker = Arc::new(Worker {
+        db,
+        time,
+        options,
+        http,
+        me,
+        busy: Mutex::new(HashSet::new()),
+    });
+    let mut events = hub.subscribe();
+    loop {
+        if let Err(e) = worker.clone().claim_and_spawn(&stop).await {
+            tracing::warn!(error = %e, "webhooks: looking for endpoints failed");
+        }
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = events.recv() => {}
+            _ = tokio::time::sleep(worker.options.poll) => {}
+        }
+    }
+    // Requests under way end within the timeout; then the leases go.
+    let until = Instant::now() + worker.options.timeout + Duration::from_secs(1);
+    while worker.busy.lock().map(|b| !b.is_empty()).unwrap_or(false) && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let released = endpoint::Entity::update_many()
+        .col_expr(
+            endpoint::Column::LeaseOwner,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            endpoint::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(endpoint::Column::LeaseOwner.eq(worker.me.clone()))
+        .exec(&worker.db)
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "webhooks: leases not released; they run out");
+    }
+}
+
+impl Worker {
+    fn now(&self) -> DateTime<Utc> {
+        self.time.now()
+    }
+
+    fn lease_until(&self) -> DateTime<Utc> {
+        self.now() + chrono::Duration::from_std(self.options.lease).unwrap_or_default()
+    }
+
+    /// Claims every active endpoint with something to do whose lease is free, and starts
+    /// a delivery task for each.
+    async fn claim_and_spawn(
+        self: Arc<Self>,
+        stop: &CancellationToken,
+    ) -> Result<(), sea_orm::DbErr> {
+        let now = self.now();
+        let free = Condition::any()
+            .add(endpoint::Column::LeaseUntil.is_null())
+            .add(endpoint::Column::LeaseUntil.lt(now));
+        let due = Condition::any()
+            .add(endpoint::Column::NextAttemptAt.is_null())
+            .add(endpoint::Column::NextAttemptAt.lte(now));
+        let head = crate::live::hub::log_head(&self.db).await?;
+        let candidates = endpoint::Entity::find()
+            .filter(endpoint::Column::Status.eq(WebhookStatus::Active))
+            .filter(endpoint::Column::Cursor.lt(head))
+            .filter(free.clone())
+            .filter(due)
+            .all(&self.db)
+            .await?;
+        for ep in candidates {
+            if self.busy.lock().map(|b| b.contains(&ep.id)).unwrap_or(true) {
+                continue;
+            }
+            let claimed = endpoint::Entity::update_many()
+                .col_expr(endpoint::Column::LeaseOwner, Expr::value(self.me.clone()))
+                .col_expr(
+                    endpoint::Column::LeaseUntil,
+                    Expr::value(self.lease_until()),
+                )
+                .filter(endpoint::Column::Id.eq(ep.id))
+                .filter(endpoint::Column::Status.eq(WebhookStatus::Active))
+                .filter(free.clone())
+                .exec(&self.db)
+                .await?;
+            if claimed.rows_affected == 0 {
+                continue; // another instance has it
+            }
+            if let Ok(mut busy) = self.busy.lock() {
+                busy.insert(ep.id);
+            }
+            let worker = self.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                if let Err(e) = worker.deliver(ep.id, &stop).await {
+                    tracing::warn!(endpoint = ep.id, error = %e, "webhooks: delivery task failed");
+                }
+                if let Ok(mut busy) = worker.busy.lock() {
+                    busy.remove(&ep.id);
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// An update of endpoint `id` that applies only while this instance holds its lease
+    /// (and renews it); false when the lease was lost.
+    async fn update_held(
+        &self,
+        id: i64,
+        set: impl FnOnce(sea_orm::UpdateMany<endpoint::Entity>) -> sea_orm::UpdateMany<endpoint::Entity>,
+    ) -> Result<bool, sea_orm::DbErr> {
+        let update = endpoint::Entity::update_many()
+            .col_expr(
+                endpoint::Column::LeaseUntil,
+                Expr::value(self.lease_until()),
+            )
+            .filter(endpoint::Column::Id.eq(id))
+            .filter(endpoint::Column::LeaseOwner.eq(self.me.clone()));
+        Ok(set(update).exec(&self.db).await?.rows_affected == 1)
+    }
+
+    async fn release(&self, id: i64) -> Result<(), sea_orm::DbErr> {
+        endpoint::Entity::update_many()
+            .col_expr(
+                endpoint::Column::LeaseOwner,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                endpoint::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(endpoint::Column::Id.eq(id))
+            .filter(endpoint::Column::LeaseOwner.eq(self.me.clone()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Delivers to endpoint `id` until it is caught up, fails (then backs off) or the
+    /// lease is lost; then lets the lease go.
+    async fn deliver(&self, id: i64, stop: &CancellationToken) -> Result<(), sea_orm::DbErr> {
+        let outcome = self.deliver_held(id, stop).await;
+        self.release(id).await?;
+        outcome
+    }
+
+    async fn deliver_held(&self, id: i64, stop: &CancellationToken) -> Result<(), sea_orm::DbErr> {
+        loop {
+            let Some(ep) = endpoint::Entity::find_by_id(id).one(&self.db).await? else {
+                return Ok(());
+            };
+            if ep.lease_owner.as_deref() != Some(&self.me) || ep.status != WebhookStatus::Active {
+                return Ok(());
+            }
+            let interest = interest_of(&ep);
+            let events = read_after(&self.db, ep.cursor, Condition::all()).await?;
+            if events.is_empty() {
+                return Ok(());
+            }
+            let mut cursor = ep.cursor;
+            for e in events {
+                if stop.is_cancelled() {
+                    break;
+                }
+                if !interest.wants(&e) {
+                    cursor = e.id;
+                    continue;
+                }
+                let attempt = ep.failures + 1;
+                let (status, error, latency) = self.send(&ep, &e).await;
+                let ok = error.is_none();
+                delivery::ActiveModel {
+                    endpoint_id: Set(ep.id),
+                    event_id: Set(e.id),
+                    attempt: Set(attempt),
+                    status_code: Set(status),
+                    error: Set(error.clone()),
+                    latency_ms: Set(i32::try_from(latency.as_millis()).unwrap_or(i32::MAX)),
+                    succeeded: Set(ok),
+                    at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(&self.db)
+                .await?;
+                if ok {
+                    cursor = e.id;
+                    let held = self
+                        .update_held(ep.id, |u| {
+                            u.col_expr(endpoint::Column::Cursor, Expr::value(cursor))
+                                .col_expr(endpoint::Column::Failures, Expr::value(0))
+                                .col_expr(
+                                    endpoint::Column::FailingSince,
+                                    Expr::value(Option::<DateTime<Utc>>::None),
+                                )
+                                .col_expr(
+                                    endpoint::Column::NextAttemptAt,
+                                    Expr::value(Option::<DateTime<Utc>>::None),
+                                )
+                        })
+                        .await?;
+                    if !held {
+                        return Ok(());
+                    }
+                    if ep.failures > 0 {
+                        // The endpoint recovered: start the next batch from the fresh row.
+                        break;
+                    }
+                    continue;
+                }
+                self.failed(&ep, cursor, attempt, error.unwrap_or_default())
+                    .await?;
+                return Ok(());
+            }
+            if !self
+                .update_held(ep.id, |u| {
+                    u.col_expr(endpoint::Column::Cursor, Expr::value(cursor))
+                })
+                .await?
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Records a failed attempt: the next one after the backoff, or the endpoint disabled
+    /// when it has failed for too long. `cursor` keeps what was passed over.
+    async fn failed(
+        &self,
+        ep: &endpoint::Model,
+        cursor: i64,
+        attempt: i32,
+        error: String,
+    ) -> Result<(), sea_orm::DbErr> {
+        let now = self.now();
+        let since = ep.failing_since.unwrap_or(now);
+        let wait = backoff(
+            u32::try_from(attempt).unwrap_or(u32::MAX),
+            self.options.backoff_base,
+            self.options.backoff_cap,
+        );
+        let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+        let give_up = gives_up(since, now, self.options.disable_after);
+        if give_up {
+            tracing::warn!(endpoint = ep.id, url = %ep.url, "webhooks: endpoint disabled after failing since {since}");
+        }
+        self.update_held(ep.id, |u| {
+            let u = u
+                .col_expr(endpoint::Column::Cursor, Expr::value(cursor))
+                .col_expr(endpoint::Column::Failures, Expr::value(attempt))
+                .col_expr(endpoint::Column::FailingSince, Expr::value(since))
+                .col_expr(endpoint::Column::NextAttemptAt, Expr::value(next));
+            if give_up {
+                u.col_expr(
+                    endpoint::Column::Status,
+                    Expr::value(WebhookStatus::Disabled.as_str()),
+                )
+                .col_expr(
+                    endpoint::Column::DisabledReason,
+                    Expr::value(format!("failing since {since}: {error}")),
+                )
+            } else {
+                u
+            }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// One signed POST of `e` to the endpoint: (status, error if it failed, latency).
+    async fn send(
+        &self,
+        ep: &endpoint::Model,
+        e: &entity::event::Model,
+    ) -> (Option<i32>, Option<String>, Duration) {
+        let body = crate::graphql::event::payload(e).to_string();
+        let timestamp = chrono::Utc::now().timestamp();
+        let started = Instant::now();
+        let sent = self
+            .http
+            .post(&ep.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(
+                SIGNATURE_HEADER,
+                signature(&ep.secret, timestamp, body.as_bytes()),
+            )
+            .header(
+                EVENT_HEADER,
+                crate::graphql::ids::encode(crate::graphql::ids::NodeKind::Event, e.id).0,
+            )
+            .body(body)
+            .send()
+            .await;
+        let latency = started.elapsed();
+        match sent {
+            Ok(res) if res.status().is_success() => {
+                (Some(i32::from(res.status().as_u16())), None, latency)
+            }
+            Ok(res) => {
+                let code = res.status().as_u16();
+                (
+                    Some(i32::from(code)),
+                    Some(format!("answered {code}")),
+                    latency,
+                )
+            }
+            Err(err) if err.is_timeout() => (
+                None,
+                Some(format!("no answer within {:?}", self.options.timeout)),
+                latency,
+            ),
+            Err(err) if err.is_connect() => (
+                None,
+                Some("connection refused or unreachable".into()),
+                latency,
+            ),
+            Err(err) => (None, Some(format!("request failed: {err}")), latency),
+        }
+    }
+}

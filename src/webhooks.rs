@@ -9,8 +9,10 @@
 //!   nobody else, and never the API.
 //! - A failed attempt is logged and retried with exponential backoff, the same event
 //!   again (order is kept); an endpoint failing longer than `disable_after` is disabled.
-//! - At least once: an instance that dies between a receiver's answer and the cursor's
-//!   write leaves that event to be sent again. `Delivery-Desk-Event-Id` lets a receiver
+//! - Successes are written in batches (at most 100, or a quarter second): their log rows
+//!   and the cursor in one transaction.
+//! - At least once: an instance that dies between a receiver's answer and the batch's
+//!   write leaves those events to be sent again. `Delivery-Desk-Event-Id` lets a receiver
 //!   drop the repeat.
 
 use std::{
@@ -93,6 +95,37 @@ impl Webhooks {
     /// Resolves once the task has stopped and released its leases.
     pub async fn stopped(&self) {
         self.stopped.cancelled().await;
+    }
+}
+
+/// Successful deliveries not yet written, and how far they (and events passed over) go.
+struct Done {
+    cursor: i64,
+    rows: Vec<delivery::ActiveModel>,
+    since: Instant,
+}
+
+impl Done {
+    /// Most successes written at once.
+    const BATCH: usize = 100;
+    /// Longest a success waits to be written.
+    const WAIT: Duration = Duration::from_millis(250);
+
+    fn new(cursor: i64) -> Self {
+        Self {
+            cursor,
+            rows: Vec::new(),
+            since: Instant::now(),
+        }
+    }
+
+    fn add(&mut self, row: delivery::ActiveModel, event: i64) {
+        self.rows.push(row);
+        self.cursor = event;
+    }
+
+    fn due(&self) -> bool {
+        self.rows.len() >= Self::BATCH || self.since.elapsed() >= Self::WAIT
     }
 }
 
@@ -296,69 +329,94 @@ impl Worker {
             if events.is_empty() {
                 return Ok(());
             }
-            let mut cursor = ep.cursor;
+            // Successes are written in batches (their log rows and the cursor, in one
+            // transaction): one write per delivery would make the database, not the
+            // receivers, the limit. A crash loses at most a batch's cursor: those events
+            // are sent again (at least once).
+            let mut done = Done::new(ep.cursor);
             for e in events {
                 if stop.is_cancelled() {
                     break;
                 }
                 if !interest.wants(&e) {
-                    cursor = e.id;
+                    done.cursor = e.id;
                     continue;
                 }
                 let attempt = ep.failures + 1;
                 let (status, error, latency) = self.send(&ep, &e).await;
-                let ok = error.is_none();
-                delivery::ActiveModel {
+                let row = delivery::ActiveModel {
                     endpoint_id: Set(ep.id),
                     event_id: Set(e.id),
                     attempt: Set(attempt),
                     status_code: Set(status),
                     error: Set(error.clone()),
                     latency_ms: Set(i32::try_from(latency.as_millis()).unwrap_or(i32::MAX)),
-                    succeeded: Set(ok),
+                    succeeded: Set(error.is_none()),
                     at: Set(self.now()),
                     ..Default::default()
-                }
-                .insert(&self.db)
-                .await?;
-                if ok {
-                    cursor = e.id;
-                    let held = self
-                        .update_held(ep.id, |u| {
-                            u.col_expr(endpoint::Column::Cursor, Expr::value(cursor))
-                                .col_expr(endpoint::Column::Failures, Expr::value(0))
-                                .col_expr(
-                                    endpoint::Column::FailingSince,
-                                    Expr::value(Option::<DateTime<Utc>>::None),
-                                )
-                                .col_expr(
-                                    endpoint::Column::NextAttemptAt,
-                                    Expr::value(Option::<DateTime<Utc>>::None),
-                                )
-                        })
-                        .await?;
-                    if !held {
+                };
+                let Some(error) = error else {
+                    done.add(row, e.id);
+                    if done.due() && !self.flush(ep.id, &mut done).await? {
                         return Ok(());
                     }
                     if ep.failures > 0 {
-                        // The endpoint recovered: start the next batch from the fresh row.
+                        // The endpoint recovered: go on from the fresh row.
                         break;
                     }
                     continue;
+                };
+                if !self.flush(ep.id, &mut done).await? {
+                    return Ok(());
                 }
-                self.failed(&ep, cursor, attempt, error.unwrap_or_default())
-                    .await?;
+                row.insert(&self.db).await?;
+                self.failed(&ep, done.cursor, attempt, error).await?;
                 return Ok(());
             }
-            if !self
-                .update_held(ep.id, |u| {
-                    u.col_expr(endpoint::Column::Cursor, Expr::value(cursor))
-                })
-                .await?
-            {
+            if !self.flush(ep.id, &mut done).await? {
                 return Ok(());
             }
         }
+    }
+
+    /// Writes the batch's log rows and cursor, conditional on the lease (which it renews);
+    /// false when the lease was lost (nothing is written then).
+    async fn flush(&self, id: i64, done: &mut Done) -> Result<bool, sea_orm::DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        let held = endpoint::Entity::update_many()
+            .col_expr(
+                endpoint::Column::LeaseUntil,
+                Expr::value(self.lease_until()),
+            )
+            .col_expr(endpoint::Column::Cursor, Expr::value(done.cursor))
+            .filter(endpoint::Column::Id.eq(id))
+            .filter(endpoint::Column::LeaseOwner.eq(self.me.clone()));
+        let held = if done.rows.is_empty() {
+            held
+        } else {
+            held.col_expr(endpoint::Column::Failures, Expr::value(0))
+                .col_expr(
+                    endpoint::Column::FailingSince,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    endpoint::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+        };
+        if held.exec(&txn).await?.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if !done.rows.is_empty() {
+            delivery::Entity::insert_many(std::mem::take(&mut done.rows))
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        done.since = Instant::now();
+        Ok(true)
     }
 
     /// Records a failed attempt: the next one after the backoff, or the endpoint disabled

@@ -192,18 +192,7 @@ async fn run(
     while worker.busy.lock().map(|b| !b.is_empty()).unwrap_or(false) && Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let released = endpoint::Entity::update_many()
-        .col_expr(
-            endpoint::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            endpoint::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(endpoint::Column::LeaseOwner.eq(worker.me.clone()))
-        .exec(&worker.db)
-        .await;
+    let released = worker.release(None).await;
     if let Err(e) = released {
         tracing::warn!(error = %e, "webhooks: leases not released; they run out");
     }
@@ -291,8 +280,9 @@ impl Worker {
         Ok(set(update).exec(&self.db).await?.rows_affected == 1)
     }
 
-    async fn release(&self, id: i64) -> Result<(), sea_orm::DbErr> {
-        endpoint::Entity::update_many()
+    /// Lets the lease of endpoint `id` go, or every lease this instance holds.
+    async fn release(&self, id: Option<i64>) -> Result<(), sea_orm::DbErr> {
+        let mut update = endpoint::Entity::update_many()
             .col_expr(
                 endpoint::Column::LeaseOwner,
                 Expr::value(Option::<String>::None),
@@ -301,10 +291,11 @@ impl Worker {
                 endpoint::Column::LeaseUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(endpoint::Column::Id.eq(id))
-            .filter(endpoint::Column::LeaseOwner.eq(self.me.clone()))
-            .exec(&self.db)
-            .await?;
+            .filter(endpoint::Column::LeaseOwner.eq(self.me.clone()));
+        if let Some(id) = id {
+            update = update.filter(endpoint::Column::Id.eq(id));
+        }
+        update.exec(&self.db).await?;
         Ok(())
     }
 
@@ -312,7 +303,7 @@ impl Worker {
     /// lease is lost; then lets the lease go.
     async fn deliver(&self, id: i64, stop: &CancellationToken) -> Result<(), sea_orm::DbErr> {
         let outcome = self.deliver_held(id, stop).await;
-        self.release(id).await?;
+        self.release(Some(id)).await?;
         outcome
     }
 

@@ -60,6 +60,33 @@ function check(ok, message) {
   if (!ok) problems.push(message);
 }
 
+// Text below WCAG AA contrast (4.5:1) among the elements `selector` matches (those with
+// their own text), against the background they sit on.
+function lowContrast(selector) {
+  return page.evaluate((selector) => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (e) => {
+      for (let n = e; n; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor;
+        if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return rgb(bg);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const e of document.querySelectorAll(selector)) {
+      if (!e.textContent.trim() || e.children.length > 2) continue;
+      const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) out.push(`${e.tagName.toLowerCase()}.${e.className} ${ratio.toFixed(2)}`);
+    }
+    return [...new Set(out)];
+  }, selector);
+}
+
 async function setToken() {
   await page.fill('#token', token);
   await page.press('#token', 'Tab');
@@ -182,29 +209,7 @@ async function board() {
   check(look.viewer.startsWith('viewing as '), `who is viewing is not shown: ${look.viewer}`);
 
   // Text contrast (WCAG AA, 4.5:1) of the board's text styles on their backgrounds.
-  const low = await page.evaluate(() => {
-    const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
-    const lum = ([r, g, b]) => {
-      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-    };
-    const background = (e) => {
-      for (let n = e; n; n = n.parentElement) {
-        const bg = getComputedStyle(n).backgroundColor;
-        if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return rgb(bg);
-      }
-      return [255, 255, 255];
-    };
-    const out = [];
-    for (const sel of ['.meta', '.empty', '.progress-text', '.badge', 'h3', '#viewer', '#status', 'li span']) {
-      for (const e of document.querySelectorAll(sel)) {
-        const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        if (ratio < 4.5) out.push(`${sel} ${ratio.toFixed(2)}`);
-      }
-    }
-    return [...new Set(out)];
-  });
+  const low = await lowContrast('.meta, .empty, .progress-text, .badge, h3, #viewer, #status, li span');
   check(low.length === 0, `text below 4.5:1 contrast: ${low.join(', ')}`);
 
   // The keyboard reaches the token box first, and focus shows.
@@ -293,28 +298,7 @@ async function customer() {
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#yours select, #yours textarea')]
     .filter((c) => !c.closest('label')).length);
   check(unlabelled === 0, `${unlabelled} controls without a label`);
-  const low = await page.evaluate(() => {
-    const rgb = (c) => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
-    const lum = ([r, g, b]) => {
-      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-    };
-    const background = (e) => {
-      for (let n = e; n; n = n.parentElement) {
-        const bg = getComputedStyle(n).backgroundColor;
-        if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return rgb(bg);
-      }
-      return [255, 255, 255];
-    };
-    const out = [];
-    for (const e of document.querySelectorAll('#yours h2, #yours span, #yours div, #yours p, #yours button, #yours .field')) {
-      if (!e.textContent.trim() || e.children.length > 2) continue;
-      const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      if (ratio < 4.5) out.push(`${e.tagName.toLowerCase()}.${e.className} ${ratio.toFixed(2)}`);
-    }
-    return [...new Set(out)];
-  });
+  const low = await lowContrast('#yours h2, #yours span, #yours div, #yours p, #yours button, #yours .field');
   check(low.length === 0, `text below 4.5:1 contrast: ${low.join(', ')}`);
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(200);

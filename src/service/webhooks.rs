@@ -7,8 +7,8 @@ use entity::{
     webhook_endpoint as endpoint,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    prelude::Expr, sea_query::ExprTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, prelude::Expr, sea_query::ExprTrait,
 };
 use serde_json::json;
 
@@ -66,6 +66,30 @@ pub async fn register(ctx: Ctx<'_>, new: NewEndpoint) -> AppResult<endpoint::Mod
         None => new_secret(),
     };
     let mut uow = UnitOfWork::begin(ctx).await?;
+    // A filter naming what does not exist would silently match nothing.
+    for (field, ids, found) in [
+        (
+            "projectIds",
+            &new.interest.project_ids,
+            entity::project::Entity::find()
+                .filter(entity::project::Column::Id.is_in(new.interest.project_ids.clone()))
+                .count(uow.txn())
+                .await?,
+        ),
+        (
+            "clientIds",
+            &new.interest.client_ids,
+            entity::client::Entity::find()
+                .filter(entity::client::Column::Id.is_in(new.interest.client_ids.clone()))
+                .count(uow.txn())
+                .await?,
+        ),
+    ] {
+        let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+        if found != distinct.len() as u64 {
+            return Err(AppError::input(field, "names one that does not exist"));
+        }
+    }
     let head: Option<i64> = event::Entity::find()
         .select_only()
         .column_as(event::Column::Id.max(), "head")

@@ -256,6 +256,10 @@ db_test!(
                 json!({ "url": "https://x.example", "clientIds": [p] }),
                 "clientIds",
             ),
+            (
+                json!({ "url": "https://x.example", "projectIds": ["UHJvamVjdDo5OTk"] }),
+                "projectIds",
+            ),
         ] {
             let (code, f) = app.fails(REGISTER, json!({ "i": input })).await;
             assert_eq!(

@@ -306,6 +306,13 @@ fn scalar_problem(name: &str, value: &async_graphql::Value) -> Option<String> {
             parses::<chrono::NaiveTime>(value),
             "a time as HH:MM:SS, e.g. 09:30:00",
         ),
+        // async-graphql's own parser panics on a placeholder without a number after it;
+        // only what its multipart reader writes (`#__graphql_file__:<n>`) gets past here.
+        "Upload" => (
+            matches!(value, async_graphql::Value::String(s)
+                if s.strip_prefix("#__graphql_file__:").is_some_and(|n| n.parse::<usize>().is_ok())),
+            "a file sent as a part of a multipart request (the GraphQL multipart request specification)",
+        ),
         _ => return None,
     };
     (!ok).then(|| format!("must be {expected}"))
@@ -329,5 +336,30 @@ mod tests {
         assert!(problem("NaiveDate", serde_json::json!("2026-12-01")).is_none());
         assert!(problem("NaiveTime", serde_json::json!("25:00:00")).is_some());
         assert!(problem("String", serde_json::json!("anything")).is_none());
+        // A file is only ever what the multipart reader put in the variables.
+        assert!(problem("Upload", serde_json::json!("x")).is_some());
+        assert!(problem("Upload", serde_json::json!("#__graphql_file__:x")).is_some());
+        assert!(problem("Upload", serde_json::json!(null)).is_some());
+        assert!(problem("Upload", serde_json::json!("#__graphql_file__:0")).is_none());
+    }
+
+    /// async-graphql parses its custom scalars only when a resolver runs, and an error
+    /// there carries no code (an `Upload` placeholder without a number even panics). So
+    /// every scalar of the schema is checked here first, but JSON, which any value is.
+    #[test]
+    fn every_scalar_of_the_schema_is_checked_before_execution() {
+        let sdl = super::super::sdl();
+        let scalars: Vec<&str> = sdl
+            .lines()
+            .filter_map(|l| l.strip_prefix("scalar "))
+            .map(str::trim)
+            .collect();
+        assert!(scalars.contains(&"DateTime"), "{scalars:?}");
+        for name in scalars.into_iter().filter(|n| *n != "JSON") {
+            assert!(
+                problem(name, serde_json::json!({ "not": "a scalar" })).is_some(),
+                "the preflight does not check the scalar {name}"
+            );
+        }
     }
 }

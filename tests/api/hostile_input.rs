@@ -36,6 +36,8 @@ const MUTATIONS: &[&str] = &[
     "mutation($id: ID!, $s: StageStatus!) { changeStageStatus(id: $id, status: $s) { id } }",
     "mutation($t: ID!, $s: Int!) { recordSatisfaction(input: { ticketId: $t, score: $s }) { score } }",
     "mutation($p: ID!, $l: Int!) { createRisk(input: { projectId: $p, title: \"r\", category: SCOPE, likelihood: $l, impact: 9 }) { id } }",
+    // A file named by JSON, not sent as a multipart part.
+    "mutation($t: ID!, $s: Upload!) { uploadDocument(attachTo: $t, file: $s) { id } }",
 ];
 
 fn hostile_value() -> impl Strategy<Value = Value> {
@@ -57,6 +59,10 @@ fn hostile_value() -> impl Strategy<Value = Value> {
         Just(json!("UHJvamVjdDo5OTk5OTk5")), // Project:9999999, which does not exist
         Just(json!("VGlja2V0Oi0x")),         // Ticket:-1
         Just(json!("\u{0000}\u{FFFF}💥")),
+        // The placeholder of a multipart file, forged (async-graphql's parser panics on
+        // the first; the second names no file).
+        Just(json!("#__graphql_file__:x")),
+        Just(json!("#__graphql_file__:0")),
     ]
 }
 
@@ -91,6 +97,11 @@ fn hostile() -> impl Strategy<Value = Hostile> {
         (hostile_value(), hostile_value(), hostile_value()).prop_map(|(q, v, o)| {
             json_body(json!({ "query": q, "variables": v, "operationName": o }))
         }),
+        // A multipart body that is anything.
+        prop::collection::vec(any::<u8>(), 0..1024).prop_map(|body| Hostile {
+            content_type: "multipart/form-data; boundary=XyZ",
+            body,
+        }),
         // Another content type.
         ".{0,256}".prop_map(|s| Hostile {
             content_type: "text/plain",
@@ -109,6 +120,7 @@ const REFUSED_WHOLE: &[&str] = &[
     "{ dashboard(from: \"yesterday\") { generatedAt } serviceLevelPolicy { timeZone } }",
     "{ projects(first: 99999999999) { totalCount } }",
     "{ clients(first: 101) { totalCount } }",
+    "mutation($p: ID!) { uploadDocument(attachTo: $p, file: \"#__graphql_file__:x\") { id } }",
 ];
 
 /// Every key `selection` asks for is in `data` (an object: present, maybe null), at every

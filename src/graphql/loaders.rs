@@ -284,6 +284,66 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
     }
 }
 
+/// The latest delivery attempts of many webhook endpoints, `last` of each, in one
+/// windowed query (staff only: the `webhooks` root is).
+pub struct RecentDeliveries(DatabaseConnection);
+
+impl Loader<(i64, u32)> for RecentDeliveries {
+    type Value = Vec<entity::webhook_delivery::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i64, u32)],
+    ) -> Result<HashMap<(i64, u32), Self::Value>, Self::Error> {
+        let mut groups: HashMap<u32, Vec<i64>> = HashMap::new();
+        for (endpoint, last) in keys {
+            groups.entry(*last).or_default().push(*endpoint);
+        }
+        let backend = self.0.get_database_backend();
+        let mut out: HashMap<_, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (last, endpoints) in groups {
+            let place = |n: usize| match backend {
+                DatabaseBackend::Postgres => format!("${n}"),
+                _ => "?".to_owned(),
+            };
+            let list = (1..=endpoints.len())
+                .map(place)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut values: Vec<Value> = endpoints.iter().map(|e| Value::from(*e)).collect();
+            values.push(Value::from(i64::from(last)));
+            let sql = format!(
+                "SELECT * FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.id DESC) AS rn \
+                 FROM webhook_deliveries d WHERE d.endpoint_id IN ({list})) ranked WHERE rn <= {} ORDER BY id DESC",
+                place(endpoints.len() + 1)
+            );
+            let rows = entity::webhook_delivery::Entity::find()
+                .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+                .all(&self.0)
+                .await
+                .map_err(internal)?;
+            for row in rows {
+                out.entry((row.endpoint_id, last)).or_default().push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The latest `last` delivery attempts of webhook endpoint `id`, newest first.
+pub async fn recent_deliveries(
+    ctx: &Context<'_>,
+    id: i64,
+    last: u32,
+) -> async_graphql::Result<Vec<entity::webhook_delivery::Model>> {
+    Ok(request_loaders(ctx)?
+        .get(|l: &Loaders| l.make(RecentDeliveries(l.db.clone())))
+        .load_one((id, last))
+        .await?
+        .unwrap_or_default())
+}
+
 /// Makes the loaders of one request: they batch within the request and cache for it only,
 /// so a key asked for at two levels of one query is loaded once and no response shows
 /// another request's stale row.

@@ -88,8 +88,8 @@ impl WebhookEndpoint {
         #[graphql(default = 20, directive = super::preflight::constraint::apply(Some(1), Some(super::pagination::MAX_PAGE_SIZE), None))]
         last: i32,
     ) -> Result<Vec<WebhookDelivery>> {
-        let rows =
-            webhooks::deliveries(svc(ctx)?, self.0.id, u64::try_from(last).unwrap_or(20)).await?;
+        let last = u32::try_from(last).unwrap_or(20);
+        let rows = super::loaders::recent_deliveries(ctx, self.0.id, last).await?;
         Ok(rows.into_iter().map(WebhookDelivery).collect())
     }
 }

@@ -2,10 +2,7 @@
 //! from a chosen cursor. An endpoint starts at the log's head: it receives what happens
 //! after its registration (a replay reaches back).
 
-use entity::{
-    EntityKind, EventKind, WebhookStatus, event, webhook_delivery as delivery,
-    webhook_endpoint as endpoint,
-};
+use entity::{EntityKind, EventKind, WebhookStatus, event, webhook_endpoint as endpoint};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, prelude::Expr, sea_query::ExprTrait,
@@ -227,17 +224,6 @@ pub async fn list(ctx: Ctx<'_>) -> AppResult<Vec<endpoint::Model>> {
     ctx.caller.require_staff_read()?;
     Ok(endpoint::Entity::find()
         .order_by_asc(endpoint::Column::Id)
-        .all(ctx.db)
-        .await?)
-}
-
-/// The latest `last` delivery attempts of an endpoint, newest first.
-pub async fn deliveries(ctx: Ctx<'_>, id: i64, last: u64) -> AppResult<Vec<delivery::Model>> {
-    ctx.caller.require_staff_read()?;
-    Ok(delivery::Entity::find()
-        .filter(delivery::Column::EndpointId.eq(id))
-        .order_by_desc(delivery::Column::Id)
-        .limit(last)
         .all(ctx.db)
         .await?)
 }

@@ -48,7 +48,8 @@ pub struct WebhookOptions {
     pub disable_after: Duration,
     /// How long an instance holds an endpoint without renewing.
     pub lease: Duration,
-    /// How often endpoints are looked at without a new event (backoffs ending).
+    /// The longest wait between two looks at the endpoints when no event comes: a look
+    /// also wakes when the earliest backoff or another instance's lease ends.
     pub poll: Duration,
 }
 
@@ -60,7 +61,7 @@ impl Default for WebhookOptions {
             backoff_cap: Duration::from_secs(3600),
             disable_after: Duration::from_secs(3 * 24 * 3600),
             lease: Duration::from_secs(60),
-            poll: Duration::from_secs(1),
+            poll: Duration::from_secs(60),
         }
     }
 }
@@ -138,6 +139,8 @@ struct Worker {
     me: String,
     /// Endpoints this instance is delivering to now.
     busy: Mutex<HashSet<i64>>,
+    /// Told when a delivery task ends: an event it did not see may be waiting.
+    ended: tokio::sync::Notify,
 }
 
 async fn run(
@@ -175,16 +178,28 @@ async fn run(
         http,
         me,
         busy: Mutex::new(HashSet::new()),
+        ended: tokio::sync::Notify::new(),
     });
     let mut events = hub.subscribe();
     loop {
-        if let Err(e) = worker.clone().claim_and_spawn(&stop).await {
-            tracing::warn!(error = %e, "webhooks: looking for endpoints failed");
-        }
+        let wait = match worker.clone().claim_and_spawn(&stop).await {
+            Ok(Some(at)) => (at - worker.now())
+                .to_std()
+                .unwrap_or_default()
+                .min(worker.options.poll),
+            Ok(None) => worker.options.poll,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhooks: looking for endpoints failed");
+                Duration::from_secs(1).min(worker.options.poll)
+            }
+        };
+        // Idle, nothing is read: the next look is at an event, at a task's end, or when
+        // the earliest backoff or foreign lease ends.
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = events.recv() => {}
-            _ = tokio::time::sleep(worker.options.poll) => {}
+            _ = worker.ended.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
         }
     }
     // Requests under way end within the timeout; then the leases go.
@@ -209,25 +224,36 @@ impl Worker {
 
     /// Claims every active endpoint with something to do whose lease is free, and starts
     /// a delivery task for each.
+    /// Claims every active endpoint with something to do whose lease is free, and starts
+    /// a delivery task for each; returns when the earliest endpoint waiting (its backoff,
+    /// or another instance's lease) may go on.
     async fn claim_and_spawn(
         self: Arc<Self>,
         stop: &CancellationToken,
-    ) -> Result<(), sea_orm::DbErr> {
+    ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
         let now = self.now();
         let free = Condition::any()
             .add(endpoint::Column::LeaseUntil.is_null())
             .add(endpoint::Column::LeaseUntil.lt(now));
-        let due = Condition::any()
-            .add(endpoint::Column::NextAttemptAt.is_null())
-            .add(endpoint::Column::NextAttemptAt.lte(now));
         let head = crate::live::hub::log_head(&self.db).await?;
-        let candidates = endpoint::Entity::find()
+        let behind = endpoint::Entity::find()
             .filter(endpoint::Column::Status.eq(WebhookStatus::Active))
             .filter(endpoint::Column::Cursor.lt(head))
-            .filter(free.clone())
-            .filter(due)
             .all(&self.db)
             .await?;
+        let mut next: Option<DateTime<Utc>> = None;
+        let mut candidates = Vec::new();
+        for ep in behind {
+            let waits = [ep.next_attempt_at, ep.lease_until]
+                .into_iter()
+                .flatten()
+                .filter(|t| *t > now)
+                .max();
+            match waits {
+                Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
+                None => candidates.push(ep),
+            }
+        }
         for ep in candidates {
             if self.busy.lock().map(|b| b.contains(&ep.id)).unwrap_or(true) {
                 continue;
@@ -258,9 +284,10 @@ impl Worker {
                 if let Ok(mut busy) = worker.busy.lock() {
                     busy.remove(&ep.id);
                 }
+                worker.ended.notify_one();
             });
         }
-        Ok(())
+        Ok(next)
     }
 
     /// An update of endpoint `id` that applies only while this instance holds its lease

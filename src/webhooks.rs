@@ -181,25 +181,39 @@ async fn run(
         ended: tokio::sync::Notify::new(),
     });
     let mut events = hub.subscribe();
+    // Whether any endpoint is active: without one, a commit costs the worker no
+    // statement. Read again when a webhook's event comes (from any instance), when the
+    // feed lagged, and at each timer.
+    let mut active = true;
     loop {
-        let wait = match worker.clone().claim_and_spawn(&stop).await {
-            Ok(Some(at)) => (at - worker.now())
-                .to_std()
-                .unwrap_or_default()
-                .min(worker.options.poll),
-            Ok(None) => worker.options.poll,
-            Err(e) => {
-                tracing::warn!(error = %e, "webhooks: looking for endpoints failed");
-                Duration::from_secs(1).min(worker.options.poll)
+        let wait = if !active {
+            worker.options.poll
+        } else {
+            match worker.clone().claim_and_spawn(&stop).await {
+                Ok(Some(at)) => (at - worker.now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .min(worker.options.poll),
+                Ok(None) => worker.options.poll,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhooks: looking for endpoints failed");
+                    Duration::from_secs(1).min(worker.options.poll)
+                }
             }
         };
         // Idle, nothing is read: the next look is at an event, at a task's end, or when
         // the earliest backoff or foreign lease ends.
-        tokio::select! {
+        let recount = tokio::select! {
             _ = stop.cancelled() => break,
-            _ = events.recv() => {}
-            _ = worker.ended.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
+            e = events.recv() => match e {
+                Ok(e) => e.entity_kind == entity::EntityKind::Webhook,
+                Err(_) => true,
+            },
+            _ = worker.ended.notified() => false,
+            _ = tokio::time::sleep(wait) => true,
+        };
+        if recount {
+            active = worker.any_active().await.unwrap_or(true);
         }
     }
     // Requests under way end within the timeout; then the leases go.
@@ -214,6 +228,15 @@ async fn run(
 }
 
 impl Worker {
+    async fn any_active(&self) -> Result<bool, sea_orm::DbErr> {
+        use sea_orm::PaginatorTrait;
+        Ok(endpoint::Entity::find()
+            .filter(endpoint::Column::Status.eq(WebhookStatus::Active))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.time.now()
     }

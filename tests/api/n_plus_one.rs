@@ -297,3 +297,72 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    statements_of_the_webhook_list_do_not_grow_with_the_endpoints,
+    |app| {
+        // A receiver that answers everything, so every endpoint catches up and the
+        // delivery task falls idle (it reads nothing then) before anything is counted.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let answer = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(|| async { axum::http::StatusCode::NO_CONTENT }),
+        );
+        tokio::spawn(async move { axum::serve(listener, answer).await });
+        const LIST: &str = "{ webhooks { url status createdBy { name } deliveries(last: 5) { attempt succeeded } } }";
+        let mut counts = Vec::new();
+        for total in [2, 8] {
+            let have = app.count("webhook_endpoints").await;
+            for _ in have..total {
+                app.ok(
+                    "mutation($u: String!) { registerWebhook(input: { url: $u }) { secret } }",
+                    json!({ "u": url }),
+                )
+                .await;
+            }
+            // Caught up: every endpoint's cursor at the log's head.
+            let start = std::time::Instant::now();
+            loop {
+                let head = app
+                    .ok(
+                        "{ events(newestFirst: true, first: 1) { edges { node { sequence } } } }",
+                        json!({}),
+                    )
+                    .await["events"]["edges"][0]["node"]["sequence"]
+                    .as_i64()
+                    .unwrap();
+                let behind = app.ok("{ webhooks { cursor } }", json!({})).await["webhooks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|w| w["cursor"] != json!(event_cursor(head)))
+                    .count();
+                if behind == 0 {
+                    break;
+                }
+                assert!(
+                    start.elapsed() < std::time::Duration::from_secs(10),
+                    "{behind} endpoints behind"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            app.reset_statements();
+            let data = app.ok(LIST, json!({})).await;
+            counts.push(app.statements());
+            let hooks = data["webhooks"].as_array().unwrap();
+            assert_eq!(hooks.len(), total as usize);
+            assert!(
+                hooks
+                    .iter()
+                    .all(|h| !h["deliveries"].as_array().unwrap().is_empty())
+            );
+        }
+        // The endpoints, their creators (users), their latest attempts: three statements
+        // whatever their number.
+        eprintln!("webhook list statements with 2 and 8 endpoints: {counts:?}");
+        assert_eq!(counts[0], counts[1], "{counts:?}");
+        assert!(counts[0] <= 4, "{counts:?}");
+    }
+);

@@ -1075,10 +1075,11 @@ async fn working_with_the_customer(
             true,
         ),
     ] {
-        let mut file = tempfile::tempfile()
-            .map_err(|e| AppError::Internal(format!("a demo document: {e}").into()))?;
-        std::io::Write::write_all(&mut file, text.as_bytes())
-            .map_err(|e| AppError::Internal(format!("a demo document: {e}").into()))?;
+        let written = tempfile::tempfile().and_then(|mut file| {
+            std::io::Write::write_all(&mut file, text.as_bytes()).map(|()| file)
+        });
+        let file =
+            written.map_err(|e| AppError::Internal(format!("a demo document: {e}").into()))?;
         crate::service::documents::attach(
             ctx,
             documents,

@@ -21,7 +21,7 @@ use crate::{
     domain::{
         follow_up::FollowUpState,
         input::{LONG, opt_text},
-        satisfaction::{Period, Summary, TrendDirection},
+        satisfaction::{Period, Summary, Trend, TrendDirection},
     },
     service::follow_ups::{self, ReportFilter, Sources},
 };
@@ -231,6 +231,16 @@ pub struct SatisfactionTrend {
     pub direction: TrendDirection,
 }
 
+impl From<Trend> for SatisfactionTrend {
+    fn from(t: Trend) -> Self {
+        Self {
+            average_change: t.average_change,
+            response_rate_change: t.response_rate_change,
+            direction: t.direction,
+        }
+    }
+}
+
 /// The satisfaction report of a period (a quarter, a month...).
 pub struct SatisfactionReport(follow_ups::Report);
 
@@ -250,12 +260,7 @@ impl SatisfactionReport {
         SatisfactionSummary(self.0.previous)
     }
     async fn trend(&self) -> SatisfactionTrend {
-        let t = self.0.trend;
-        SatisfactionTrend {
-            average_change: t.average_change,
-            response_rate_change: t.response_rate_change,
-            direction: t.direction,
-        }
+        self.0.trend.into()
     }
     /// Ticket scores, milestone ratings and survey answers of the period, side by side.
     async fn side_by_side(&self) -> SideBySide {

@@ -22,7 +22,7 @@ use crate::{
     auth::{Caller, scope::Visible},
     domain::{
         input::{LONG, SHORT, opt_text, text},
-        satisfaction::{Period, Trend},
+        satisfaction::Period,
         survey::SurveySummary,
     },
     service::{
@@ -30,14 +30,6 @@ use crate::{
         surveys::{self, Answer},
     },
 };
-
-fn trend(t: Trend) -> SatisfactionTrend {
-    SatisfactionTrend {
-        average_change: t.average_change,
-        response_rate_change: t.response_rate_change,
-        direction: t.direction,
-    }
-}
 
 /// A client contact's rating of a finished milestone.
 pub struct MilestoneRating(pub Visible<milestone_rating::Model>);
@@ -247,7 +239,7 @@ impl ClientSurveyResult {
         self.0.previous.map(SurveyResult)
     }
     async fn trend(&self) -> SatisfactionTrend {
-        trend(self.0.trend)
+        self.0.trend.into()
     }
 }
 
@@ -277,7 +269,7 @@ impl SurveyReport {
         self.report.previous.as_ref().map(|(_, r)| SurveyResult(*r))
     }
     async fn trend(&self) -> SatisfactionTrend {
-        trend(self.report.trend)
+        self.report.trend.into()
     }
     async fn by_client(&self) -> Vec<ClientSurveyResult> {
         self.report

@@ -298,8 +298,9 @@ async fn params_from_multipart(
 /// `POST /graphql` with an `application/json` body, or a multipart upload.
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     use axum::extract::FromRequest;
-    let (parts, body) = request.into_parts();
-    let headers = parts.headers.clone();
+    let (mut parts, body) = request.into_parts();
+    // Reading the body needs only the limit the router put in the extensions.
+    let headers = std::mem::take(&mut parts.headers);
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };

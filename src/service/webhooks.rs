@@ -5,11 +5,11 @@
 use entity::{EntityKind, EventKind, WebhookStatus, event, webhook_endpoint as endpoint};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, prelude::Expr, sea_query::ExprTrait,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
-use super::{Ctx, EventDraft, UnitOfWork, check_version, load};
+use super::{Ctx, EventDraft, UnitOfWork, check_version, load, save_versioned};
 use crate::{
     domain::webhook::{Interest, MIN_SECRET, check_url},
     error::{AppError, AppResult},
@@ -168,45 +168,19 @@ async fn set_state(
     if cursor.is_some_and(|c| c < 0) {
         return Err(AppError::input("after", "not a cursor of the event log"));
     }
-    let mut update = endpoint::Entity::update_many()
-        .col_expr(endpoint::Column::Status, Expr::value(status.as_str()))
-        .col_expr(
-            endpoint::Column::DisabledReason,
-            Expr::value(reason.clone()),
-        )
-        .col_expr(endpoint::Column::Failures, Expr::value(0))
-        .col_expr(
-            endpoint::Column::NextAttemptAt,
-            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-        )
-        .col_expr(
-            endpoint::Column::FailingSince,
-            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-        )
+    let am = endpoint::ActiveModel {
+        status: Set(status),
+        disabled_reason: Set(reason.clone()),
+        failures: Set(0),
+        next_attempt_at: Set(None),
+        failing_since: Set(None),
         // A delivery under way loses its lease: its next write finds it gone and stops.
-        .col_expr(
-            endpoint::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            endpoint::Column::LeaseUntil,
-            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-        )
-        .col_expr(
-            endpoint::Column::Version,
-            Expr::col(endpoint::Column::Version).add(1),
-        )
-        .filter(endpoint::Column::Id.eq(id))
-        .filter(endpoint::Column::Version.eq(cur.version));
-    if let Some(c) = cursor {
-        update = update.col_expr(endpoint::Column::Cursor, Expr::value(c));
-    }
-    if update.exec(uow.txn()).await?.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the webhook changed meanwhile; try again".into(),
-        ));
-    }
-    let row = load::<endpoint::Entity>(uow.txn(), ctx.caller, id).await?;
+        lease_owner: Set(None),
+        lease_until: Set(None),
+        cursor: cursor.map_or(sea_orm::ActiveValue::NotSet, Set),
+        ..Default::default()
+    };
+    let row = save_versioned(uow.txn(), am, id, cur.version).await?;
     uow.record(
         EventDraft::new(EventKind::Updated, EntityKind::Webhook, id).changes(json!({
             "status": status,

@@ -271,6 +271,7 @@ async fn run(
             name: "Bench".into(),
             email: format!("bench{n}@vendor.example"),
             title: None,
+            language: entity::Language::En,
         },
     )
     .await

@@ -234,6 +234,7 @@ async fn main() {
             name: "Soak".into(),
             email: "soak@vendor.example".into(),
             title: None,
+            language: entity::Language::En,
         },
     )
     .await

@@ -1,6 +1,7 @@
 //! The alarm task: writes an at-risk or breach event when a ticket's clock reaches its
 //! instant (see `service::service_levels::fire_due`), and the at-risk and overdue alerts
-//! of kickoff obligations (`service::kickoff::fire_due`).
+//! of kickoff obligations (`service::kickoff::fire_due`), and it queues the weekly digests
+//! on Friday afternoon (`service::outbox::digests`).
 //!
 //! It sleeps until the next instant any running clock comes due (at most [`MAX_SLEEP`],
 //! against jumps of the system clock), and looks again whenever a ticket's event is
@@ -20,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     auth::Caller,
     live::Hub,
-    service::{Ctx, kickoff, service_levels},
+    service::{Ctx, kickoff, outbox, service_levels},
     time::Time,
 };
 
@@ -55,6 +56,8 @@ async fn run(
 ) {
     let mut events = hub.subscribe();
     let caller = Caller::System;
+    // When the next weekly digest comes due (none known: look at once).
+    let mut digest_at = None;
     loop {
         let ctx = Ctx {
             db: &db,
@@ -62,7 +65,7 @@ async fn run(
             live: Some(&hub),
             time: &time,
         };
-        let sleep = match look_once(ctx).await {
+        let sleep = match look_once(ctx, &mut digest_at).await {
             Ok(Some(at)) => (at - time.now())
                 .to_std()
                 .unwrap_or(Duration::ZERO)
@@ -83,6 +86,11 @@ async fn run(
                 () = look.notified() => break,
                 () = nap(sleep) => break,
                 received = events.recv() => match received {
+                    // A policy's time zone says when its projects' digests go out.
+                    Ok(e) if e.entity_kind == EntityKind::ServiceLevelPolicy => {
+                        digest_at = None;
+                        break;
+                    }
                     Ok(e) if moves_clocks(e.entity_kind) => break,
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => break,
@@ -116,9 +124,12 @@ fn moves_clocks(kind: EntityKind) -> bool {
     )
 }
 
-/// Writes every alert that came due (service levels, kickoff obligations) and returns
-/// the next instant one comes due.
-async fn look_once(ctx: Ctx<'_>) -> crate::error::AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+/// Writes every alert that came due (service levels, kickoff obligations), queues the
+/// weekly digests when `digest_at` has come, and returns the next instant one comes due.
+async fn look_once(
+    ctx: Ctx<'_>,
+    digest_at: &mut Option<chrono::DateTime<chrono::Utc>>,
+) -> crate::error::AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     let n = service_levels::fire_due(ctx).await?;
     if n > 0 {
         tracing::info!(alerts = n, "service-level alerts written");
@@ -127,9 +138,13 @@ async fn look_once(ctx: Ctx<'_>) -> crate::error::AppResult<Option<chrono::DateT
     if n > 0 {
         tracing::info!(alerts = n, "kickoff alerts written");
     }
+    if digest_at.is_none_or(|at| at <= ctx.time.now()) {
+        *digest_at = outbox::digests(ctx).await?;
+    }
     let next = [
         service_levels::next_due(ctx.db).await?,
         kickoff::next_due(ctx.db).await?,
+        *digest_at,
     ];
     Ok(next.into_iter().flatten().min())
 }

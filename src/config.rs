@@ -197,6 +197,19 @@ pub struct Config {
         global = true
     )]
     pub webhook_disable_after_hours: u64,
+    /// Where e-mail goes, with its TLS mode, credentials and sender, e.g.
+    /// `smtp://user:pass@mail.example:587?tls=required&from=Desk%20%3Cdesk%40vendor.example%3E`
+    /// (see docs/mail.md). Without it messages wait in the outbox.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The address people reach this server at, for the links in e-mail.
+    #[arg(
+        long,
+        env = "PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
     /// Browser origins allowed to call the API from their pages (CORS), comma-separated,
     /// e.g. `https://portal.example.com`; none by default (same origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
@@ -261,6 +274,15 @@ impl Config {
             return Err(
                 "WEBHOOK_TIMEOUT_SECONDS (--webhook-timeout-seconds) must be at least 1".into(),
             );
+        }
+        if let Some(url) = &self.smtp_url {
+            crate::mail::SmtpSettings::parse(url)?;
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(format!(
+                "PUBLIC_URL (--public-url) must start with http:// or https://, got {:?}",
+                self.public_url
+            ));
         }
         if self.max_upload_bytes == 0 {
             return Err("MAX_UPLOAD_BYTES (--max-upload-bytes) must be at least 1".into());

@@ -175,6 +175,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                     disable_after: Duration::from_secs(config.webhook_disable_after_hours * 3600),
                     ..Default::default()
                 },
+                mail: delivery_desk::mail::MailOptions {
+                    smtp: config
+                        .smtp_url
+                        .as_deref()
+                        .map(delivery_desk::mail::SmtpSettings::parse)
+                        .transpose()?,
+                    links: delivery_desk::mail::Links::new(&config.public_url),
+                    ..Default::default()
+                },
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

@@ -140,6 +140,7 @@ pub async fn demo(
                     name: name.into(),
                     email: email.into(),
                     title: s(title),
+                    language: entity::Language::En,
                 },
             )
             .await?
@@ -210,6 +211,7 @@ pub async fn demo(
             email: s("zhang.hua@hengtai.example"),
             phone: s("+86 21 5555 0101"),
             decision_role: Some(entity::DecisionRole::DecisionMaker),
+            language: entity::Language::Zh,
         },
     )
     .await?;
@@ -222,6 +224,7 @@ pub async fn demo(
             email: s("liu.yang@hengtai.example"),
             phone: None,
             decision_role: Some(entity::DecisionRole::User),
+            language: entity::Language::En,
         },
     )
     .await?;
@@ -234,6 +237,7 @@ pub async fn demo(
             email: s("he.jun@qingshan.example"),
             phone: s("+86 10 5555 0202"),
             decision_role: Some(entity::DecisionRole::Technical),
+            language: entity::Language::Zh,
         },
     )
     .await?;
@@ -246,6 +250,7 @@ pub async fn demo(
             email: s("ma.li@riverside.example"),
             phone: None,
             decision_role: Some(entity::DecisionRole::Influencer),
+            language: entity::Language::En,
         },
     )
     .await?;

@@ -41,6 +41,8 @@ pub struct Options {
     pub documents: crate::documents::DocumentStore,
     /// Webhook delivery timers.
     pub webhooks: crate::webhooks::WebhookOptions,
+    /// E-mail delivery: the SMTP server, links, retries.
+    pub mail: crate::mail::MailOptions,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             proposal_reviewers: graphql::proposal::ReviewPolicy::default().0,
             documents: crate::documents::DocumentStore::new("data/documents", 20 << 20),
             webhooks: crate::webhooks::WebhookOptions::default(),
+            mail: crate::mail::MailOptions::default(),
         }
     }
 }
@@ -115,6 +118,8 @@ pub struct AppState {
     pub departed: Arc<crate::auth::departed::Departed>,
     /// The webhook delivery task.
     pub webhooks: crate::webhooks::Webhooks,
+    /// The e-mail sender task.
+    pub mailer: crate::mail::Mailer,
 }
 
 impl AppState {
@@ -127,6 +132,7 @@ impl AppState {
             .data(departed.clone())
             .data(options.time.clone())
             .data(options.documents.clone())
+            .data(options.mail.links.clone())
             .data(graphql::proposal::ReviewPolicy(
                 options.proposal_reviewers.clone(),
             ));
@@ -148,9 +154,17 @@ impl AppState {
             options.webhooks.clone(),
             shutdown.clone(),
         );
+        let mailer = crate::mail::Mailer::start(
+            db.clone(),
+            hub.clone(),
+            options.time.clone(),
+            options.mail.clone(),
+            shutdown.clone(),
+        );
         Self {
             departed,
             webhooks,
+            mailer,
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
@@ -253,6 +267,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     let shutdown = state.shutdown.clone();
     let sessions = state.ws.sessions.clone();
     let webhooks = state.webhooks.clone();
+    let mailer = state.mailer.clone();
     // No request is answered before the portal gate knows who has left.
     state.departed.ready().await;
     axum::serve(listener, router(state))
@@ -276,6 +291,13 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         .is_err()
     {
         tracing::warn!("webhook deliveries still under way after 15 s; exiting");
+    }
+    // Messages being sent finish; the rest stay claimed until their claim runs out.
+    if tokio::time::timeout(Duration::from_secs(15), mailer.stopped())
+        .await
+        .is_err()
+    {
+        tracing::warn!("e-mail still being sent after 15 s; exiting");
     }
     Ok(())
 }

@@ -164,13 +164,7 @@ async fn run(
             return;
         }
     };
-    let mut nonce = [0u8; 6];
-    let _ = getrandom::fill(&mut nonce);
-    let me = format!(
-        "{}-{}",
-        std::process::id(),
-        nonce.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    let me = format!("{}-{}", std::process::id(), crate::random::hex(6));
     let worker = Arc::new(Worker {
         db,
         time,

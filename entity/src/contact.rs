@@ -18,6 +18,8 @@ pub struct Model {
     pub successor_id: Option<i64>,
     /// Their part in the client's decision chain.
     pub decision_role: Option<crate::DecisionRole>,
+    /// The language their e-mail is written in.
+    pub language: crate::Language,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -418,3 +418,49 @@ string_enum! {
         Met = "MET", Cancelled = "CANCELLED",
     }
 }
+
+string_enum! {
+    /// The language a person reads their e-mail in.
+    Language { En = "EN", Zh = "ZH" }
+}
+
+string_enum! {
+    /// What an e-mail is about; a person may unsubscribe from each kind.
+    MailKind {
+        /// A daily note or weekly report published to the client.
+        ReportPublished = "REPORT_PUBLISHED",
+        /// The client's copy of a project's weekly digest, Friday afternoon.
+        WeeklyDigest = "WEEKLY_DIGEST",
+        /// A resolved ticket: how did we do?
+        SatisfactionRequest = "SATISFACTION_REQUEST",
+        /// A quarterly survey asks the contact's client.
+        SurveyInvitation = "SURVEY_INVITATION",
+        /// A customer-side action item was assigned to the contact.
+        ActionItemAssigned = "ACTION_ITEM_ASSIGNED",
+        /// A ticket's service-level clock is at risk or breached.
+        ServiceLevelAlert = "SERVICE_LEVEL_ALERT",
+        /// A project's 72-hour kickoff obligation is at risk or overdue.
+        KickoffAlert = "KICKOFF_ALERT",
+    }
+}
+
+string_enum! {
+    /// Where an outbox message stands.
+    MailStatus {
+        /// Queued: waiting for its first attempt, or for its backoff after a temporary
+        /// failure (or for an SMTP server to be configured).
+        Pending = "PENDING",
+        /// Claimed by an instance that is sending it now.
+        Sending = "SENDING",
+        Sent = "SENT",
+        /// Given up: a permanent refusal, or temporary ones for too long.
+        Failed = "FAILED",
+        /// Not sent on purpose: the person unsubscribed from the kind, or has no address.
+        Suppressed = "SUPPRESSED",
+    }
+}
+
+string_enum! {
+    /// Who an e-mail goes to: a vendor user or a client contact.
+    RecipientKind { User = "USER", Contact = "CONTACT" }
+}

@@ -11,6 +11,8 @@ pub struct Model {
     pub email: String,
     pub title: Option<String>,
     pub active: bool,
+    /// The language their e-mail is written in.
+    pub language: crate::Language,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

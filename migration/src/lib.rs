@@ -22,6 +22,7 @@ mod m20261203_000016_satisfaction_beyond_tickets;
 mod m20261203_000017_documents;
 mod m20261203_000018_criterion_checker;
 mod m20261203_000019_webhooks;
+mod m20261203_000020_mail_outbox;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_documents::Migration),
             Box::new(m20261203_000018_criterion_checker::Migration),
             Box::new(m20261203_000019_webhooks::Migration),
+            Box::new(m20261203_000020_mail_outbox::Migration),
         ]
     }
 }

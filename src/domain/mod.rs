@@ -12,6 +12,7 @@ pub mod health;
 pub mod input;
 pub mod interaction;
 pub mod kickoff;
+pub mod mail;
 pub mod meeting;
 pub mod milestone;
 pub mod money;

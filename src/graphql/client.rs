@@ -3,7 +3,9 @@
 use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{ClientSource, ContactStatus, DecisionRole, EntityKind, IntentLevel, client, contact};
+use entity::{
+    ClientSource, ContactStatus, DecisionRole, EntityKind, IntentLevel, Language, client, contact,
+};
 
 use super::{
     event::Event,
@@ -236,6 +238,10 @@ impl Contact {
     async fn decision_role(&self) -> Option<DecisionRole> {
         self.0.decision_role
     }
+    /// The language of their e-mail.
+    async fn language(&self) -> Language {
+        self.0.language
+    }
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -409,6 +415,8 @@ pub struct CreateContactInput {
     email: Option<String>,
     phone: Option<String>,
     decision_role: Option<DecisionRole>,
+    /// The language of their e-mail (EN when not given).
+    language: Option<Language>,
 }
 
 #[derive(InputObject)]
@@ -418,6 +426,7 @@ pub struct UpdateContactInput {
     email: MaybeUndefined<String>,
     phone: MaybeUndefined<String>,
     decision_role: MaybeUndefined<DecisionRole>,
+    language: Option<Language>,
 }
 
 #[derive(Default)]
@@ -459,6 +468,7 @@ impl ClientMutation {
             email: opt_email("email", input.email.as_deref())?,
             phone: opt_phone("phone", input.phone.as_deref())?,
             decision_role: input.decision_role,
+            language: input.language.unwrap_or(Language::En),
         };
         Ok(Contact(super::seen(
             ctx,
@@ -490,6 +500,7 @@ impl ClientMutation {
             email,
             phone,
             decision_role: super::input::patch(input.decision_role),
+            language: input.language,
         };
         Ok(Contact(super::seen(
             ctx,

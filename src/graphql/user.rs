@@ -3,7 +3,7 @@
 use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::user;
+use entity::{Language, user};
 
 use super::{
     ids::{NodeKind, decode_as, encode},
@@ -33,6 +33,10 @@ impl User {
     }
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
+    }
+    /// The language of their e-mail.
+    async fn language(&self) -> Language {
+        self.0.language
     }
     async fn active(&self) -> bool {
         self.0.active
@@ -88,6 +92,8 @@ pub struct CreateUserInput {
     name: String,
     email: String,
     title: Option<String>,
+    /// The language of their e-mail (EN when not given).
+    language: Option<Language>,
 }
 
 #[derive(InputObject)]
@@ -96,6 +102,7 @@ pub struct UpdateUserInput {
     email: Option<String>,
     title: MaybeUndefined<String>,
     active: Option<bool>,
+    language: Option<Language>,
 }
 
 #[derive(Default)]
@@ -108,6 +115,7 @@ impl UserMutation {
             name: text("name", &input.name, SHORT)?,
             email: email("email", &input.email)?,
             title: opt_text("title", input.title.as_deref(), SHORT)?,
+            language: input.language.unwrap_or(Language::En),
         };
         Ok(User(super::seen(
             ctx,
@@ -128,6 +136,7 @@ impl UserMutation {
             email: input.email.map(|e| email("email", &e)).transpose()?,
             title: patch_text("title", input.title, SHORT)?,
             active: input.active,
+            language: input.language,
         };
         Ok(User(super::seen(
             ctx,

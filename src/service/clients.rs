@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    ClientSource, ContactStatus, DecisionRole, EntityKind, EventKind, IntentLevel, client, contact,
+    ClientSource, ContactStatus, DecisionRole, EntityKind, EventKind, IntentLevel, Language,
+    client, contact,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set,
@@ -200,6 +201,7 @@ pub struct NewContact {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub decision_role: Option<DecisionRole>,
+    pub language: Language,
 }
 
 #[derive(Default)]
@@ -209,6 +211,7 @@ pub struct ContactPatch {
     pub email: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub decision_role: Option<Option<DecisionRole>>,
+    pub language: Option<Language>,
 }
 
 pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact::Model> {
@@ -223,6 +226,7 @@ pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact:
         phone: Set(new.phone),
         status: Set(ContactStatus::Active),
         decision_role: Set(new.decision_role),
+        language: Set(new.language),
         created_at: Set(uow.now()),
         updated_at: Set(uow.now()),
         version: Set(1),
@@ -230,7 +234,7 @@ pub async fn create_contact(ctx: Ctx<'_>, new: NewContact) -> AppResult<contact:
     }
     .insert(uow.txn())
     .await?;
-    let snap = snapshot!(row; name, title, email, phone, decision_role);
+    let snap = snapshot!(row; name, title, email, phone, decision_role, language);
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::Contact, row.id)
             .client(row.client_id)
@@ -255,6 +259,7 @@ pub async fn update_contact(
         email,
         phone,
         decision_role,
+        language,
     } = p;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<contact::Entity>(uow.txn(), ctx.caller, id).await?;
@@ -266,6 +271,7 @@ pub async fn update_contact(
         email: ch.field("email", &cur.email, email),
         phone: ch.field("phone", &cur.phone, phone),
         decision_role: ch.field("decision_role", &cur.decision_role, decision_role),
+        language: ch.field("language", &cur.language, language),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -23,6 +23,7 @@ pub mod kickoff;
 pub mod meetings;
 pub mod milestone_ratings;
 pub mod negotiations;
+pub mod outbox;
 pub mod patch;
 pub mod pipeline;
 pub mod projects;
@@ -174,6 +175,8 @@ impl<'a> UnitOfWork<'a> {
     /// change means for a kickoff obligation is written first, in the same transaction.
     pub async fn commit(mut self) -> AppResult<Vec<event::Model>> {
         kickoff::follow(&mut self).await?;
+        // After the kickoff: its alerts are events too.
+        outbox::follow(&mut self).await?;
         if let Some(newest) = self.recorded.last() {
             events::notify(&self.txn, newest.id).await?;
         }

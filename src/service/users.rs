@@ -1,6 +1,6 @@
 //! The vendor's staff directory.
 
-use entity::{EntityKind, EventKind, user};
+use entity::{EntityKind, EventKind, Language, user};
 use sea_orm::{ActiveModelTrait, EntityTrait, Select, Set};
 
 use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, save_versioned};
@@ -10,6 +10,7 @@ pub struct NewUser {
     pub name: String,
     pub email: String,
     pub title: Option<String>,
+    pub language: Language,
 }
 
 #[derive(Default)]
@@ -18,6 +19,7 @@ pub struct UserPatch {
     pub email: Option<String>,
     pub title: Option<Option<String>>,
     pub active: Option<bool>,
+    pub language: Option<Language>,
 }
 
 pub fn list() -> Select<user::Entity> {
@@ -32,6 +34,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {
         email: Set(new.email),
         title: Set(new.title),
         active: Set(true),
+        language: Set(new.language),
         created_at: Set(uow.now()),
         updated_at: Set(uow.now()),
         version: Set(1),
@@ -41,7 +44,7 @@ pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {
     .await?;
     uow.record(
         EventDraft::new(EventKind::Created, EntityKind::User, row.id)
-            .changes(snapshot!(row; name, email, title)),
+            .changes(snapshot!(row; name, email, title, language)),
     )
     .await?;
     uow.commit().await?;
@@ -61,6 +64,7 @@ pub async fn update(
         email,
         title,
         active,
+        language,
     } = patch;
     let mut uow = UnitOfWork::begin(ctx).await?;
     let cur = load::<user::Entity>(uow.txn(), ctx.caller, id).await?;
@@ -71,6 +75,7 @@ pub async fn update(
         email: changes.field("email", &cur.email, email),
         title: changes.field("title", &cur.title, title),
         active: changes.field("active", &cur.active, active),
+        language: changes.field("language", &cur.language, language),
         updated_at: Set(uow.now()),
         ..Default::default()
     };

@@ -34,18 +34,8 @@ pub fn interest_of(row: &endpoint::Model) -> Interest {
 }
 
 fn new_secret() -> String {
-    use sha2::{Digest, Sha256};
     // 256 bits from the operating system's randomness.
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).unwrap_or_else(|_| unreachable!("the OS has randomness"));
-    let digest = Sha256::digest(seed);
-    format!(
-        "whsec_{}",
-        digest
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
+    format!("whsec_{}", crate::random::hex(32))
 }
 
 /// Registers an endpoint (staff); returns it with its secret.

@@ -283,6 +283,7 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
         name: "Admin".into(),
         email: "admin@vendor.example".into(),
         title: None,
+        language: entity::Language::En,
     };
     let admin_user = users::create(
         Ctx {
@@ -336,6 +337,7 @@ impl TestApp {
                     SEQ.fetch_add(1, Ordering::Relaxed)
                 ),
                 title: None,
+                language: entity::Language::En,
             },
         )
         .await
@@ -362,6 +364,23 @@ impl TestApp {
 
     pub fn reset_statements(&self) {
         self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// Waits until the server's background tasks (the live pump catching up with the last
+    /// commits, the alarm and webhook tasks looking at them) have run no statement for
+    /// 200 ms, then resets the count: a count taken next is the request's own.
+    pub async fn settle_statements(&self) {
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut seen = self.statements();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let now = self.statements();
+            if now == seen || std::time::Instant::now() > give_up {
+                break;
+            }
+            seen = now;
+        }
+        self.reset_statements();
     }
 
     pub fn statements(&self) -> usize {

@@ -131,7 +131,7 @@ db_test!(
 
         let mut counts = Vec::new();
         for n in [1, 8, 24] {
-            app.reset_statements();
+            app.settle_statements().await;
             let data = app.ok(DASHBOARD, json!({ "n": n })).await;
             let edges = data["projects"]["edges"].as_array().unwrap();
             assert_eq!(edges.len(), n as usize);
@@ -267,7 +267,7 @@ db_test!(
         }
         let mut counts = Vec::new();
         for n in [1, 4, 12] {
-            app.reset_statements();
+            app.settle_statements().await;
             let data = app.ok(ROAD, json!({ "n": n })).await;
             let edges = data["projects"]["edges"].as_array().unwrap();
             assert_eq!(edges.len(), n as usize);
@@ -347,8 +347,7 @@ db_test!(
                 );
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            app.reset_statements();
+            app.settle_statements().await;
             let data = app.ok(LIST, json!({})).await;
             counts.push(app.statements());
             let hooks = data["webhooks"].as_array().unwrap();

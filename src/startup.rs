@@ -245,6 +245,10 @@ pub fn router(state: AppState) -> Router {
             get(http::graphql::get).post(http::graphql::post),
         )
         .route("/documents/{id}", get(http::documents::download))
+        .route(
+            "/mail/unsubscribe/{token}",
+            get(http::unsubscribe::confirm).post(http::unsubscribe::unsubscribe),
+        )
         .merge(http::assets::routes())
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/healthz", get(healthz))

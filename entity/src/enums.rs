@@ -328,6 +328,8 @@ string_enum! {
         Survey = "SURVEY",
         Document = "DOCUMENT",
         Webhook = "WEBHOOK",
+        /// An e-mail in the outbox.
+        OutboxMessage = "OUTBOX_MESSAGE",
     }
 }
 

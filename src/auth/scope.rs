@@ -9,11 +9,11 @@ use entity::{
     ContractStatus, DocumentOwner, EntityKind, EventKind, ProposalStatus, ReportStatus,
     TermOutcome, acceptance, acceptance_criterion, action_item, change_request, client, contact,
     contract, document, escalation_level, event, follow_up, interaction, kickoff_obligation,
-    meeting, milestone_rating, negotiation_round, negotiation_term, project, proposal_feedback,
-    proposal_review, proposal_version, report, report_read, requirement, requirement_sheet, risk,
-    service_level_policy, service_level_target, stage, survey, survey_answer, survey_client,
-    team_member, ticket, ticket_clock, ticket_comment, ticket_escalation, user, webhook_delivery,
-    webhook_endpoint,
+    meeting, milestone_rating, negotiation_round, negotiation_term, outbox_message, project,
+    proposal_feedback, proposal_review, proposal_version, report, report_read, requirement,
+    requirement_sheet, risk, service_level_policy, service_level_target, stage, survey,
+    survey_answer, survey_client, team_member, ticket, ticket_clock, ticket_comment,
+    ticket_escalation, user, webhook_delivery, webhook_endpoint,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
 
@@ -253,6 +253,13 @@ impl Scoped for webhook_endpoint::Entity {
     /// The vendor's integrations.
     fn portal(_: i64) -> Condition {
         Condition::all().add(webhook_endpoint::Column::Id.is_null())
+    }
+}
+
+impl Scoped for outbox_message::Entity {
+    /// The vendor's record of what it sent.
+    fn portal(_: i64) -> Condition {
+        Condition::all().add(outbox_message::Column::Id.is_null())
     }
 }
 
@@ -583,6 +590,7 @@ impl Redact for report_read::Model {}
 impl Redact for milestone_rating::Model {}
 impl Redact for webhook_endpoint::Model {}
 impl Redact for webhook_delivery::Model {}
+impl Redact for outbox_message::Model {}
 impl Redact for document::Model {}
 impl Redact for survey::Model {}
 impl Redact for survey_client::Model {}

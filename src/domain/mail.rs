@@ -4,7 +4,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use entity::{
-    EntityKind, EventKind, MailKind, ProjectStatus, RecipientKind, ReportStatus, TeamRole, event,
+    EntityKind, EventKind, MailKind, MailStatus, ProjectStatus, RecipientKind, ReportStatus,
+    TeamRole, event,
 };
 
 /// What a committed event asks to be told, and to whom it is about.
@@ -77,6 +78,18 @@ pub fn trigger(e: &event::Model) -> Option<Trigger> {
         }),
         _ => None,
     }
+}
+
+/// Whether an event may have queued mail or changed the outbox: what wakes the sender.
+pub fn may_queue(e: &event::Model) -> bool {
+    e.entity_kind == EntityKind::OutboxMessage || trigger(e).is_some()
+}
+
+/// Where staff may send a message again from: a failed one (its cause fixed), or one
+/// suppressed for want of an address (the address added since). A message that is
+/// queued, being sent or sent is not sent again by hand.
+pub fn can_retry(status: MailStatus) -> bool {
+    matches!(status, MailStatus::Failed | MailStatus::Suppressed)
 }
 
 /// What makes a message once-only: every instance inserts under this key and the unique
@@ -303,6 +316,13 @@ mod tests {
             Some(TeamRole::ProjectManager)
         );
         assert_eq!(level_team_role("Board of directors"), None);
+    }
+
+    #[test]
+    fn only_failed_or_suppressed_messages_are_sent_again_by_hand() {
+        use sea_orm::Iterable;
+        let retriable: Vec<MailStatus> = MailStatus::iter().filter(|s| can_retry(*s)).collect();
+        assert_eq!(retriable, [MailStatus::Failed, MailStatus::Suppressed]);
     }
 
     #[test]

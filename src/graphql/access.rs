@@ -33,6 +33,8 @@ const STAFF_QUERIES: &[&str] = &[
     "interactions",
     "pipeline",
     "surveyReport",
+    "outbox",
+    "outboxCounts",
 ];
 
 /// Subscriptions that only the vendor's staff may open: its own alarms.
@@ -52,6 +54,7 @@ const PORTAL_MUTATIONS: &[&str] = &[
     "answerSurvey",
     "rateMilestone",
     "uploadDocument",
+    "setMailSubscription",
 ];
 
 /// Mutations of administrators only.

@@ -51,6 +51,7 @@ pub fn node_kind(kind: EntityKind) -> NodeKind {
         EntityKind::Survey => NodeKind::Survey,
         EntityKind::Document => NodeKind::Document,
         EntityKind::Webhook => NodeKind::Webhook,
+        EntityKind::OutboxMessage => NodeKind::OutboxMessage,
     }
 }
 

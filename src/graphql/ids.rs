@@ -54,7 +54,8 @@ node_kinds!(
     AcceptanceCriterion,
     Survey,
     Document,
-    Webhook
+    Webhook,
+    OutboxMessage
 );
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {

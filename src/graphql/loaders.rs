@@ -75,6 +75,7 @@ impl Keyed for entity::report_read::Entity {
 
 keyed!(
     webhook_endpoint,
+    outbox_message,
     document,
     survey,
     user,

@@ -23,6 +23,7 @@ pub mod interaction;
 pub mod kickoff;
 pub mod live;
 pub mod loaders;
+pub mod mail;
 pub mod meeting;
 pub mod negotiation;
 pub mod node;
@@ -69,6 +70,7 @@ pub struct Query(
     action_item::ActionItemQuery,
     survey::SurveyQuery,
     webhook::WebhookQuery,
+    mail::MailQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -95,6 +97,7 @@ pub struct Mutation(
     survey::SurveyMutation,
     document::DocumentMutation,
     webhook::WebhookMutation,
+    mail::MailMutation,
 );
 
 #[derive(MergedSubscription, Default)]

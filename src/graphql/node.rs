@@ -54,6 +54,7 @@ pub enum Node {
     Survey(super::survey::Survey),
     Document(super::document::Document),
     Webhook(super::webhook::WebhookEndpoint),
+    OutboxMessage(super::mail::OutboxMessage),
 }
 
 /// Loads any object by kind and database id through the request's loaders.
@@ -143,6 +144,9 @@ pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Opt
         NodeKind::Webhook => one::<entity::webhook_endpoint::Entity>(ctx, id)
             .await?
             .map(|m| Node::Webhook(super::webhook::WebhookEndpoint(m))),
+        NodeKind::OutboxMessage => one::<entity::outbox_message::Entity>(ctx, id)
+            .await?
+            .map(|m| Node::OutboxMessage(super::mail::OutboxMessage(m))),
     })
 }
 

@@ -6,4 +6,5 @@ pub mod graphql;
 pub mod negotiate;
 pub mod operation;
 pub mod rate_limit;
+pub mod unsubscribe;
 pub mod ws;

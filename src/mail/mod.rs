@@ -226,7 +226,7 @@ async fn run(
                 () = stop.cancelled() => return,
                 () = &mut nap => break,
                 received = events.recv() => match received {
-                    Ok(e) if crate::domain::mail::trigger(&e).is_some() => break,
+                    Ok(e) if crate::domain::mail::may_queue(&e) => break,
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => break,
                     Err(broadcast::error::RecvError::Closed) => {

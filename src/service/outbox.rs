@@ -549,3 +549,121 @@ pub async fn digests(ctx: super::Ctx<'_>) -> AppResult<Option<DateTime<Utc>>> {
     }
     Ok(next)
 }
+
+/// Which messages staff list.
+#[derive(Debug, Default, Clone)]
+pub struct OutboxFilter {
+    pub status: Option<MailStatus>,
+    pub kind: Option<MailKind>,
+    pub project_id: Option<i64>,
+    pub recipient: Option<(RecipientKind, i64)>,
+}
+
+/// The messages of the outbox `filter` picks (staff).
+pub fn select(
+    caller: &super::Caller,
+    filter: OutboxFilter,
+) -> AppResult<sea_orm::Select<outbox::Entity>> {
+    caller.require_staff_read()?;
+    let mut q = outbox::Entity::find();
+    if let Some(s) = filter.status {
+        q = q.filter(outbox::Column::Status.eq(s));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(outbox::Column::Kind.eq(k));
+    }
+    if let Some(p) = filter.project_id {
+        q = q.filter(outbox::Column::ProjectId.eq(p));
+    }
+    if let Some((kind, id)) = filter.recipient {
+        q = q
+            .filter(outbox::Column::RecipientKind.eq(kind))
+            .filter(outbox::Column::RecipientId.eq(id));
+    }
+    Ok(q)
+}
+
+/// Queues a failed (or suppressed) message again, from its first attempt (staff).
+pub async fn retry(ctx: super::Ctx<'_>, id: i64) -> AppResult<outbox::Model> {
+    use super::EventDraft;
+    use crate::error::AppError;
+    use entity::{EntityKind, EventKind};
+    use sea_orm::prelude::Expr;
+    ctx.caller.require_staff_write()?;
+    let mut uow = UnitOfWork::begin(ctx).await?;
+    let find = async |uow: &UnitOfWork<'_>| -> AppResult<outbox::Model> {
+        outbox::Entity::find_by_id(id)
+            .one(uow.txn())
+            .await?
+            .ok_or(AppError::not_found("e-mail"))
+    };
+    let cur = find(&uow).await?;
+    if !crate::domain::mail::can_retry(cur.status) {
+        return Err(AppError::transition(
+            "e-mail",
+            cur.status,
+            MailStatus::Pending,
+        ));
+    }
+    if cur.address.as_deref().is_none_or(str::is_empty) {
+        return Err(AppError::Conflict(
+            "the recipient has no e-mail address; add one first".into(),
+        ));
+    }
+    let now = uow.now();
+    let changed = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            Expr::value(MailStatus::Pending.as_str()),
+        )
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(cur.status))
+        .exec(uow.txn())
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "the message changed meanwhile; reload it".into(),
+        ));
+    }
+    let mut draft = EventDraft::new(EventKind::StatusChanged, EntityKind::OutboxMessage, id)
+        .status(cur.status, MailStatus::Pending);
+    draft.project_id = cur.project_id;
+    draft.client_id = cur.client_id;
+    uow.record(draft).await?;
+    let row = find(&uow).await?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+/// The person the caller is, as a recipient of e-mail.
+fn me(caller: &super::Caller) -> AppResult<(RecipientKind, i64)> {
+    use super::Caller;
+    match caller {
+        Caller::Staff { user_id, .. } => Ok((RecipientKind::User, *user_id)),
+        Caller::Contact { contact_id, .. } => Ok((RecipientKind::Contact, *contact_id)),
+        Caller::Anonymous => Err(crate::error::AppError::Unauthenticated),
+        Caller::System => Err(crate::error::AppError::Forbidden(
+            "only a person receives e-mail".into(),
+        )),
+    }
+}
+
+/// The kinds of e-mail the caller has unsubscribed from.
+pub async fn my_unsubscribed(ctx: super::Ctx<'_>) -> AppResult<Vec<MailKind>> {
+    let (kind, id) = me(ctx.caller)?;
+    unsubscribed(ctx.db, kind, id).await
+}
+
+/// Subscribes or unsubscribes the caller from one kind of e-mail; returns the kinds it is
+/// now unsubscribed from.
+pub async fn set_my_subscription(
+    ctx: super::Ctx<'_>,
+    kind: MailKind,
+    subscribed: bool,
+) -> AppResult<Vec<MailKind>> {
+    let (to, id) = me(ctx.caller)?;
+    set_subscribed(ctx.db, to, id, kind, subscribed, ctx.time.now()).await?;
+    unsubscribed(ctx.db, to, id).await
+}

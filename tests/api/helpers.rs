@@ -80,6 +80,25 @@ macro_rules! db_test {
             }
         }
     };
+    // The body starts its own server(s) (and what they need first) on `$backend`.
+    ($name:ident, on = |$backend:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $backend = $crate::helpers::Backend::Sqlite;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $backend = $crate::helpers::Backend::Postgres;
+                $body
+            }
+        }
+    };
     // A server started with `$options` (e.g. short webhook timers).
     ($name:ident, options = $options:expr, |$app:ident| $body:block) => {
         mod $name {

@@ -76,17 +76,17 @@ pub struct Draft {
 
 /// Queues the messages the recorded changes of `uow` call for.
 pub(super) async fn follow(uow: &mut UnitOfWork<'_>) -> AppResult<()> {
-    let triggers: Vec<(i64, Trigger)> = uow
+    let triggers: Vec<(entity::event::Model, Trigger)> = uow
         .recorded()
         .iter()
-        .filter_map(|e| trigger(e).map(|t| (e.id, t)))
+        .filter_map(|e| trigger(e).map(|t| (e.clone(), t)))
         .collect();
     if triggers.is_empty() {
         return Ok(());
     }
     let mut drafts = Vec::new();
-    for (event_id, t) in triggers {
-        if let Some(d) = compose(uow.txn(), event_id, t).await? {
+    for (e, t) in &triggers {
+        if let Some(d) = compose(uow.txn(), e, *t).await? {
             drafts.push(d);
         }
     }
@@ -199,7 +199,12 @@ async fn users(db: &impl ConnectionTrait, ids: BTreeSet<i64>) -> AppResult<Vec<R
         .collect())
 }
 
-async fn compose(db: &impl ConnectionTrait, event_id: i64, t: Trigger) -> AppResult<Option<Draft>> {
+async fn compose(
+    db: &impl ConnectionTrait,
+    e: &entity::event::Model,
+    t: Trigger,
+) -> AppResult<Option<Draft>> {
+    let event_id = e.id;
     let draft = |p: Option<&project::Model>, data: Value, to: Vec<Recipient>| Draft {
         kind: t.kind(),
         source: format!("e{event_id}"),
@@ -299,7 +304,7 @@ async fn compose(db: &impl ConnectionTrait, event_id: i64, t: Trigger) -> AppRes
                 "item": { "title": i.title, "due_date": day(i.due_date) } });
             Some(draft(Some(&p), data, to))
         }
-        Trigger::ServiceLevel { ticket, breached } => service_level(db, event_id, ticket, breached)
+        Trigger::ServiceLevel { ticket, breached } => service_level(db, e, ticket, breached)
             .await?
             .map(|(p, data, to)| draft(Some(&p), data, to)),
         Trigger::Kickoff { project, overdue } => {
@@ -322,7 +327,7 @@ async fn compose(db: &impl ConnectionTrait, event_id: i64, t: Trigger) -> AppRes
 /// project's owner when that is nobody.
 async fn service_level(
     db: &impl ConnectionTrait,
-    event_id: i64,
+    e: &entity::event::Model,
     ticket: i64,
     breached: bool,
 ) -> AppResult<Option<(project::Model, Value, Vec<Recipient>)>> {
@@ -332,11 +337,7 @@ async fn service_level(
     let Some(p) = project::Entity::find_by_id(t.project_id).one(db).await? else {
         return Ok(None);
     };
-    let facts: Value = entity::event::Entity::find_by_id(event_id)
-        .one(db)
-        .await?
-        .and_then(|e| serde_json::from_str(&e.changes).ok())
-        .unwrap_or_default();
+    let facts: Value = serde_json::from_str(&e.changes).unwrap_or_default();
     let mut people: BTreeSet<i64> = t.assignee_id.into_iter().collect();
     let mut level_name = "-".to_owned();
     if let Some(top) = escalations::of_ticket(db, t.id).await?.last() {

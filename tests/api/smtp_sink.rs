@@ -1,6 +1,10 @@
 //! An SMTP server on loopback for tests and the benchmark: it speaks enough of RFC 5321
 //! for a real client (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), keeps what it accepted,
 //! and can refuse, defer or drop the connection.
+#![allow(
+    dead_code,
+    reason = "the tests and the mail benchmark each use their part"
+)]
 
 use std::sync::{
     Arc, Mutex,
@@ -32,6 +36,8 @@ pub enum Mode {
 /// A message the server accepted (answered 250 to its data).
 #[derive(Clone, Debug)]
 pub struct Mail {
+    /// When the server accepted it.
+    pub at: std::time::Instant,
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
@@ -236,6 +242,7 @@ impl Sink {
                     return Ok(());
                 }
                 self.accepted.lock().expect("lock").push(Mail {
+                    at: std::time::Instant::now(),
                     from: from.clone(),
                     to: std::mem::take(&mut to),
                     data,

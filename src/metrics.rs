@@ -76,6 +76,7 @@ struct Metrics {
     replays: Counter,
     published: Counter,
     clocks: Family<State, Gauge>,
+    outbox: Family<State, Gauge>,
     pool: Family<State, Gauge>,
     names: Mutex<HashSet<String>>,
 }
@@ -136,6 +137,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Service-level clocks by state",
         clocks.clone(),
     );
+    let outbox = Family::<State, Gauge>::default();
+    registry.register(
+        "outbox_messages",
+        "E-mail in the outbox by status (PENDING waiting, FAILED given up, ...)",
+        outbox.clone(),
+    );
     let pool = Family::<State, Gauge>::default();
     registry.register(
         "db_pool_connections",
@@ -152,6 +159,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         replays,
         published,
         clocks,
+        outbox,
         pool,
         names: Mutex::default(),
     }
@@ -235,7 +243,7 @@ impl Drop for GaugeGuard {
 /// The text exposition, with the database gauges read now.
 pub async fn render(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> String {
     if let Err(err) = read_database_gauges(db, now).await {
-        tracing::warn!(error = %err, "reading service-level clocks for /metrics failed");
+        tracing::warn!(error = %err, "reading service-level clocks and the outbox for /metrics failed");
     }
     let (size, idle, max) = pool_use(db);
     let m = &*METRICS;
@@ -318,6 +326,25 @@ async fn read_database_gauges(
         ("CANCELLED", get(ClockPhase::Cancelled)),
     ] {
         m.clocks.get_or_create(&State { state }).set(n);
+    }
+    let outbox: Vec<(entity::MailStatus, i64)> = entity::outbox_message::Entity::find()
+        .select_only()
+        .column(entity::outbox_message::Column::Status)
+        .column_as(entity::outbox_message::Column::Id.count(), "n")
+        .group_by(entity::outbox_message::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for status in <entity::MailStatus as sea_orm::Iterable>::iter() {
+        let n = outbox
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n);
+        m.outbox
+            .get_or_create(&State {
+                state: status.as_str(),
+            })
+            .set(n);
     }
     Ok(())
 }

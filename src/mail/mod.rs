@@ -16,6 +16,7 @@
 //! - The task reads only when a commit may have queued mail (an event that calls for it,
 //!   from any instance), when a retry comes due, and at [`MailOptions::poll`].
 
+pub mod smtp;
 pub mod templates;
 
 use std::time::Duration;
@@ -24,7 +25,7 @@ use chrono::{DateTime, Utc};
 use entity::{MailStatus, outbox_message as outbox};
 use futures_util::StreamExt;
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{
         Mailbox,
         header::{ContentType, HeaderName, HeaderValue},
@@ -46,51 +47,98 @@ use crate::{domain::mail::retry_after, live::Hub, time::Time};
 /// local relay), with `&from=Name <address>` naming the sender.
 #[derive(Debug, Clone)]
 pub struct SmtpSettings {
-    /// The URL as lettre reads it (the `from` parameter removed).
-    url: String,
+    server: smtp::Server,
     from: Mailbox,
 }
 
 impl SmtpSettings {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let mut url = url::Url::parse(raw).map_err(|e| format!("SMTP_URL: {e}"))?;
-        let mut from = None;
-        let rest: Vec<(String, String)> = url
-            .query_pairs()
-            .filter_map(|(k, v)| {
-                if k == "from" {
-                    from = Some(v.into_owned());
-                    None
-                } else {
-                    Some((k.into_owned(), v.into_owned()))
-                }
-            })
-            .collect();
-        if rest.is_empty() {
-            url.set_query(None);
-        } else {
-            url.query_pairs_mut().clear().extend_pairs(rest);
-        }
-        let from = from
+        let url = url::Url::parse(raw).map_err(|e| format!("SMTP_URL: {e}"))?;
+        let query = |key: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+        };
+        let (tls, default_port) = match (url.scheme(), query("tls").as_deref()) {
+            ("smtp", None | Some("none")) => (smtp::Tls::None, 25),
+            ("smtp", Some("required")) => (smtp::Tls::Required, 587),
+            ("smtp", Some("opportunistic")) => (smtp::Tls::Opportunistic, 587),
+            ("smtps", None) => (smtp::Tls::Wrapper, 465),
+            (scheme, tls) => {
+                return Err(format!(
+                    "SMTP_URL: use smtp:// (with tls=required, tls=opportunistic or none) or \
+                     smtps://, not {scheme}:// with tls={}",
+                    tls.unwrap_or("-")
+                ));
+            }
+        };
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or("SMTP_URL names no host")?
+            .trim_matches(['[', ']'])
+            .to_owned();
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| "SMTP_URL: the credentials are not UTF-8".to_owned())
+        };
+        let credentials = match url.password() {
+            Some(p) => Some((decode(url.username())?, decode(p)?)),
+            None if !url.username().is_empty() => {
+                return Err("SMTP_URL has a user without a password".into());
+            }
+            None => None,
+        };
+        let hello = Some(url.path().trim_matches('/').to_owned()).filter(|p| !p.is_empty());
+        let from = query("from")
             .ok_or("SMTP_URL needs a sender: add from=Name%20%3Caddress%3E to its query")?
             .parse::<Mailbox>()
             .map_err(|e| format!("SMTP_URL's from is not an address: {e}"))?;
-        let url = url.to_string();
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-            .map_err(|e| format!("SMTP_URL: {e}"))?;
-        Ok(Self { url, from })
+        Ok(Self {
+            server: smtp::Server {
+                host,
+                port: url.port().unwrap_or(default_port),
+                tls,
+                credentials,
+                hello,
+            },
+            from,
+        })
     }
 
-    /// The URL with its password hidden, for logs.
-    pub fn redacted(&self) -> String {
-        match url::Url::parse(&self.url) {
-            Ok(mut u) if u.password().is_some() => {
-                let _ = u.set_password(Some("***"));
-                u.to_string()
+    /// Where mail goes, for logs (never the password).
+    pub fn describe(&self) -> String {
+        let s = &self.server;
+        format!(
+            "{}:{} ({:?}{}), from {}",
+            s.host,
+            s.port,
+            s.tls,
+            s.credentials
+                .as_ref()
+                .map_or(String::new(), |(user, _)| format!(", as {user}")),
+            self.from
+        )
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 3 <= bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
             }
-            _ => self.url.clone(),
+            b => {
+                out.push(b);
+                i += 1;
+            }
         }
     }
+    String::from_utf8(out).ok()
 }
 
 /// Settings of e-mail delivery.
@@ -164,7 +212,7 @@ struct Sender {
     time: Time,
     options: MailOptions,
     smtp: SmtpSettings,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: smtp::Pool,
     me: String,
 }
 
@@ -188,21 +236,15 @@ async fn run(
         tracing::info!("e-mail: no SMTP_URL; messages wait in the outbox");
         return;
     };
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url) {
-        Ok(b) => b.timeout(Some(options.timeout)).build(),
-        Err(e) => {
-            tracing::error!(error = %e, "e-mail: bad SMTP_URL; nothing is sent");
-            return;
-        }
-    };
-    tracing::info!(smtp = %smtp.redacted(), "e-mail: sending");
+    let pool = smtp::Pool::new(smtp.server.clone(), options.timeout);
+    tracing::info!(smtp = %smtp.describe(), "e-mail: sending");
     let sender = Sender {
         me: format!("{}-{}", std::process::id(), crate::random::hex(6)),
         db,
         time,
         options,
         smtp,
-        transport,
+        pool,
     };
     let mut events = hub.subscribe();
     loop {
@@ -324,10 +366,14 @@ impl Sender {
             Ok(message) => message,
             Err(e) => return Outcome::Failed(e),
         };
-        match self.transport.send(message).await {
-            Ok(_) => Outcome::Sent,
-            Err(e) if e.is_permanent() => Outcome::Failed(format!("refused: {e}")),
-            Err(e) => Outcome::Retry(e.to_string()),
+        match self
+            .pool
+            .send(message.envelope(), &message.formatted())
+            .await
+        {
+            Ok(()) => Outcome::Sent,
+            Err(e) if e.permanent => Outcome::Failed(format!("refused: {}", e.message)),
+            Err(e) => Outcome::Retry(e.message),
         }
     }
 
@@ -454,21 +500,40 @@ mod tests {
     #[test]
     fn the_smtp_url_names_server_tls_credentials_and_sender() {
         let s = SmtpSettings::parse(
-            "smtp://desk:s%40cret@mail.example:587?tls=required&from=Delivery%20Desk%20%3Cdesk%40vendor.example%3E",
+            "smtp://desk:s%40cret@mail.example:2587/desk.vendor.example?tls=required&from=Delivery%20Desk%20%3Cdesk%40vendor.example%3E",
         )
         .expect("valid");
         assert_eq!(s.from.email.to_string(), "desk@vendor.example");
         assert_eq!(s.from.name.as_deref(), Some("Delivery Desk"));
-        assert_eq!(s.url, "smtp://desk:s%40cret@mail.example:587?tls=required");
-        assert!(!s.redacted().contains("cret"), "{}", s.redacted());
+        assert_eq!(s.server.host, "mail.example");
+        assert_eq!(s.server.port, 2587);
+        assert_eq!(s.server.tls, smtp::Tls::Required);
+        assert_eq!(s.server.credentials, Some(("desk".into(), "s@cret".into())));
+        assert_eq!(s.server.hello.as_deref(), Some("desk.vendor.example"));
+        assert!(!s.describe().contains("cret"), "{}", s.describe());
         let plain =
-            SmtpSettings::parse("smtp://127.0.0.1:2525?from=desk@vendor.example").expect("plain");
-        assert_eq!(plain.url, "smtp://127.0.0.1:2525");
+            SmtpSettings::parse("smtp://127.0.0.1?from=desk@vendor.example").expect("plain");
+        assert_eq!((plain.server.port, plain.server.tls), (25, smtp::Tls::None));
+        let wrapped =
+            SmtpSettings::parse("smtps://mail.example?from=desk@vendor.example").expect("tls");
+        assert_eq!(
+            (wrapped.server.port, wrapped.server.tls),
+            (465, smtp::Tls::Wrapper)
+        );
+        let starttls =
+            SmtpSettings::parse("smtp://mail.example?tls=opportunistic&from=desk@vendor.example")
+                .expect("tls");
+        assert_eq!(
+            (starttls.server.port, starttls.server.tls),
+            (587, smtp::Tls::Opportunistic)
+        );
         for bad in [
             "smtp://127.0.0.1:2525",
             "smtp://127.0.0.1?from=not-an-address",
             "http://mail.example?from=desk@vendor.example",
             "smtp://mail.example?tls=sometimes&from=desk@vendor.example",
+            "smtps://mail.example?tls=required&from=desk@vendor.example",
+            "smtp://user@mail.example?from=desk@vendor.example",
         ] {
             assert!(SmtpSettings::parse(bad).is_err(), "{bad}");
         }

@@ -138,8 +138,16 @@ async fn look_once(
     if n > 0 {
         tracing::info!(alerts = n, "kickoff alerts written");
     }
-    if digest_at.is_none_or(|at| at <= ctx.time.now()) {
-        *digest_at = outbox::digests(ctx).await?;
+    let now = ctx.time.now();
+    if digest_at.is_none_or(|at| at <= now) {
+        // A digest that cannot be built must not hold up the alerts: tried again later.
+        *digest_at = match outbox::digests(ctx).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!(error = ?e, "weekly digests failed; trying again in 5 minutes");
+                Some(now + chrono::Duration::minutes(5))
+            }
+        };
     }
     let next = [
         service_levels::next_due(ctx.db).await?,

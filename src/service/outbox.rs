@@ -470,7 +470,7 @@ pub async fn counts(db: &impl ConnectionTrait) -> AppResult<HashMap<MailStatus, 
 pub async fn digests(ctx: super::Ctx<'_>) -> AppResult<Option<DateTime<Utc>>> {
     use crate::domain::mail::{digest_applies, digest_due, next_digest};
     use entity::{ProjectStatus, service_level_policy as policy};
-    use sea_orm::{Iterable, PaginatorTrait};
+    use sea_orm::Iterable;
     let db = ctx.db;
     let now = ctx.time.now();
     let zones: Vec<(i64, chrono_tz::Tz)> = policy::Entity::find()
@@ -501,52 +501,14 @@ pub async fn digests(ctx: super::Ctx<'_>) -> AppResult<Option<DateTime<Utc>>> {
         .all(db)
         .await?;
     for p in projects {
-        let Some(week) = digest_due(now, zone_of(p.service_level_policy_id)) else {
+        let zone = zone_of(p.service_level_policy_id);
+        let Some(week) = digest_due(now, zone) else {
             continue;
         };
-        let source = format!("p{}-{}", p.id, week.name);
-        let queued = outbox::Entity::find()
-            .filter(
-                outbox::Column::DedupeKey
-                    .starts_with(format!("{}:{source}:", MailKind::WeeklyDigest)),
-            )
-            .count(db)
-            .await?;
-        if queued > 0 {
-            continue;
+        if let Err(e) = digest_of(ctx, &p, &week, zone).await {
+            // One project's digest failing does not keep the others from going out.
+            tracing::warn!(project = p.id, error = ?e, "weekly digest failed");
         }
-        let period = crate::domain::satisfaction::Period::new(week.from, week.to)?;
-        let d = super::digest::build(ctx, p.id, period, super::digest::Audience::Client).await?;
-        let names = |stages: &[entity::stage::Model]| -> Vec<String> {
-            stages.iter().map(|s| s.name.clone()).collect()
-        };
-        let completed: Vec<&entity::stage::Model> =
-            d.milestones_completed.iter().map(|(s, _)| s).collect();
-        let data = json!({
-            "project": p.name,
-            "week_from": week.from.with_timezone(&zone_of(p.service_level_policy_id)).date_naive().to_string(),
-            "week_to": week.to.with_timezone(&zone_of(p.service_level_policy_id)).date_naive().to_string(),
-            "completed": completed.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-            "slipped": d.milestones_slipped.iter().map(|s| json!({
-                "name": s.stage.name, "from": s.from.to_string(), "to": s.to.to_string() })).collect::<Vec<_>>(),
-            "overdue": names(&d.milestones_overdue),
-            "tickets_opened": d.tickets_opened,
-            "tickets_resolved": d.tickets_resolved,
-            "reports_filed": d.reports_filed,
-            "risks_raised": d.risks_raised.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
-            "risks_closed": d.risks_closed.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
-        });
-        let to = contacts_of(db, vec![p.client_id]).await?;
-        let draft = Draft {
-            kind: MailKind::WeeklyDigest,
-            source,
-            event_id: None,
-            project_id: Some(p.id),
-            client_id: Some(p.client_id),
-            data,
-            to,
-        };
-        queue(db, now, vec![draft]).await?;
     }
     Ok(next)
 }
@@ -667,4 +629,58 @@ pub async fn set_my_subscription(
     let (to, id) = me(ctx.caller)?;
     set_subscribed(ctx.db, to, id, kind, subscribed, ctx.time.now()).await?;
     unsubscribed(ctx.db, to, id).await
+}
+
+/// Queues the client copy of `p`'s digest of `week` to its contacts, unless queued before.
+async fn digest_of(
+    ctx: super::Ctx<'_>,
+    p: &project::Model,
+    week: &crate::domain::mail::DigestWeek,
+    zone: chrono_tz::Tz,
+) -> AppResult<()> {
+    use sea_orm::PaginatorTrait;
+    let db = ctx.db;
+    let source = format!("p{}-{}", p.id, week.name);
+    let queued = outbox::Entity::find()
+        .filter(
+            outbox::Column::DedupeKey.starts_with(format!("{}:{source}:", MailKind::WeeklyDigest)),
+        )
+        .count(db)
+        .await?;
+    if queued > 0 {
+        return Ok(());
+    }
+    let period = crate::domain::satisfaction::Period::new(week.from, week.to)?;
+    let d = super::digest::build(ctx, p.id, period, super::digest::Audience::Client).await?;
+    let names = |stages: &[entity::stage::Model]| -> Vec<String> {
+        stages.iter().map(|s| s.name.clone()).collect()
+    };
+    let completed: Vec<&entity::stage::Model> =
+        d.milestones_completed.iter().map(|(s, _)| s).collect();
+    let data = json!({
+        "project": p.name,
+        "week_from": week.from.with_timezone(&zone).date_naive().to_string(),
+        "week_to": week.to.with_timezone(&zone).date_naive().to_string(),
+        "completed": completed.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        "slipped": d.milestones_slipped.iter().map(|s| json!({
+        "name": s.stage.name, "from": s.from.to_string(), "to": s.to.to_string() })).collect::<Vec<_>>(),
+        "overdue": names(&d.milestones_overdue),
+        "tickets_opened": d.tickets_opened,
+        "tickets_resolved": d.tickets_resolved,
+        "reports_filed": d.reports_filed,
+        "risks_raised": d.risks_raised.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
+        "risks_closed": d.risks_closed.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
+    });
+    let to = contacts_of(db, vec![p.client_id]).await?;
+    let draft = Draft {
+        kind: MailKind::WeeklyDigest,
+        source,
+        event_id: None,
+        project_id: Some(p.id),
+        client_id: Some(p.client_id),
+        data,
+        to,
+    };
+    queue(db, ctx.time.now(), vec![draft]).await?;
+    Ok(())
 }

@@ -19,6 +19,16 @@
 //! - **in-process**: the statements called directly, with no HTTP at all. Our throughput
 //!   over it is the cost of everything between a client and the database.
 //!
+//! On PostgreSQL, **PostGraphile** (the npm package pinned in `benches/postgraphile`,
+//! installed there by `npm ci` on first use; it needs Node.js) runs as a peer on the same
+//! database, started by the benchmark in its own process and taking its turn in the same
+//! rounds. Before any timing, each read workload's response from it is checked to hold
+//! the same data as ours. `BENCH_NO_POSTGRAPHILE=1` leaves it out.
+//!
+//! Each side's CPU per request is read from `/proc` (see `support/cpu.rs`): the server's
+//! (our runtime's threads, PostGraphile's process) and the database's (PostgreSQL's
+//! backends for the benchmark's database, SQLite's driver threads), around its own turns.
+//!
 //! The raw status change writes the ticket and its event only (not the service-level
 //! clocks and follow-ups the server keeps), so its ratios are lower bounds.
 //! The table is also written to `target/bench/api-<engine>.md`, with SVG charts of
@@ -26,6 +36,10 @@
 
 #[path = "support/chart.rs"]
 mod chart;
+#[path = "support/cpu.rs"]
+mod cpu;
+#[path = "support/postgraphile.rs"]
+mod postgraphile;
 #[path = "support/setup.rs"]
 mod setup;
 
@@ -654,11 +668,135 @@ async fn serve_twin(raws: Vec<RawFn>, keys: TokenKeys) -> String {
     base
 }
 
-#[tokio::main]
-async fn main() {
+/// PostGraphile's spelling of the read workloads (PostgreSQL only). Aliases give its
+/// responses our shape; [`canonical`] removes what is only spelling (a connection's
+/// `nodes` or `edges { node }` level, a priority's number, a risk's score for its severity band). Open
+/// tickets are the IN_PROGRESS ones (the only open status in the data until the status
+/// change workload, which runs last) and open risks the OPEN ones (all of them), as
+/// PostGraphile's default conditions are equalities.
+const PGL_DASHBOARD: &str = "query($n: Int) { projects: allProjects(first: $n, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    name status client: clientByClientId { name }
+    stages: stagesByProjectId(orderBy: [POSITION_ASC, PRIMARY_KEY_ASC]) { nodes { name status dueDate } }
+    tickets: ticketsByProjectId(condition: { status: \"IN_PROGRESS\" }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { title priority status } }
+    risks: risksByProjectId(condition: { status: \"OPEN\" }, orderBy: PRIMARY_KEY_ASC) { nodes { title severity: score } } } } }";
+const PGL_PORTAL: &str = "query { projects: allProjects(condition: { clientId: \"1\" }, first: 20, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    name status
+    stages: stagesByProjectId(orderBy: [POSITION_ASC, PRIMARY_KEY_ASC]) { nodes { name status dueDate } }
+    tickets: ticketsByProjectId(condition: { status: \"IN_PROGRESS\" }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { title priority status } } } } }";
+const PGL_TICKET: &str = "query($id: BigInt!) { ticket: ticketByRowId(rowId: $id) {
+    title status project: projectByProjectId { name client: clientByClientId { name } } } }";
+
+/// A response with spelling differences removed, to check that two servers returned the
+/// same data.
+fn canonical(v: &Value) -> Value {
+    use delivery_desk::domain::risk::RiskSeverity;
+    const PRIORITIES: [&str; 4] = ["LOW", "MEDIUM", "HIGH", "URGENT"];
+    match v {
+        Value::Object(map) if map.len() == 1 && map.contains_key("nodes") => {
+            canonical(&map["nodes"])
+        }
+        Value::Object(map) if map.len() == 1 && map.contains_key("edges") => Value::Array(
+            map["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|edge| canonical(&edge["node"]))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v.as_i64()) {
+                        ("priority", Some(n)) => json!(PRIORITIES[(n as usize).clamp(1, 4) - 1]),
+                        ("severity", Some(n)) => {
+                            json!(format!("{:?}", RiskSeverity::of_score(n as i32)).to_uppercase())
+                        }
+                        _ => canonical(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Sends one request and returns its parsed response.
+async fn ask(url: &str, token: &str, body: &Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON response")
+}
+
+/// One side's figures with its CPU per request.
+struct Side {
+    figures: Figures,
+    /// CPU milliseconds per request: the server's, and the database's.
+    cpu: Option<(f64, f64)>,
+}
+
+impl Side {
+    fn of(samples: Samples, cpu: Option<cpu::Reading>, peer: bool) -> Side {
+        let figures = samples.figures();
+        let n = figures.requests.max(1) as f64;
+        let cpu = cpu.map(|c| {
+            let server = if peer { c.peer } else { c.server };
+            (
+                server as f64 / 1e6 / n,
+                (c.postgres + c.sqlite) as f64 / 1e6 / n,
+            )
+        });
+        Side { figures, cpu }
+    }
+
+    fn cells(&self) -> String {
+        let f = &self.figures;
+        let cpu = self
+            .cpu
+            .map_or("-".into(), |(s, d)| format!("{s:.2} + {d:.2}"));
+        format!(
+            "{:.0} | {:.2} | {:.2} | {cpu}",
+            f.per_second,
+            f.p50.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3
+        )
+    }
+
+    fn cpu_total(&self) -> f64 {
+        self.cpu.map_or(f64::NAN, |(s, d)| s + d)
+    }
+}
+
+fn main() {
+    // The server under test runs on a runtime of its own, so that its threads' CPU can be
+    // told from the load generator's (the default runtime below).
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(cpu::SERVER_THREADS)
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let handle = server.handle().clone();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(run(handle));
+    drop(server);
+}
+
+async fn run(server: tokio::runtime::Handle) {
     let projects = setup::env_or::<i64>("BENCH_PROJECTS", 1000);
     let seconds: u64 = setup::env_or("BENCH_SECONDS", 3);
-    let bench_db = open_database().await;
+    // Opened on the server's runtime: its connections' I/O is driven there.
+    let bench_db = server.spawn(open_database()).await.expect("open");
     let (mut db, engine) = (bench_db.db.clone(), bench_db.engine.clone());
     startup::migrate(&db).await.expect("migrate");
     let shape = Shape {
@@ -667,8 +805,7 @@ async fn main() {
     };
     let open_tickets = Arc::new(load(&db, projects, shape).await);
     let statements = Arc::new(AtomicUsize::new(0));
-    let sql_micros = Arc::new(AtomicUsize::new(0));
-    let (counter, micros) = (statements.clone(), sql_micros.clone());
+    let counter = statements.clone();
     let echo = std::env::var_os("BENCH_ECHO_SQL").is_some();
     db.set_metric_callback(move |info| {
         if echo {
@@ -679,7 +816,6 @@ async fn main() {
             );
         }
         counter.fetch_add(1, Ordering::Relaxed);
-        micros.fetch_add(info.elapsed.as_micros() as usize, Ordering::Relaxed);
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -701,16 +837,26 @@ async fn main() {
         rate_limit_per_minute: u32::MAX,
         ..Options::default()
     };
-    tokio::spawn(startup::serve(
+    server.spawn(startup::serve(
         listener,
         AppState::new(db.clone(), options, keys),
     ));
+    // PostGraphile on the same database, when it is PostgreSQL.
+    let database_name = bench_db.created.as_ref().map(|d| d.name.clone());
+    let peer = match &bench_db.created {
+        Some(d) if std::env::var_os("BENCH_NO_POSTGRAPHILE").is_none() => {
+            postgraphile::Peer::start(&d.url).await
+        }
+        _ => None,
+    };
+    let peer_pid = peer.as_ref().map(postgraphile::Peer::pid);
+    let read_cpu = || cpu::read(database_name.as_deref(), peer_pid);
 
     println!(
         "Delivery Desk API benchmark: {engine}; machine {}",
         chart::machine()
     );
-    println!(
+    let data = format!(
         "data: {projects} projects, {} clients, {} stages, {} tickets ({} open), {} risks; {seconds}s per row",
         (projects / 10).max(1),
         projects * i64::from(shape.stages),
@@ -718,20 +864,20 @@ async fn main() {
         open_tickets.len(),
         projects * 3
     );
+    println!("{data}");
+    let peer_note = if peer.is_some() {
+        "PostGraphile 5.1.5 (Amber preset, production mode, its own process) on the same database"
+    } else {
+        "PostGraphile: not measured (SQLite, or not available)"
+    };
+    println!("{peer_note}");
+    let header = "| workload | clients | API req/s | p50 ms | p99 ms | CPU ms/req server + db | SQL/req | PostGraphile req/s | p50 ms | p99 ms | CPU ms/req server + db | **API / PostGraphile** | CPU API / PostGraphile | hand-written over HTTP req/s | p50 ms | p99 ms | CPU ms/req server + db | API / it | hand-written in-process req/s | API / it |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
     let mut report = format!(
-        "Delivery Desk API benchmark: {engine}; machine {}\n\
-         data: {projects} projects, {} stages, {} tickets ({} open) per run\n\n\
-         | workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | hand-written over HTTP req/s | p50 ms | ratio | hand-written in-process req/s | p50 ms | ratio |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "Delivery Desk API benchmark: {engine}; machine {}\n{data}\n{peer_note}\n\n{header}\n",
         chart::machine(),
-        projects * i64::from(shape.stages),
-        projects * i64::from(shape.tickets),
-        open_tickets.len(),
     );
-    println!(
-        "| workload | clients | requests | errors | req/s | p50 ms | p99 ms | SQL/request | SQL ms/request | hand-written over HTTP req/s | p50 ms | ratio | hand-written in-process req/s | p50 ms | ratio |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("{header}");
     let tickets = open_tickets.clone();
     // The two status-change workloads flip disjoint halves of the open tickets, so that
     // neither finds a ticket in a state the other left.
@@ -771,111 +917,182 @@ async fn main() {
             })
         },
     ];
-    let workloads: Vec<(&str, BodyFn)> = vec![
+    // Each workload: our request, and PostGraphile's for the same data (reads only: its
+    // generated update would not write the event and clocks ours does).
+    let workloads: Vec<(&str, BodyFn, Option<BodyFn>)> = vec![
         (
             "dashboard, page of 20",
             Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 20 } })),
+            Some(Arc::new(
+                |_| json!({ "query": PGL_DASHBOARD, "variables": { "n": 20 } }),
+            )),
         ),
         (
             "portal: one client's projects",
             Arc::new(|_| json!({ "query": PORTAL })),
+            Some(Arc::new(|_| json!({ "query": PGL_PORTAL }))),
         ),
         (
             "dashboard, page of 100",
             Arc::new(|_| json!({ "query": DASHBOARD, "variables": { "n": 100 } })),
+            Some(Arc::new(
+                |_| json!({ "query": PGL_DASHBOARD, "variables": { "n": 100 } }),
+            )),
         ),
-        ("ticket by id", {
-            let t = tickets.clone();
-            Arc::new(
-                move |i| json!({ "query": TICKET, "variables": { "id": global_id("Ticket", t[i % t.len()]) } }),
-            )
-        }),
-        ("changeTicketStatus", {
-            let t = api_half.clone();
-            // Each ticket alternates IN_PROGRESS <-> WAITING_ON_CUSTOMER. One counter across
-            // all rows walks the tickets in rounds; a round flips every ticket once, so the
-            // status asked for alternates with the round.
-            let sent = Arc::new(AtomicUsize::new(0));
-            Arc::new(move |_| {
-                let n = sent.fetch_add(1, Ordering::Relaxed);
-                let status = if (n / t.len()).is_multiple_of(2) {
-                    "WAITING_ON_CUSTOMER"
-                } else {
-                    "IN_PROGRESS"
-                };
-                json!({ "query": CHANGE, "variables": { "id": global_id("Ticket", t[n % t.len()]), "s": status } })
-            })
-        }),
+        (
+            "ticket by id",
+            {
+                let t = tickets.clone();
+                Arc::new(
+                    move |i| json!({ "query": TICKET, "variables": { "id": global_id("Ticket", t[i % t.len()]) } }),
+                )
+            },
+            {
+                let t = tickets.clone();
+                Some(Arc::new(
+                    move |i| json!({ "query": PGL_TICKET, "variables": { "id": t[i % t.len()].to_string() } }),
+                ))
+            },
+        ),
+        (
+            "changeTicketStatus",
+            {
+                let t = api_half.clone();
+                // Each ticket alternates IN_PROGRESS <-> WAITING_ON_CUSTOMER. One counter across
+                // all rows walks the tickets in rounds; a round flips every ticket once, so the
+                // status asked for alternates with the round.
+                let sent = Arc::new(AtomicUsize::new(0));
+                Arc::new(move |_| {
+                    let n = sent.fetch_add(1, Ordering::Relaxed);
+                    let status = if (n / t.len()).is_multiple_of(2) {
+                        "WAITING_ON_CUSTOMER"
+                    } else {
+                        "IN_PROGRESS"
+                    };
+                    json!({ "query": CHANGE, "variables": { "id": global_id("Ticket", t[n % t.len()]), "s": status } })
+                })
+            },
+            None,
+        ),
     ];
-    let twin = serve_twin(raws.clone(), twin_keys).await;
+    let twin = server
+        .spawn(serve_twin(raws.clone(), twin_keys))
+        .await
+        .expect("twin");
     // Per workload: concurrency, then req/s and p99 ms of the API, of the hand-written SQL
-    // over HTTP, and of the hand-written SQL in-process.
-    let mut charted: Vec<(String, Vec<[f64; 7]>)> = Vec::new();
+    // over HTTP, of the hand-written SQL in-process, and of PostGraphile.
+    let mut charted: Vec<(String, Vec<[f64; 9]>)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let concurrencies = setup::env_list("BENCH_CLIENTS", "1,8,32");
-    for (k, ((name, body), raw)) in workloads.into_iter().zip(raws).enumerate() {
+    for (k, ((name, body, peer_body), raw)) in workloads.into_iter().zip(raws).enumerate() {
         if !name.contains(only.as_str()) {
             continue;
         }
+        // The portal workload runs as a contact of client 1; the others as staff.
+        let caller = if name.starts_with("portal") {
+            &portal
+        } else {
+            &token
+        };
+        let peer_body = peer_body.filter(|_| peer.is_some());
+        if let (Some(peer), Some(peer_body)) = (&peer, &peer_body) {
+            // Before any timing: both servers return the same data.
+            for i in [0, 1, 7] {
+                let ours = ask(&url, caller, &body(i)).await;
+                let theirs = ask(&peer.url, "", &peer_body(i)).await;
+                assert!(ours.get("errors").is_none(), "{name}: {ours}");
+                let (ours, theirs) = (canonical(&ours), canonical(&theirs));
+                assert!(
+                    ours == theirs,
+                    "{name}: PostGraphile's response differs from ours:\n{:.1500}\n{:.1500}",
+                    ours.to_string(),
+                    theirs.to_string()
+                );
+            }
+        }
         charted.push((name.to_owned(), Vec::new()));
         for &concurrency in &concurrencies {
-            // The portal workload runs as a contact of client 1; the others as staff.
-            let caller = if name.starts_with("portal") {
-                &portal
-            } else {
-                &token
-            };
-            // The three sides take turns in half-second slices, so that a noisy neighbour
-            // on a shared machine weighs on each of them alike.
-            let (mut f, mut h, mut r) =
-                (Samples::default(), Samples::default(), Samples::default());
-            let (mut sql, mut sql_micros_total) = (0usize, 0usize);
+            // The sides take turns in half-second slices, so that a noisy neighbour on a
+            // shared machine weighs on each of them alike.
+            let (mut f, mut g, mut h, mut r) = (
+                Samples::default(),
+                Samples::default(),
+                Samples::default(),
+                Samples::default(),
+            );
+            let (mut f_cpu, mut g_cpu, mut h_cpu) = Default::default();
+            let mut sql = 0usize;
             let slice = Duration::from_millis(500);
             let twin_body: BodyFn = Arc::new(|i| json!({ "i": i }));
+            let timed =
+                |cpu: &mut cpu::Reading, before: cpu::Reading| cpu.add(read_cpu().since(&before));
             for _ in 0..(seconds * 2).max(1) {
-                let (before, micros_before) = (
-                    statements.load(Ordering::Relaxed),
-                    sql_micros.load(Ordering::Relaxed),
-                );
+                let before = statements.load(Ordering::Relaxed);
+                let at = read_cpu();
                 f.add(measure(&url, caller, concurrency, slice, body.clone()).await);
+                timed(&mut f_cpu, at);
                 sql += statements.load(Ordering::Relaxed) - before;
-                sql_micros_total += sql_micros.load(Ordering::Relaxed) - micros_before;
+                if let (Some(peer), Some(peer_body)) = (&peer, &peer_body) {
+                    let at = read_cpu();
+                    g.add(measure(&peer.url, "", concurrency, slice, peer_body.clone()).await);
+                    timed(&mut g_cpu, at);
+                }
                 let twin_url = format!("{twin}/{k}");
+                let at = read_cpu();
                 h.add(measure(&twin_url, caller, concurrency, slice, twin_body.clone()).await);
+                timed(&mut h_cpu, at);
                 r.add(measure_raw(concurrency, slice, raw.clone()).await);
             }
-            let (f, h, r) = (f.figures(), h.figures(), r.figures());
-            assert_eq!(h.errors, 0, "the hand-written {name} over HTTP failed");
+            let measured_peer = peer_body.is_some();
+            let api = Side::of(f, Some(f_cpu), false);
+            let pgl = measured_peer.then(|| Side::of(g, Some(g_cpu), true));
+            let http = Side::of(h, Some(h_cpu), false);
+            let r = r.figures();
+            assert_eq!(
+                http.figures.errors, 0,
+                "the hand-written {name} over HTTP failed"
+            );
             assert_eq!(r.errors, 0, "the hand-written {name} failed");
+            if let Some(p) = &pgl {
+                assert_eq!(p.figures.errors, 0, "PostGraphile's {name} failed");
+            }
+            let f = &api.figures;
             let sql = sql as f64 / f.requests.max(1) as f64;
-            let sql_ms = sql_micros_total as f64 / 1e3 / f.requests.max(1) as f64;
             let ratio = |of: &Figures| f.per_second / of.per_second.max(f64::MIN_POSITIVE);
+            let (pgl_cells, pgl_ratio, pgl_cpu_ratio) = match &pgl {
+                Some(p) => (
+                    p.cells(),
+                    format!("**{:.2}**", ratio(&p.figures)),
+                    format!("{:.2}", api.cpu_total() / p.cpu_total()),
+                ),
+                None => ("- | - | - | -".into(), "-".into(), "-".into()),
+            };
             let row = format!(
-                "| {name} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {sql:.1} | {sql_ms:.2} | {:.0} | {:.2} | **{:.2}** | {:.0} | {:.2} | {:.2} |",
-                f.requests,
-                f.errors,
-                f.per_second,
-                f.p50.as_secs_f64() * 1e3,
-                f.p99.as_secs_f64() * 1e3,
-                h.per_second,
-                h.p50.as_secs_f64() * 1e3,
-                ratio(&h),
+                "| {name} | {concurrency} | {} | {sql:.1} | {pgl_cells} | {pgl_ratio} | {pgl_cpu_ratio} | {} | {:.2} | {:.0} | {:.2} |",
+                api.cells(),
+                http.cells(),
+                ratio(&http.figures),
                 r.per_second,
-                r.p50.as_secs_f64() * 1e3,
                 ratio(&r),
             );
             println!("{row}");
+            if f.errors > 0 {
+                println!("  ({} of {} API requests failed)", f.errors, f.requests);
+            }
             report.push_str(&row);
             report.push('\n');
             if let Some((_, points)) = charted.last_mut() {
+                let p99 = |f: &Figures| f.p99.as_secs_f64() * 1e3;
                 points.push([
                     concurrency as f64,
                     f.per_second,
-                    f.p99.as_secs_f64() * 1e3,
-                    h.per_second,
-                    h.p99.as_secs_f64() * 1e3,
+                    p99(f),
+                    http.figures.per_second,
+                    p99(&http.figures),
                     r.per_second,
-                    r.p99.as_secs_f64() * 1e3,
+                    p99(&r),
+                    pgl.as_ref().map_or(f64::NAN, |p| p.figures.per_second),
+                    pgl.as_ref().map_or(f64::NAN, |p| p99(&p.figures)),
                 ]);
             }
         }
@@ -886,16 +1103,14 @@ async fn main() {
         "sqlite"
     };
     let charts = [
-        ("throughput", "requests per second", 1, 3, 5),
-        ("p99", "p99 latency, ms", 2, 4, 6),
+        ("throughput", "requests per second", 1, 3, 5, 7),
+        ("p99", "p99 latency, ms", 2, 4, 6, 8),
     ];
-    for (what, axis, api, http, raw) in charts {
+    for (what, axis, api, http, raw, pgl) in charts {
         let panels: Vec<chart::Panel> = charted
             .iter()
-            .map(|(name, points)| chart::Panel {
-                title: name.clone(),
-                x_ticks: points.iter().map(|p| p[0].to_string()).collect(),
-                series: vec![
+            .map(|(name, points)| {
+                let mut series = vec![
                     chart::Series {
                         name: "API".into(),
                         colour: chart::BLUE,
@@ -914,7 +1129,20 @@ async fn main() {
                         dashed: true,
                         values: points.iter().map(|p| p[raw]).collect(),
                     },
-                ],
+                ];
+                if points.iter().all(|p| p[pgl].is_finite()) {
+                    series.push(chart::Series {
+                        name: "PostGraphile".into(),
+                        colour: chart::RED,
+                        dashed: false,
+                        values: points.iter().map(|p| p[pgl]).collect(),
+                    });
+                }
+                chart::Panel {
+                    title: name.clone(),
+                    x_ticks: points.iter().map(|p| p[0].to_string()).collect(),
+                    series,
+                }
             })
             .collect();
         let svg = chart::small_multiples(
@@ -931,6 +1159,7 @@ async fn main() {
     if let Some(path) = chart::write_result(&format!("api-{engine_file}.md"), &report) {
         println!("written to {}", path.display());
     }
+    drop(peer);
     if let Some(database) = bench_db.created {
         db.close().await.ok();
         database.drop().await;

@@ -804,6 +804,11 @@ async fn run(server: tokio::runtime::Handle) {
         tickets: setup::env_or::<i32>("BENCH_TICKETS", 50),
     };
     let open_tickets = Arc::new(load(&db, projects, shape).await);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Statistics for the planner, as a database in use has them (autovacuum would take
+        // them later, in the middle of a measurement).
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+    }
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let echo = std::env::var_os("BENCH_ECHO_SQL").is_some();

@@ -219,13 +219,6 @@ async fn subscriber(
     seen
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 async fn gql(http: &reqwest::Client, base: &str, token: &str, q: &str, v: Value) -> Value {
     let res: Value = http
         .post(format!("http://{base}/graphql"))
@@ -413,11 +406,14 @@ async fn run(
     latencies.sort_by(|a, b| a.total_cmp(b));
     remote.sort_by(|a, b| a.total_cmp(b));
     let per_sub = (rss_idle.saturating_sub(rss_before) as f64) / n as f64;
-    let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
+    let (p50, p99) = (
+        setup::percentile(&latencies, 0.50),
+        setup::percentile(&latencies, 0.99),
+    );
     let remote_p99 = if remote.is_empty() {
         "-".to_owned()
     } else {
-        format!("{:.1}", percentile(&remote, 0.99))
+        format!("{:.1}", setup::percentile(&remote, 0.99))
     };
     let line = format!(
         "| {engine} | {instances} | {n} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",

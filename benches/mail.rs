@@ -44,14 +44,6 @@ use entity::{ContactStatus, Language, ProjectStatus, ReportKind, contact, projec
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use smtp_sink::{Mode, Sink};
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 fn options(sink: &Sink) -> MailOptions {
     MailOptions {
         smtp: Some(SmtpSettings::parse(&sink.url()).unwrap()),
@@ -201,8 +193,8 @@ async fn run(url: &str, contacts: usize, notes: usize, senders: usize, engine: &
         notes as f64 / commit_secs,
         live.len(),
         if once_each(&sink) { "yes" } else { "NO" },
-        percentile(&lags, 0.5),
-        percentile(&lags, 0.99),
+        setup::percentile(&lags, 0.5),
+        setup::percentile(&lags, 0.99),
         lags.last().copied().unwrap_or(f64::NAN),
     );
 

@@ -60,14 +60,6 @@ async fn receiver() -> (Receipts, String) {
     (got, url)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 async fn run(url: &str, events: usize, engine: &str) -> String {
     let db = startup::connect(url, 16).await.unwrap();
     startup::migrate(&db).await.unwrap();
@@ -208,8 +200,8 @@ async fn run(url: &str, events: usize, engine: &str) -> String {
         9 * expected.len(),
         if in_order { "yes" } else { "NO" },
         delivered as f64 / span,
-        percentile(&lags, 0.5),
-        percentile(&lags, 0.99),
+        setup::percentile(&lags, 0.5),
+        setup::percentile(&lags, 0.99),
         lags.last().copied().unwrap_or(f64::NAN),
     )
 }

@@ -20,6 +20,14 @@ pub fn env_list(name: &str, default: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The `p` quantile (0..=1) of sorted samples, nearest rank; NaN when there are none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 /// The PostgreSQL server to run on (`BENCH_DATABASE_URL`); SQLite when unset or empty.
 pub fn postgres_server() -> Option<String> {
     std::env::var("BENCH_DATABASE_URL")

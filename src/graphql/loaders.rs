@@ -20,7 +20,10 @@ use sea_orm::{
     QueryFilter, QueryOrder, Statement, Value,
 };
 
-use super::batching::Batches;
+use super::{
+    batching::Batches,
+    parents::{ByIdWith, Hop, Of, Plan},
+};
 use crate::{
     auth::{
         Scope,
@@ -33,6 +36,10 @@ use crate::{
 /// A table whose rows have an `i64` id column.
 pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
     fn id_column() -> Self::Column;
+    /// Its to-one relations that may be read in its own statement ([`super::parents`]).
+    fn parents() -> &'static [Hop] {
+        &[]
+    }
 }
 
 macro_rules! keyed {
@@ -73,6 +80,39 @@ impl Keyed for entity::report_read::Entity {
     }
 }
 
+/// A ticket's project and client ride along in its statement when the query asks.
+impl Keyed for entity::ticket::Entity {
+    fn id_column() -> Self::Column {
+        entity::ticket::Column::Id
+    }
+    fn parents() -> &'static [Hop] {
+        const HOPS: &[Hop] = &[
+            Hop::new(
+                "project",
+                "project_id",
+                &Of::<entity::project::Entity>::TABLE,
+            ),
+            Hop::new("client", "client_id", &Of::<entity::client::Entity>::TABLE),
+        ];
+        HOPS
+    }
+}
+
+/// A project's client rides along in its statement when the query asks.
+impl Keyed for entity::project::Entity {
+    fn id_column() -> Self::Column {
+        entity::project::Column::Id
+    }
+    fn parents() -> &'static [Hop] {
+        const HOPS: &[Hop] = &[Hop::new(
+            "client",
+            "client_id",
+            &Of::<entity::client::Entity>::TABLE,
+        )];
+        HOPS
+    }
+}
+
 keyed!(
     webhook_endpoint,
     outbox_message,
@@ -81,12 +121,10 @@ keyed!(
     user,
     client,
     contact,
-    project,
     team_member,
     requirement,
     stage,
     risk,
-    ticket,
     ticket_comment,
     report,
     event,
@@ -119,7 +157,7 @@ fn as_i64(value: Value) -> Option<i64> {
     }
 }
 
-fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
+pub(super) fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
     AppError::from(err).into()
 }
 
@@ -391,6 +429,10 @@ impl Loaders {
         self.make(ById(self.db.clone(), self.scope, PhantomData))
     }
 
+    pub fn by_id_with<E: Keyed>(&self) -> DataLoader<ByIdWith<E>, HashMapCache> {
+        self.make(ByIdWith(self.db.clone(), self.scope, PhantomData))
+    }
+
     pub fn children<S: ChildSet>(&self) -> DataLoader<Children<S>, HashMapCache> {
         self.make(Children(self.db.clone(), self.scope, PhantomData))
     }
@@ -481,7 +523,7 @@ impl RequestLoaders {
         }
     }
 
-    fn get<L: Send + Sync + 'static>(
+    pub(super) fn get<L: Send + Sync + 'static>(
         &self,
         make: impl FnOnce(&Loaders) -> DataLoader<L, HashMapCache>,
     ) -> Arc<DataLoader<L, HashMapCache>> {
@@ -499,15 +541,28 @@ fn request_loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Reques
     ctx.data::<RequestLoaders>()
 }
 
-/// Loads one row by id through the request's loader.
+/// Loads one row by id through the request's loader, with the parents the field being
+/// resolved will ask for in the same statement ([`super::parents`]).
 pub async fn one<E: Keyed>(
     ctx: &Context<'_>,
     id: i64,
 ) -> async_graphql::Result<Option<Visible<E::Model>>> {
-    request_loaders(ctx)?
-        .get(Loaders::by_id::<E>)
-        .load_one(id)
-        .await
+    let loaders = request_loaders(ctx)?;
+    let plan = Plan::of::<E>(&ctx.look_ahead());
+    if plan.is_empty() {
+        return loaders.get(Loaders::by_id::<E>).load_one(id).await;
+    }
+    let Some(found) = loaders
+        .get(Loaders::by_id_with::<E>)
+        .load_one((id, plan))
+        .await?
+    else {
+        return Ok(None);
+    };
+    for parent in found.parents.iter() {
+        parent.prime(loaders).await;
+    }
+    Ok(Some(found.row))
 }
 
 /// Loads the rows named by `ids`, in their order, of those the caller may see (the people

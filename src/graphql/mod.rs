@@ -28,6 +28,7 @@ pub mod meeting;
 pub mod negotiation;
 pub mod node;
 pub mod pagination;
+pub mod parents;
 pub mod pipeline;
 pub mod preflight;
 pub mod project;

@@ -365,3 +365,59 @@ db_test!(
         assert!(counts[0] <= 4, "{counts:?}");
     }
 );
+
+db_test!(
+    a_ticket_with_its_project_and_client_is_one_statement_and_keeps_to_the_portal,
+    |app| {
+        let acme = client(&app, "Acme").await;
+        let p = signed_project(&app, &acme, "J-1").await;
+        let t = ticket(&app, &p, "Printer jams").await;
+        let other = client(&app, "Other").await;
+        let theirs = ticket(&app, &signed_project(&app, &other, "J-2").await, "Theirs").await;
+        const Q: &str = "query($id: ID!) { ticket(id: $id) { title
+            project { name client { name } } client { name } } }";
+
+        // The ticket, its project and the project's client, and the ticket's client: one
+        // statement (the parents joined to the ticket's row), not one per level.
+        app.settle_statements().await;
+        let data = app.ok(Q, json!({ "id": t })).await;
+        assert_eq!(app.statements(), 1, "{data}");
+        assert_eq!(
+            data["ticket"],
+            json!({ "title": "Printer jams",
+                "project": { "name": "Project J-1", "client": { "name": "Acme" } },
+                "client": { "name": "Acme" } })
+        );
+        // Without the parents in the query, no join: the same statement as before.
+        app.settle_statements().await;
+        app.ok(
+            "query($id: ID!) { ticket(id: $id) { title } }",
+            json!({ "id": t }),
+        )
+        .await;
+        assert_eq!(app.statements(), 1);
+
+        // A contact of Acme reads its ticket with its parents, redacted as ever (the
+        // client's internal notes are null in the portal), and not the other client's.
+        let portal = portal_token(&app, &acme, &contact(&app, &acme).await);
+        app.ok(
+            "mutation($c: ID!) { updateClient(id: $c, input: { notes: \"internal\" }) { id } }",
+            json!({ "c": acme }),
+        )
+        .await;
+        let body = app
+            .gql_as(
+                Some(&portal),
+                "query($id: ID!) { ticket(id: $id) { title project { name client { name notes } } } }",
+                json!({ "id": t }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["ticket"]["project"]["client"],
+            json!({ "name": "Acme", "notes": null }),
+            "{body}"
+        );
+        let body = app.gql_as(Some(&portal), Q, json!({ "id": theirs })).await;
+        assert_eq!(body["data"]["ticket"], json!(null), "{body}");
+    }
+);

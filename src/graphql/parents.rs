@@ -1,0 +1,388 @@
+//! To-one parents read in their child's statement.
+//!
+//! A row asked for by id often comes with its parents (a ticket with its project and the
+//! project's client). Loaded one relation at a time that is a round trip per level. Here a
+//! table declares its to-one relations ([`Hop`]s, by GraphQL field and foreign key); when
+//! a row is loaded by id, the query's look-ahead says which of them (and which of theirs,
+//! up to [`MAX_DEPTH`]) will be resolved, and they are read by LEFT JOINs in the row's own
+//! statement. Each parent's visibility to the caller is part of its join condition, its
+//! row is redacted like any other, and it is fed into the loader its resolver will ask, so
+//! resolving it costs no statement.
+
+use std::{any::Any, collections::HashMap, fmt, marker::PhantomData, sync::Arc};
+
+use async_graphql::{Lookahead, dataloader::Loader};
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, IdenStatic,
+    Iterable, QueryResult,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement},
+};
+
+use super::loaders::{Keyed, Loaders, RequestLoaders, internal};
+use crate::auth::{
+    Scope,
+    scope::{Visible, visible},
+};
+
+/// How many levels of parents a statement joins (ticket -> project -> client is two).
+pub const MAX_DEPTH: usize = 2;
+
+/// A to-one relation: the child's `fk` column names the parent row that the child's
+/// GraphQL field `field` resolves.
+pub struct Hop {
+    field: &'static str,
+    fk: &'static str,
+    parent: &'static dyn Table,
+}
+
+impl Hop {
+    pub const fn new(field: &'static str, fk: &'static str, parent: &'static dyn Table) -> Self {
+        Self { field, fk, parent }
+    }
+}
+
+/// One parent to join: its relation from the row (`from` 0) or from the parent joined by
+/// step `from - 1`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+struct Step {
+    from: usize,
+    field: &'static str,
+}
+
+/// The parents to join, parents before their own parents. Empty: none.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Plan(Arc<[Step]>);
+
+impl Plan {
+    /// The parents of a row of `E` that `look` (the selection of the field being resolved)
+    /// will resolve.
+    pub fn of<E: Keyed>(look: &Lookahead<'_>) -> Plan {
+        let mut steps = Vec::new();
+        let mut tables = vec![Of::<E>::TABLE.name()];
+        walk(E::parents(), look, 0, 0, &mut tables, &mut steps);
+        Plan(steps.into())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The part of the plan below step `k`, as the plan of step `k`'s own row.
+    fn below(&self, k: usize) -> Plan {
+        // Steps are in join order, so a step's ancestors come before it: one pass maps
+        // each step under `k` to its place in the sub-plan (node k + 1 becomes the row).
+        let mut node = HashMap::from([(k + 1, 0)]);
+        let mut steps = Vec::new();
+        for (j, step) in self.0.iter().enumerate().skip(k + 1) {
+            if let Some(&from) = node.get(&step.from) {
+                steps.push(Step {
+                    from,
+                    field: step.field,
+                });
+                node.insert(j + 1, steps.len());
+            }
+        }
+        Plan(steps.into())
+    }
+}
+
+fn walk(
+    hops: &'static [Hop],
+    look: &Lookahead<'_>,
+    from: usize,
+    depth: usize,
+    tables: &mut Vec<&'static str>,
+    steps: &mut Vec<Step>,
+) {
+    if depth == MAX_DEPTH {
+        return;
+    }
+    for hop in hops {
+        let below = look.field(hop.field);
+        // A table joined twice would need aliases its visibility condition does not use.
+        if !below.exists() || tables.contains(&hop.parent.name()) {
+            continue;
+        }
+        tables.push(hop.parent.name());
+        steps.push(Step {
+            from,
+            field: hop.field,
+        });
+        let node = steps.len();
+        walk(hop.parent.hops(), &below, node, depth + 1, tables, steps);
+    }
+}
+
+/// A parent's `Visible` row, its type erased.
+type AnyRow = Arc<dyn Any + Send + Sync>;
+
+/// What a join needs of a table, with its entity type erased.
+pub trait Table: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn id_name(&self) -> &'static str;
+    fn hops(&self) -> &'static [Hop];
+    fn visible(&self, scope: Scope) -> Condition;
+    /// Selects every column, named `{prefix}{column}`.
+    fn select(&self, q: &mut SelectStatement, prefix: &str);
+    /// Its row from the columns named `{prefix}{column}`, as `scope` may read it; None
+    /// when the join found none.
+    fn parse(
+        &self,
+        row: &QueryResult,
+        prefix: &str,
+        scope: Scope,
+    ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr>;
+    /// Feeds a parsed row (and those below it) into the loader its resolver asks.
+    fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()>;
+}
+
+/// The [`Table`] of an entity.
+pub struct Of<E>(PhantomData<fn() -> E>);
+
+impl<E: Keyed> Of<E> {
+    pub const TABLE: Of<E> = Of(PhantomData);
+}
+
+impl<E: Keyed> Table for Of<E> {
+    fn name(&self) -> &'static str {
+        E::default().table_name()
+    }
+
+    fn id_name(&self) -> &'static str {
+        E::id_column().as_str()
+    }
+
+    fn hops(&self) -> &'static [Hop] {
+        E::parents()
+    }
+
+    fn visible(&self, scope: Scope) -> Condition {
+        visible::<E>(scope)
+    }
+
+    fn select(&self, q: &mut SelectStatement, prefix: &str) {
+        for c in E::Column::iter() {
+            q.expr_as(
+                Expr::col((E::default(), c)),
+                Alias::new(format!("{prefix}{}", c.as_str())),
+            );
+        }
+    }
+
+    fn parse(
+        &self,
+        row: &QueryResult,
+        prefix: &str,
+        scope: Scope,
+    ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr> {
+        let Some(id) = row.try_get::<Option<i64>>(prefix, self.id_name())? else {
+            return Ok(None);
+        };
+        let model = E::Model::from_query_result(row, prefix)?;
+        Ok(Some((id, Arc::new(Visible::new(scope, model)))))
+    }
+
+    fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Some(row) = parent.row.downcast_ref::<Visible<E::Model>>() else {
+                return;
+            };
+            if parent.plan.is_empty() {
+                loaders
+                    .get(Loaders::by_id::<E>)
+                    .feed_one(parent.id, row.clone())
+                    .await;
+            } else {
+                let value = WithParents {
+                    row: row.clone(),
+                    parents: parent.below.clone(),
+                };
+                loaders
+                    .get(Loaders::by_id_with::<E>)
+                    .feed_one((parent.id, parent.plan.clone()), value)
+                    .await;
+            }
+            for p in parent.below.iter() {
+                p.table.prime(loaders, p).await;
+            }
+        })
+    }
+}
+
+/// A parent read with a row: its table, id and row, the plan it was read with below it,
+/// and its own parents.
+#[derive(Clone)]
+pub struct Parent {
+    table: &'static dyn Table,
+    id: i64,
+    plan: Plan,
+    row: AnyRow,
+    below: Arc<[Parent]>,
+}
+
+impl Parent {
+    /// Feeds this parent and those above it into the loaders their resolvers ask.
+    pub async fn prime(&self, loaders: &RequestLoaders) {
+        self.table.prime(loaders, self).await;
+    }
+}
+
+/// A row with the parents its plan joined.
+pub struct WithParents<M> {
+    pub row: Visible<M>,
+    pub parents: Arc<[Parent]>,
+}
+
+impl<M: Clone> Clone for WithParents<M> {
+    fn clone(&self) -> Self {
+        Self {
+            row: self.row.clone(),
+            parents: self.parents.clone(),
+        }
+    }
+}
+
+impl<M> fmt::Debug for WithParents<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WithParents")
+            .field("parents", &self.parents.len())
+            .finish()
+    }
+}
+
+/// Rows by id with the parents their plan names: one statement per plan in a batch.
+pub struct ByIdWith<E>(
+    pub(super) DatabaseConnection,
+    pub(super) Scope,
+    pub(super) PhantomData<E>,
+);
+
+impl<E: Keyed> Loader<(i64, Plan)> for ByIdWith<E> {
+    type Value = WithParents<E::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(i64, Plan)],
+    ) -> Result<HashMap<(i64, Plan), Self::Value>, Self::Error> {
+        let mut by_plan: HashMap<&Plan, Vec<i64>> = HashMap::new();
+        for (id, plan) in keys {
+            by_plan.entry(plan).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (plan, ids) in by_plan {
+            for (id, value) in self.load_plan(plan, ids).await.map_err(internal)? {
+                out.insert((id, plan.clone()), value);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<E: Keyed> ByIdWith<E> {
+    async fn load_plan(
+        &self,
+        plan: &Plan,
+        ids: Vec<i64>,
+    ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
+        let root: &'static dyn Table = &Of::<E>::TABLE;
+        // The table of each node: the row (0), then each step's parent.
+        let mut tables: Vec<&'static dyn Table> = vec![root];
+        let mut q = Query::select();
+        q.from(Alias::new(root.name()));
+        root.select(&mut q, "t0_");
+        for (k, step) in plan.0.iter().enumerate() {
+            let child = tables[step.from];
+            let Some(hop) = child.hops().iter().find(|h| h.field == step.field) else {
+                return Err(sea_orm::DbErr::Custom(format!(
+                    "no relation {} of {}",
+                    step.field,
+                    child.name()
+                )));
+            };
+            let parent = hop.parent;
+            let on = Condition::all()
+                .add(
+                    Expr::col((Alias::new(parent.name()), Alias::new(parent.id_name())))
+                        .equals((Alias::new(child.name()), Alias::new(hop.fk))),
+                )
+                .add(parent.visible(self.1));
+            q.join(JoinType::LeftJoin, Alias::new(parent.name()), on);
+            parent.select(&mut q, &format!("t{}_", k + 1));
+            tables.push(parent);
+        }
+        q.and_where(E::id_column().is_in(ids));
+        q.cond_where(visible::<E>(self.1));
+        let statement = self.0.get_database_backend().build(&q);
+        let mut out = Vec::new();
+        for row in self.0.query_all_raw(statement).await? {
+            let model = E::Model::from_query_result(&row, "t0_")?;
+            let Some(id) = row.try_get::<Option<i64>>("t0_", root.id_name())? else {
+                continue;
+            };
+            let parents = self.parents_of(&row, plan, &tables, 0)?;
+            out.push((
+                id,
+                WithParents {
+                    row: Visible::new(self.1, model),
+                    parents,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The parents of node `node` that `row` holds, each with its own.
+    fn parents_of(
+        &self,
+        row: &QueryResult,
+        plan: &Plan,
+        tables: &[&'static dyn Table],
+        node: usize,
+    ) -> Result<Arc<[Parent]>, sea_orm::DbErr> {
+        let mut parents = Vec::new();
+        for (k, step) in plan.0.iter().enumerate() {
+            if step.from != node {
+                continue;
+            }
+            let table = tables[k + 1];
+            if let Some((id, parsed)) = table.parse(row, &format!("t{}_", k + 1), self.1)? {
+                parents.push(Parent {
+                    table,
+                    id,
+                    plan: plan.below(k),
+                    row: parsed,
+                    below: self.parents_of(row, plan, tables, k + 1)?,
+                });
+            }
+        }
+        Ok(parents.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(steps: &[(usize, &'static str)]) -> Plan {
+        Plan(
+            steps
+                .iter()
+                .map(|&(from, field)| Step { from, field })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_plan_below_a_step_is_its_parents_renumbered() {
+        // ticket -> project -> client, ticket -> assignee
+        let p = plan(&[(0, "project"), (1, "client"), (0, "assignee")]);
+        assert_eq!(p.below(0), plan(&[(0, "client")]));
+        assert!(p.below(1).is_empty());
+        assert!(p.below(2).is_empty());
+        // a -> b -> c -> d: below b, c is the row's parent and d is c's.
+        let p = plan(&[(0, "b"), (1, "c"), (2, "d")]);
+        assert_eq!(p.below(0), plan(&[(0, "c"), (1, "d")]));
+    }
+}

@@ -58,6 +58,10 @@ impl Plan {
     /// The parents of a row of `E` that `look` (the selection of the field being resolved)
     /// will resolve.
     pub fn of<E: Keyed>(look: &Lookahead<'_>) -> Plan {
+        if E::parents().is_empty() {
+            // Most tables: nothing to look at, nothing allocated.
+            return Plan::default();
+        }
         let mut steps = Vec::new();
         let mut tables = vec![Of::<E>::TABLE.name()];
         walk(E::parents(), look, 0, 0, &mut tables, &mut steps);

@@ -213,8 +213,7 @@ impl ActionItemQuery {
             descending: false,
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope,
+            ctx,
             action_items::list(scope, f),
             action_item::Column::Id,
             sort,

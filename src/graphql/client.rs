@@ -320,10 +320,8 @@ impl ClientQuery {
                 descending: true,
             },
         };
-        let db = svc(ctx)?.db;
         Ok(paginate(
-            db,
-            scope(ctx)?,
+            ctx,
             clients::list(scope(ctx)?, f),
             client::Column::Id,
             sort,

@@ -757,8 +757,7 @@ impl RiskQuery {
         };
         let scope = svc(ctx)?.caller.scope()?;
         Ok(paginate(
-            svc(ctx)?.db,
-            scope,
+            ctx,
             risks::list(scope, f),
             C::Id,
             sort,

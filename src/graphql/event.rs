@@ -13,7 +13,7 @@ use super::{
     loaders,
     node::{Node, load_node},
     pagination::{KeyKind, Page, Sort, paginate},
-    scope, svc,
+    svc,
     user::User,
 };
 
@@ -172,16 +172,7 @@ impl EventQuery {
             kind: KeyKind::Int,
             descending: newest_first,
         };
-        Ok(paginate(
-            svc(ctx)?.db,
-            scope(ctx)?,
-            q,
-            event::Column::Id,
-            sort,
-            (first, after),
-            Event,
-        )
-        .await?)
+        Ok(paginate(ctx, q, event::Column::Id, sort, (first, after), Event).await?)
     }
 }
 

@@ -202,8 +202,7 @@ impl InteractionQuery {
             descending: true,
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope,
+            ctx,
             interactions::list(scope, f),
             interaction::Column::Id,
             sort,

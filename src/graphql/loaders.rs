@@ -149,7 +149,7 @@ keyed!(
     acceptance_criterion
 );
 
-fn as_i64(value: Value) -> Option<i64> {
+pub(super) fn as_i64(value: Value) -> Option<i64> {
     match value {
         Value::BigInt(v) => v,
         Value::Int(v) => v.map(i64::from),
@@ -537,7 +537,9 @@ impl RequestLoaders {
     }
 }
 
-fn request_loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestLoaders> {
+pub(super) fn request_loaders<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<&'a RequestLoaders> {
     ctx.data::<RequestLoaders>()
 }
 

@@ -10,7 +10,7 @@ use super::{
     ids::{NodeKind, decode_as, encode},
     input::opt_id,
     pagination::{KeyKind, Page, Sort, paginate},
-    scope, seen, svc,
+    seen, svc,
 };
 use crate::{
     auth::scope::Visible,
@@ -182,8 +182,7 @@ impl MailQuery {
             descending: true,
         };
         Ok(paginate(
-            s.db,
-            scope(ctx)?,
+            ctx,
             outbox::select(s.caller, filter)?,
             outbox_message::Column::Id,
             sort,

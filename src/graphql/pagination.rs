@@ -7,23 +7,24 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Object,
+    Context, Object,
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 
+use super::{
+    loaders::{self, Keyed},
+    parents::{Plan, select_with},
+};
 use crate::{
-    auth::{
-        Scope,
-        scope::{Redact, Visible, redact},
-    },
+    auth::scope::{Visible, redact},
     error::{AppError, AppResult},
 };
 
@@ -126,21 +127,21 @@ pub fn page_size(first: Option<i32>) -> AppResult<u64> {
 }
 
 /// One page of `select` in `sort` order: `first` rows after the `after` cursor, as a
-/// connection.
+/// connection. The to-one parents the query asks of its nodes come in the page's own
+/// statement ([`super::parents`]).
 pub async fn paginate<E, N>(
-    db: &DatabaseConnection,
-    scope: Scope,
+    ctx: &Context<'_>,
     select: Select<E>,
     id_column: E::Column,
     sort: Sort<E>,
     (first, after): (Option<i32>, Option<String>),
     to_node: impl Fn(Visible<E::Model>) -> N,
-) -> AppResult<Page<N>>
+) -> async_graphql::Result<Page<N>>
 where
-    E: EntityTrait,
-    E::Model: Sync + Redact,
+    E: Keyed,
     N: async_graphql::OutputType,
 {
+    let (db, scope) = (super::svc(ctx)?.db, super::scope(ctx)?);
     let limit = page_size(first)?;
     let count_db = db.clone();
     let count_select = select.clone();
@@ -173,14 +174,27 @@ where
             ),
         );
     }
-    let rows = page
+    let page = page
         .order_by(sort.column, order.clone())
         .order_by(id_column, order)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-
-    let rows = redact(scope, rows);
+        .limit(limit + 1);
+    let plan = Plan::of::<E>(&ctx.look_ahead().field("edges").field("node"));
+    let rows = if plan.is_empty() {
+        redact(scope, page.all(db).await.map_err(AppError::from)?)
+    } else {
+        let loaders = loaders::request_loaders(ctx)?;
+        let mut rows = Vec::new();
+        for (row, parents) in select_with(db, scope, page, &plan)
+            .await
+            .map_err(AppError::from)?
+        {
+            for parent in parents.iter() {
+                parent.prime(loaders).await;
+            }
+            rows.push(row);
+        }
+        rows
+    };
     let has_next = rows.len() as u64 > limit;
     let mut connection = Connection::with_additional_fields(after.is_some(), has_next, total);
     for row in rows.into_iter().take(limit as usize) {

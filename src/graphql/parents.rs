@@ -15,11 +15,11 @@ use async_graphql::{Lookahead, dataloader::Loader};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, IdenStatic,
-    Iterable, QueryResult,
-    sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement},
+    Iterable, ModelTrait, QueryFilter, QueryResult, QueryTrait, Select,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement},
 };
 
-use super::loaders::{Keyed, Loaders, RequestLoaders, internal};
+use super::loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal};
 use crate::auth::{
     Scope,
     scope::{Visible, visible},
@@ -290,79 +290,88 @@ impl<E: Keyed> ByIdWith<E> {
         plan: &Plan,
         ids: Vec<i64>,
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
-        let root: &'static dyn Table = &Of::<E>::TABLE;
-        // The table of each node: the row (0), then each step's parent.
-        let mut tables: Vec<&'static dyn Table> = vec![root];
-        let mut q = Query::select();
-        q.from(Alias::new(root.name()));
-        root.select(&mut q, "t0_");
-        for (k, step) in plan.0.iter().enumerate() {
-            let child = tables[step.from];
-            let Some(hop) = child.hops().iter().find(|h| h.field == step.field) else {
-                return Err(sea_orm::DbErr::Custom(format!(
-                    "no relation {} of {}",
-                    step.field,
-                    child.name()
-                )));
-            };
-            let parent = hop.parent;
-            let on = Condition::all()
-                .add(
-                    Expr::col((Alias::new(parent.name()), Alias::new(parent.id_name())))
-                        .equals((Alias::new(child.name()), Alias::new(hop.fk))),
-                )
-                .add(parent.visible(self.1));
-            q.join(JoinType::LeftJoin, Alias::new(parent.name()), on);
-            parent.select(&mut q, &format!("t{}_", k + 1));
-            tables.push(parent);
-        }
-        q.and_where(E::id_column().is_in(ids));
-        q.cond_where(visible::<E>(self.1));
-        let statement = self.0.get_database_backend().build(&q);
-        let mut out = Vec::new();
-        for row in self.0.query_all_raw(statement).await? {
-            let model = E::Model::from_query_result(&row, "t0_")?;
-            let Some(id) = row.try_get::<Option<i64>>("t0_", root.id_name())? else {
-                continue;
-            };
-            let parents = self.parents_of(&row, plan, &tables, 0)?;
-            out.push((
-                id,
-                WithParents {
-                    row: Visible::new(self.1, model),
-                    parents,
-                },
-            ));
-        }
-        Ok(out)
+        let rows = E::find()
+            .filter(E::id_column().is_in(ids))
+            .filter(visible::<E>(self.1));
+        Ok(select_with(&self.0, self.1, rows, plan)
+            .await?
+            .into_iter()
+            .filter_map(|(row, parents)| {
+                let id = as_i64(row.get(E::id_column()))?;
+                Some((id, WithParents { row, parents }))
+            })
+            .collect())
     }
+}
 
-    /// The parents of node `node` that `row` holds, each with its own.
-    fn parents_of(
-        &self,
-        row: &QueryResult,
-        plan: &Plan,
-        tables: &[&'static dyn Table],
-        node: usize,
-    ) -> Result<Arc<[Parent]>, sea_orm::DbErr> {
-        let mut parents = Vec::new();
-        for (k, step) in plan.0.iter().enumerate() {
-            if step.from != node {
-                continue;
-            }
-            let table = tables[k + 1];
-            if let Some((id, parsed)) = table.parse(row, &format!("t{}_", k + 1), self.1)? {
-                parents.push(Parent {
-                    table,
-                    id,
-                    plan: plan.below(k),
-                    row: parsed,
-                    below: self.parents_of(row, plan, tables, k + 1)?,
-                });
-            }
-        }
-        Ok(parents.into())
+/// Runs `select` with the parents `plan` names joined: each row (as `scope` may read it)
+/// with them. `select` keeps its conditions, order and limit.
+pub async fn select_with<E: Keyed>(
+    db: &DatabaseConnection,
+    scope: Scope,
+    select: Select<E>,
+    plan: &Plan,
+) -> Result<Vec<(Visible<E::Model>, Arc<[Parent]>)>, sea_orm::DbErr> {
+    let root: &'static dyn Table = &Of::<E>::TABLE;
+    // The table of each node: the row (0), then each step's parent.
+    let mut tables: Vec<&'static dyn Table> = vec![root];
+    // The row's own columns keep their names; each parent's are prefixed `t{node}_`.
+    let mut q = select.into_query();
+    for (k, step) in plan.0.iter().enumerate() {
+        let child = tables[step.from];
+        let Some(hop) = child.hops().iter().find(|h| h.field == step.field) else {
+            return Err(sea_orm::DbErr::Custom(format!(
+                "no relation {} of {}",
+                step.field,
+                child.name()
+            )));
+        };
+        let parent = hop.parent;
+        let on = Condition::all()
+            .add(
+                Expr::col((Alias::new(parent.name()), Alias::new(parent.id_name())))
+                    .equals((Alias::new(child.name()), Alias::new(hop.fk))),
+            )
+            .add(parent.visible(scope));
+        q.join(JoinType::LeftJoin, Alias::new(parent.name()), on);
+        parent.select(&mut q, &format!("t{}_", k + 1));
+        tables.push(parent);
     }
+    let statement = db.get_database_backend().build(&q);
+    let mut out = Vec::new();
+    for row in db.query_all_raw(statement).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        let parents = parents_of(&row, scope, plan, &tables, 0)?;
+        out.push((Visible::new(scope, model), parents));
+    }
+    Ok(out)
+}
+
+/// The parents of node `node` that `row` holds, each with its own.
+fn parents_of(
+    row: &QueryResult,
+    scope: Scope,
+    plan: &Plan,
+    tables: &[&'static dyn Table],
+    node: usize,
+) -> Result<Arc<[Parent]>, sea_orm::DbErr> {
+    let mut parents = Vec::new();
+    for (k, step) in plan.0.iter().enumerate() {
+        if step.from != node {
+            continue;
+        }
+        let table = tables[k + 1];
+        if let Some((id, parsed)) = table.parse(row, &format!("t{}_", k + 1), scope)? {
+            parents.push(Parent {
+                table,
+                id,
+                plan: plan.below(k),
+                row: parsed,
+                below: parents_of(row, scope, plan, tables, k + 1)?,
+            });
+        }
+    }
+    Ok(parents.into())
 }
 
 #[cfg(test)]

@@ -464,8 +464,7 @@ impl ProjectQuery {
             },
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope(ctx)?,
+            ctx,
             projects::list(scope(ctx)?, f),
             C::Id,
             sort,

@@ -303,8 +303,7 @@ impl SurveyQuery {
             descending: true,
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope,
+            ctx,
             surveys::list(scope, status),
             survey::Column::Id,
             sort,

@@ -271,8 +271,7 @@ impl TicketQuery {
             },
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope(ctx)?,
+            ctx,
             tickets::list(scope(ctx)?, f),
             C::Id,
             sort,

@@ -10,7 +10,7 @@ use super::{
     input::{patch_text, set_text},
     loaders,
     pagination::{KeyKind, Page, Sort, paginate},
-    scope, svc,
+    svc,
 };
 use crate::{
     domain::input::{SHORT, email, opt_text, text},
@@ -70,8 +70,7 @@ impl UserQuery {
             descending: false,
         };
         Ok(paginate(
-            svc(ctx)?.db,
-            scope(ctx)?,
+            ctx,
             users::list(),
             user::Column::Id,
             sort,

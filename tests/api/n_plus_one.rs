@@ -367,7 +367,7 @@ db_test!(
 );
 
 db_test!(
-    a_ticket_with_its_project_and_client_is_one_statement_and_keeps_to_the_portal,
+    a_ticket_or_a_page_with_its_parents_is_one_statement_and_keeps_to_the_portal,
     |app| {
         let acme = client(&app, "Acme").await;
         let p = signed_project(&app, &acme, "J-1").await;
@@ -387,6 +387,22 @@ db_test!(
             json!({ "title": "Printer jams",
                 "project": { "name": "Project J-1", "client": { "name": "Acme" } },
                 "client": { "name": "Acme" } })
+        );
+        // A page of projects with their clients: the page's own statement.
+        app.settle_statements().await;
+        let page = app
+            .ok(
+                "{ projects(first: 10) { edges { node { name client { name } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "{page}");
+        assert_eq!(
+            page["projects"]["edges"],
+            json!([
+                { "node": { "name": "Project J-2", "client": { "name": "Other" } } },
+                { "node": { "name": "Project J-1", "client": { "name": "Acme" } } }
+            ])
         );
         // Without the parents in the query, no join: the same statement as before.
         app.settle_statements().await;
@@ -415,6 +431,18 @@ db_test!(
         assert_eq!(
             body["data"]["ticket"]["project"]["client"],
             json!({ "name": "Acme", "notes": null }),
+            "{body}"
+        );
+        let body = app
+            .gql_as(
+                Some(&portal),
+                "{ projects(first: 10) { edges { node { name client { name notes } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["projects"]["edges"],
+            json!([{ "node": { "name": "Project J-1", "client": { "name": "Acme", "notes": null } } }]),
             "{body}"
         );
         let body = app.gql_as(Some(&portal), Q, json!({ "id": theirs })).await;

@@ -212,7 +212,7 @@ impl ActionItemQuery {
             kind: KeyKind::Int,
             descending: false,
         };
-        Ok(paginate(
+        paginate(
             ctx,
             action_items::list(scope, f),
             action_item::Column::Id,
@@ -220,7 +220,7 @@ impl ActionItemQuery {
             (first, after),
             ActionItem,
         )
-        .await?)
+        .await
     }
 }
 

@@ -320,7 +320,7 @@ impl ClientQuery {
                 descending: true,
             },
         };
-        Ok(paginate(
+        paginate(
             ctx,
             clients::list(scope(ctx)?, f),
             client::Column::Id,
@@ -328,7 +328,7 @@ impl ClientQuery {
             (first, after),
             Client,
         )
-        .await?)
+        .await
     }
 
     async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Client>> {

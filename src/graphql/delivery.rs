@@ -756,7 +756,7 @@ impl RiskQuery {
             },
         };
         let scope = svc(ctx)?.caller.scope()?;
-        Ok(paginate(
+        paginate(
             ctx,
             risks::list(scope, f),
             C::Id,
@@ -764,6 +764,6 @@ impl RiskQuery {
             (first, after),
             Risk,
         )
-        .await?)
+        .await
     }
 }

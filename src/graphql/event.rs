@@ -172,7 +172,7 @@ impl EventQuery {
             kind: KeyKind::Int,
             descending: newest_first,
         };
-        Ok(paginate(ctx, q, event::Column::Id, sort, (first, after), Event).await?)
+        paginate(ctx, q, event::Column::Id, sort, (first, after), Event).await
     }
 }
 

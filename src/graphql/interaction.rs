@@ -201,7 +201,7 @@ impl InteractionQuery {
             kind: KeyKind::Time,
             descending: true,
         };
-        Ok(paginate(
+        paginate(
             ctx,
             interactions::list(scope, f),
             interaction::Column::Id,
@@ -209,7 +209,7 @@ impl InteractionQuery {
             (first, after),
             Interaction,
         )
-        .await?)
+        .await
     }
 }
 

@@ -181,7 +181,7 @@ impl MailQuery {
             kind: KeyKind::Int,
             descending: true,
         };
-        Ok(paginate(
+        paginate(
             ctx,
             outbox::select(s.caller, filter)?,
             outbox_message::Column::Id,
@@ -189,7 +189,7 @@ impl MailQuery {
             (first, after),
             OutboxMessage,
         )
-        .await?)
+        .await
     }
 
     /// How many messages stand in each status (staff).

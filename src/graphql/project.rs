@@ -463,7 +463,7 @@ impl ProjectQuery {
                 descending: false,
             },
         };
-        Ok(paginate(
+        paginate(
             ctx,
             projects::list(scope(ctx)?, f),
             C::Id,
@@ -471,7 +471,7 @@ impl ProjectQuery {
             (first, after),
             Project,
         )
-        .await?)
+        .await
     }
 
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {

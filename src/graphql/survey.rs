@@ -302,7 +302,7 @@ impl SurveyQuery {
             kind: KeyKind::Int,
             descending: true,
         };
-        Ok(paginate(
+        paginate(
             ctx,
             surveys::list(scope, status),
             survey::Column::Id,
@@ -310,7 +310,7 @@ impl SurveyQuery {
             (first, after),
             Survey,
         )
-        .await?)
+        .await
     }
 
     /// What a survey's answers sum up to (staff).

@@ -270,7 +270,7 @@ impl TicketQuery {
                 descending: true,
             },
         };
-        Ok(paginate(
+        paginate(
             ctx,
             tickets::list(scope(ctx)?, f),
             C::Id,
@@ -278,7 +278,7 @@ impl TicketQuery {
             (first, after),
             Ticket,
         )
-        .await?)
+        .await
     }
 
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Ticket>> {

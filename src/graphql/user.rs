@@ -69,7 +69,7 @@ impl UserQuery {
             kind: KeyKind::Text,
             descending: false,
         };
-        Ok(paginate(
+        paginate(
             ctx,
             users::list(),
             user::Column::Id,
@@ -77,7 +77,7 @@ impl UserQuery {
             (first, after),
             User,
         )
-        .await?)
+        .await
     }
 
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {

@@ -149,8 +149,8 @@ db_test!(
         // the relations, not the page. A relation loaded per object would add 23 statements
         // at a page of 24.
         const RELATIONS: &[&str] = &[
+            // With their clients, joined into the page's statement.
             "projects",
-            "clients",
             "stages",
             "tickets",
             "risks",

@@ -20,6 +20,8 @@
 
 #[path = "support/chart.rs"]
 mod chart;
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/setup.rs"]
 mod setup;
 
@@ -49,6 +51,22 @@ use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 const SECRET: &str = "the live benchmark's secret, 32+ bytes";
 const SUBSCRIPTION: &str = "subscription($p: ID!, $after: String) { stageStatusChanged(projectId: $p, after: $after) { cursor to occurredAt } }";
+/// The open-file limit the benchmark and its servers ask for: 50,000 subscribers are
+/// 50,000 sockets on each side.
+const OPEN_FILES: u64 = 120_000;
+
+/// Raises this process's open-file limit as far as allowed; what it is then.
+fn raise_open_files() -> u64 {
+    use rlimit::Resource;
+    let (_, hard) = Resource::NOFILE.get().unwrap();
+    let wanted = OPEN_FILES.max(hard);
+    // Only root may raise the hard limit; otherwise the soft one goes up to it.
+    if Resource::NOFILE.set(wanted, wanted).is_err() {
+        let _ = Resource::NOFILE.set(hard, hard);
+    }
+    Resource::NOFILE.get().unwrap().0
+}
+
 const CHANGE: &str =
     "mutation($s: ID!, $st: StageStatus!) { changeStageStatus(id: $s, status: $st) { id } }";
 
@@ -84,9 +102,10 @@ async fn start_server(url: &str) -> Server {
         .port();
     let child = Command::new("sh")
         .arg("-c")
-        // 10,000 sockets need the hard open-file limit.
+        // Tens of thousands of sockets: as many files as allowed (root may raise the
+        // hard limit itself).
         .arg(format!(
-            "ulimit -n $(ulimit -Hn); exec {}",
+            "ulimit -Hn {OPEN_FILES} 2>/dev/null; ulimit -n $(ulimit -Hn); exec {}",
             env!("CARGO_BIN_EXE_delivery-desk")
         ))
         .env("DATABASE_URL", url)
@@ -154,7 +173,13 @@ struct Seen {
     cursors: Vec<String>,
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one subscriber's whole set-up, named"
+)]
 async fn subscriber(
+    index: usize,
+    server: std::net::SocketAddr,
     url: String,
     token: String,
     project: String,
@@ -168,9 +193,23 @@ async fn subscriber(
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+    // A single source address has about 28,000 ephemeral ports, fewer than 50,000
+    // connections need: past 20,000 the subscribers take other loopback addresses. (Only
+    // then: binding before connecting makes the kernel search its port table.)
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    if let Some(extra) = (index / 20_000).checked_sub(1) {
+        let source = std::net::Ipv4Addr::new(127, 0, 1, 1 + u8::try_from(extra).unwrap());
+        socket.bind((source, 0).into()).unwrap();
+    }
+    let stream = socket.connect(server).await.expect("connect");
+    stream.set_nodelay(true).unwrap();
+    // A small read buffer, as the server's: tungstenite zeroes the whole buffer before
+    // each read, and its 128 KiB default made memset half of this load generator's time.
+    let config =
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config))
         .await
-        .expect("connect");
+        .expect("websocket handshake");
     let send = |v: Value| Message::Text(v.to_string().into());
     ws.send(send(
         json!({ "type": "connection_init", "payload": { "token": token } }),
@@ -324,6 +363,8 @@ async fn run(
         tasks.push((
             instance,
             tokio::spawn(subscriber(
+                i,
+                servers[instance].base.parse().unwrap(),
                 format!("ws://{}/graphql", servers[instance].base),
                 token.clone(),
                 project.clone(),
@@ -367,6 +408,17 @@ async fn run(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_idle = rss(&servers);
 
+    let cpu_ns = |servers: &[Server]| -> u64 {
+        servers
+            .iter()
+            .map(|s| cpu::process_ns(&s.child.id().to_string()))
+            .sum()
+    };
+    let (server_cpu, bench_cpu, delivered_before) = (
+        cpu_ns(&servers),
+        cpu::process_ns("self"),
+        delivered.load(Ordering::Relaxed),
+    );
     for i in 1..=changes {
         gql(
             &http,
@@ -383,6 +435,10 @@ async fn run(
     while delivered.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    // CPU per delivery of the changes: the servers', and this load generator's.
+    let measured = (delivered.load(Ordering::Relaxed) - delivered_before).max(1) as f64;
+    let server_us = (cpu_ns(&servers) - server_cpu) as f64 / 1000.0 / measured;
+    let bench_us = (cpu::process_ns("self") - bench_cpu) as f64 / 1000.0 / measured;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = stop_tx.send(true);
     let mut latencies = Vec::with_capacity(expected);
@@ -416,7 +472,7 @@ async fn run(
         format!("{:.1}", setup::percentile(&remote, 0.99))
     };
     let line = format!(
-        "| {engine} | {instances} | {n} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {engine} | {instances} | {n} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {server_us:.1} | {bench_us:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",
         latencies.last().copied().unwrap_or(f64::NAN),
         rss_before as f64 / 1024.0,
         rss_idle as f64 / 1024.0,
@@ -436,6 +492,12 @@ async fn run(
 #[tokio::main]
 async fn main() {
     let counts = setup::env_list("BENCH_SUBSCRIBERS", "100,1000,3000,10000");
+    let files = raise_open_files();
+    let most = counts.iter().copied().max().unwrap_or(0) as u64;
+    assert!(
+        files > most + 1_000,
+        "{most} subscribers need more than {files} open files (ulimit -n; as root the benchmark raises it)"
+    );
     let changes: usize = setup::env_or("BENCH_CHANGES", 20);
     let interval = Duration::from_millis(setup::env_or("BENCH_INTERVAL_MS", 500));
     let pg = setup::postgres_server();
@@ -449,8 +511,8 @@ async fn main() {
     let engine = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let heading = format!(
         "live feeds: {engine}; machine {}; server(s) and load generator on this machine; {changes} changes {} ms apart per run\n\n\
-         | engine | instances | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | p99 ms, other instance | max ms | KiB/idle subscriber | servers' MiB before | MiB idle | s to open |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         | engine | instances | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | p99 ms, other instance | max ms | server µs CPU/delivery | load generator µs CPU/delivery | KiB/idle subscriber | servers' MiB before | MiB idle | s to open |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         chart::machine(),
         interval.as_millis()
     );

@@ -8,6 +8,8 @@
 //! `sqlx-sqlite-worker-*` threads (SQLite's work is done there). Another process (a
 //! PostgreSQL backend, a peer server) is read whole, all its threads.
 
+#![allow(dead_code, reason = "each benchmark uses the part it needs")]
+
 use std::{fs, path::Path};
 
 /// The name of the benchmarked server's runtime threads.
@@ -89,6 +91,14 @@ pub fn read(database: Option<&str>, peer: Option<u32>) -> Reading {
         }
     }
     r
+}
+
+/// Nanoseconds all threads of process `pid` (`"self"` for this one) have run on a CPU.
+pub fn process_ns(pid: &str) -> u64 {
+    entries(&format!("/proc/{pid}/task"))
+        .iter()
+        .map(|task| run_ns(task))
+        .sum()
 }
 
 fn entries(dir: &str) -> Vec<std::path::PathBuf> {

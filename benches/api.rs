@@ -75,6 +75,9 @@ const DASHBOARD: &str = "query($n: Int) { projects(first: $n) { edges { node {
 /// One client's portal: its projects with their milestones and open tickets.
 const PORTAL: &str = "query { projects(first: 20) { edges { node {
     name status stages { name status dueDate } tickets(open: true) { title priority status } } } } }";
+/// The portal's query as staff ask it: the same client's projects, by filter.
+const STAFF_PORTAL: &str = "query($c: ID!) { projects(first: 20, filter: { clientIds: [$c] }) { edges { node {
+    name status stages { name status dueDate } tickets(open: true) { title priority status } } } } }";
 const TICKET: &str =
     "query($id: ID!) { ticket(id: $id) { title status project { name client { name } } } }";
 const CHANGE: &str =
@@ -897,6 +900,10 @@ async fn run(server: tokio::runtime::Handle) {
         },
         {
             let db = raw_db.clone();
+            Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
+        },
+        {
+            let db = raw_db.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 100)))
         },
         {
@@ -931,6 +938,14 @@ async fn run(server: tokio::runtime::Handle) {
         (
             "portal: one client's projects",
             Arc::new(|_| json!({ "query": PORTAL })),
+            Some(Arc::new(|_| json!({ "query": PGL_PORTAL }))),
+        ),
+        (
+            // The portal's data through the staff road: what the portal's scope costs.
+            "one client's projects, staff token",
+            Arc::new(|_| {
+                json!({ "query": STAFF_PORTAL, "variables": { "c": global_id("Client", 1) } })
+            }),
             Some(Arc::new(|_| json!({ "query": PGL_PORTAL }))),
         ),
         (

@@ -943,9 +943,9 @@ async fn run(server: tokio::runtime::Handle) {
         (
             // The portal's data through the staff road: what the portal's scope costs.
             "one client's projects, staff token",
-            Arc::new(|_| {
-                json!({ "query": STAFF_PORTAL, "variables": { "c": global_id("Client", 1) } })
-            }),
+            Arc::new(
+                |_| json!({ "query": STAFF_PORTAL, "variables": { "c": global_id("Client", 1) } }),
+            ),
             Some(Arc::new(|_| json!({ "query": PGL_PORTAL }))),
         ),
         (

@@ -80,23 +80,46 @@ impl Keyed for entity::report_read::Entity {
     }
 }
 
-/// A ticket's project and client ride along in its statement when the query asks.
+/// A ticket's project, client and assignee ride along in its statement when the query
+/// asks.
 impl Keyed for entity::ticket::Entity {
     fn id_column() -> Self::Column {
         entity::ticket::Column::Id
     }
     fn parents() -> &'static [Hop] {
         const HOPS: &[Hop] = &[
-            Hop::new(
-                "project",
-                "project_id",
-                &Of::<entity::project::Entity>::TABLE,
-            ),
+            PROJECT,
             Hop::new("client", "client_id", &Of::<entity::client::Entity>::TABLE),
+            Hop::new(
+                "assignee",
+                "assignee_id",
+                &Of::<entity::user::Entity>::TABLE,
+            ),
         ];
         HOPS
     }
 }
+
+/// The `project` of a row with a `project_id`.
+const PROJECT: Hop = Hop::new(
+    "project",
+    "project_id",
+    &Of::<entity::project::Entity>::TABLE,
+);
+
+/// Rows of a project whose project (and its client) ride along when the query asks.
+macro_rules! of_a_project {
+    ($($m:ident),+) => { $(impl Keyed for entity::$m::Entity {
+        fn id_column() -> Self::Column {
+            entity::$m::Column::Id
+        }
+        fn parents() -> &'static [Hop] {
+            const HOPS: &[Hop] = &[PROJECT];
+            HOPS
+        }
+    })+ };
+}
+of_a_project!(stage, risk, requirement, report);
 
 /// A project's client rides along in its statement when the query asks.
 impl Keyed for entity::project::Entity {
@@ -122,11 +145,7 @@ keyed!(
     client,
     contact,
     team_member,
-    requirement,
-    stage,
-    risk,
     ticket_comment,
-    report,
     event,
     ticket_clock,
     service_level_policy,

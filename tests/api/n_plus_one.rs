@@ -449,3 +449,63 @@ db_test!(
         assert_eq!(body["data"]["ticket"], json!(null), "{body}");
     }
 );
+
+db_test!(
+    a_milestone_a_risk_or_an_assignee_comes_in_its_row_s_statement,
+    |app| {
+        let acme = client(&app, "Acme").await;
+        let p = signed_project(&app, &acme, "K-1").await;
+        let s = stage(&app, &p, "Design").await;
+        let r = app
+            .ok(
+                "mutation($p: ID!) { createRisk(input: { projectId: $p, title: \"Late supplier\", category: SCHEDULE, likelihood: 3, impact: 3 }) { id } }",
+                json!({ "p": p }),
+            )
+            .await["createRisk"]["id"]
+            .clone();
+        let t = app
+            .ok(
+                "mutation($p: ID!) { createTicket(input: { projectId: $p, title: \"Jam\", type: SOFTWARE_BUG, assigneeId: \"VXNlcjox\" }) { id } }",
+                json!({ "p": p }),
+            )
+            .await["createTicket"]["id"]
+            .clone();
+
+        // A stage with its project and the project's client: one statement.
+        app.settle_statements().await;
+        let data = app
+            .ok(
+                "query($id: ID!) { node(id: $id) { ... on Stage { name project { name client { name } } } } }",
+                json!({ "id": s }),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "{data}");
+        assert_eq!(
+            data["node"],
+            json!({ "name": "Design", "project": { "name": "Project K-1", "client": { "name": "Acme" } } })
+        );
+        // A risk with its project.
+        app.settle_statements().await;
+        let data = app
+            .ok(
+                "query($id: ID!) { node(id: $id) { ... on Risk { title project { name } } } }",
+                json!({ "id": r }),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "{data}");
+        assert_eq!(data["node"]["project"]["name"], "Project K-1");
+        // A ticket with its assignee and project.
+        app.settle_statements().await;
+        let data = app
+            .ok(
+                "query($id: ID!) { ticket(id: $id) { assignee { id } project { name } } }",
+                json!({ "id": t }),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "{data}");
+        assert_eq!(
+            data["ticket"],
+            json!({ "assignee": { "id": "VXNlcjox" }, "project": { "name": "Project K-1" } })
+        );
+    }
+);

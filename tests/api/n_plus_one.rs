@@ -1,6 +1,6 @@
 //! The dashboard query costs the same number of SQL statements whatever the page size.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{db_test, helpers::*};
 
@@ -471,38 +471,36 @@ db_test!(
             .await["createTicket"]["id"]
             .clone();
 
-        // A stage with its project and the project's client: one statement.
-        app.settle_statements().await;
-        let data = app
-            .ok(
-                "query($id: ID!) { node(id: $id) { ... on Stage { name project { name client { name } } } } }",
-                json!({ "id": s }),
-            )
-            .await;
-        assert_eq!(app.statements(), 1, "{data}");
+        // Each in one statement: the row with its parents joined.
+        let in_one_statement = async |q: &str, id: &Value| {
+            app.settle_statements().await;
+            let data = app.ok(q, json!({ "id": id })).await;
+            assert_eq!(app.statements(), 1, "{q}: {data}");
+            data
+        };
+        // A stage with its project and the project's client.
+        let data = in_one_statement(
+            "query($id: ID!) { node(id: $id) { ... on Stage { name project { name client { name } } } } }",
+            &json!(s),
+        )
+        .await;
         assert_eq!(
             data["node"],
             json!({ "name": "Design", "project": { "name": "Project K-1", "client": { "name": "Acme" } } })
         );
         // A risk with its project.
-        app.settle_statements().await;
-        let data = app
-            .ok(
-                "query($id: ID!) { node(id: $id) { ... on Risk { title project { name } } } }",
-                json!({ "id": r }),
-            )
-            .await;
-        assert_eq!(app.statements(), 1, "{data}");
+        let data = in_one_statement(
+            "query($id: ID!) { node(id: $id) { ... on Risk { title project { name } } } }",
+            &r,
+        )
+        .await;
         assert_eq!(data["node"]["project"]["name"], "Project K-1");
         // A ticket with its assignee and project.
-        app.settle_statements().await;
-        let data = app
-            .ok(
-                "query($id: ID!) { ticket(id: $id) { assignee { id } project { name } } }",
-                json!({ "id": t }),
-            )
-            .await;
-        assert_eq!(app.statements(), 1, "{data}");
+        let data = in_one_statement(
+            "query($id: ID!) { ticket(id: $id) { assignee { id } project { name } } }",
+            &t,
+        )
+        .await;
         assert_eq!(
             data["ticket"],
             json!({ "assignee": { "id": "VXNlcjox" }, "project": { "name": "Project K-1" } })

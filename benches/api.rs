@@ -889,19 +889,18 @@ async fn run(server: tokio::runtime::Handle) {
     let api_half: Arc<Vec<i64>> = Arc::new(tickets[..half].to_vec());
     let raw_half: Arc<Vec<i64>> = Arc::new(tickets[half..].to_vec());
     let raw_db = db.clone();
+    let raw_portal: RawFn = {
+        let db = raw_db.clone();
+        Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
+    };
     let raws: Vec<RawFn> = vec![
         {
             let db = raw_db.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 20)))
         },
-        {
-            let db = raw_db.clone();
-            Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
-        },
-        {
-            let db = raw_db.clone();
-            Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
-        },
+        // The portal, and the same data through the staff road.
+        raw_portal.clone(),
+        raw_portal,
         {
             let db = raw_db.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 100)))

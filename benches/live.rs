@@ -180,7 +180,6 @@ struct Seen {
 async fn subscriber(
     index: usize,
     server: std::net::SocketAddr,
-    url: String,
     token: String,
     project: String,
     after: String,
@@ -188,7 +187,9 @@ async fn subscriber(
     subscribed: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
 ) -> Seen {
-    let mut request = url.into_client_request().unwrap();
+    let mut request = format!("ws://{server}/graphql")
+        .into_client_request()
+        .unwrap();
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
@@ -365,7 +366,6 @@ async fn run(
             tokio::spawn(subscriber(
                 i,
                 servers[instance].base.parse().unwrap(),
-                format!("ws://{}/graphql", servers[instance].base),
                 token.clone(),
                 project.clone(),
                 after.clone(),

@@ -86,9 +86,7 @@ pub fn read(database: Option<&str>, peer: Option<u32>) -> Reading {
         }
     }
     if let Some(pid) = peer {
-        for task in entries(&format!("/proc/{pid}/task")) {
-            r.peer += run_ns(&task);
-        }
+        r.peer = process_ns(&pid.to_string());
     }
     r
 }

@@ -22,7 +22,7 @@ use sea_orm::{
 
 use super::{
     batching::Batches,
-    parents::{ByIdWith, Hop, Of, Plan},
+    parents::{ByIdWith, Hop, Of, Plan, prime_all},
 };
 use crate::{
     auth::{
@@ -80,61 +80,40 @@ impl Keyed for entity::report_read::Entity {
     }
 }
 
-/// A ticket's project, client and assignee ride along in its statement when the query
-/// asks.
-impl Keyed for entity::ticket::Entity {
-    fn id_column() -> Self::Column {
-        entity::ticket::Column::Id
-    }
-    fn parents() -> &'static [Hop] {
-        const HOPS: &[Hop] = &[
-            PROJECT,
-            Hop::new("client", "client_id", &Of::<entity::client::Entity>::TABLE),
-            Hop::new(
-                "assignee",
-                "assignee_id",
-                &Of::<entity::user::Entity>::TABLE,
-            ),
-        ];
-        HOPS
-    }
-}
-
-/// The `project` of a row with a `project_id`.
+/// The to-one relations a row's statement may join, by the GraphQL field that resolves
+/// each.
 const PROJECT: Hop = Hop::new(
     "project",
     "project_id",
     &Of::<entity::project::Entity>::TABLE,
 );
+const CLIENT: Hop = Hop::new("client", "client_id", &Of::<entity::client::Entity>::TABLE);
+const ASSIGNEE: Hop = Hop::new(
+    "assignee",
+    "assignee_id",
+    &Of::<entity::user::Entity>::TABLE,
+);
 
-/// Rows of a project whose project (and its client) ride along when the query asks.
-macro_rules! of_a_project {
-    ($($m:ident),+) => { $(impl Keyed for entity::$m::Entity {
+/// Tables whose to-one parents ride along in their statement when the query asks.
+macro_rules! keyed_with_parents {
+    ($($m:ident => [$($hop:expr),+]),+ $(,)?) => { $(impl Keyed for entity::$m::Entity {
         fn id_column() -> Self::Column {
             entity::$m::Column::Id
         }
         fn parents() -> &'static [Hop] {
-            const HOPS: &[Hop] = &[PROJECT];
+            const HOPS: &[Hop] = &[$($hop),+];
             HOPS
         }
     })+ };
 }
-of_a_project!(stage, risk, requirement, report);
-
-/// A project's client rides along in its statement when the query asks.
-impl Keyed for entity::project::Entity {
-    fn id_column() -> Self::Column {
-        entity::project::Column::Id
-    }
-    fn parents() -> &'static [Hop] {
-        const HOPS: &[Hop] = &[Hop::new(
-            "client",
-            "client_id",
-            &Of::<entity::client::Entity>::TABLE,
-        )];
-        HOPS
-    }
-}
+keyed_with_parents!(
+    ticket => [PROJECT, CLIENT, ASSIGNEE],
+    project => [CLIENT],
+    stage => [PROJECT],
+    risk => [PROJECT],
+    requirement => [PROJECT],
+    report => [PROJECT],
+);
 
 keyed!(
     webhook_endpoint,
@@ -580,9 +559,7 @@ pub async fn one<E: Keyed>(
     else {
         return Ok(None);
     };
-    for parent in found.parents.iter() {
-        parent.prime(loaders).await;
-    }
+    prime_all(loaders, &found.parents).await;
     Ok(Some(found.row))
 }
 

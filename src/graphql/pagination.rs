@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     loaders::{self, Keyed},
-    parents::{Plan, select_with},
+    parents::{Plan, prime_all, select_with},
 };
 use crate::{
     auth::scope::{Visible, redact},
@@ -188,9 +188,7 @@ where
             .await
             .map_err(AppError::from)?
         {
-            for parent in parents.iter() {
-                parent.prime(loaders).await;
-            }
+            prime_all(loaders, &parents).await;
             rows.push(row);
         }
         rows

@@ -207,9 +207,7 @@ impl<E: Keyed> Table for Of<E> {
                     .feed_one((parent.id, parent.plan.clone()), value)
                     .await;
             }
-            for p in parent.below.iter() {
-                p.table.prime(loaders, p).await;
-            }
+            prime_all(loaders, &parent.below).await;
         })
     }
 }
@@ -225,10 +223,10 @@ pub struct Parent {
     below: Arc<[Parent]>,
 }
 
-impl Parent {
-    /// Feeds this parent and those above it into the loaders their resolvers ask.
-    pub async fn prime(&self, loaders: &RequestLoaders) {
-        self.table.prime(loaders, self).await;
+/// Feeds `parents`, and those above them, into the loaders their resolvers ask.
+pub async fn prime_all(loaders: &RequestLoaders, parents: &[Parent]) {
+    for parent in parents {
+        parent.table.prime(loaders, parent).await;
     }
 }
 

@@ -15,7 +15,7 @@ use entity::{
     survey_answer, survey_client, team_member, ticket, ticket_clock, ticket_comment,
     ticket_escalation, user, webhook_delivery, webhook_endpoint,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, sea_query::Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Query};
 
 use super::Scope;
 
@@ -97,6 +97,33 @@ pub fn portal_event_sql(client_id: i64, mut bind: impl FnMut(sea_orm::Value) -> 
 pub trait Scoped: EntityTrait {
     /// The rows a contact of `client_id` may see.
     fn portal(client_id: i64) -> Condition;
+
+    /// What is left of [`Scoped::portal`] for rows whose `column` names a row the caller
+    /// was shown (a project's stages, a ticket's comments): the rule's ownership part is
+    /// then known to hold. None: `column` is not how the rule reaches the client, and the
+    /// whole rule applies.
+    fn portal_under(_column: Self::Column) -> Option<Condition> {
+        None
+    }
+}
+
+/// The rule of a table whose rows belong to a client through a parent (`$col` names one
+/// of `$parents(c)`, a project or a ticket of the client), and may have a rule of their
+/// own besides (`where`): the parent part is the one a shown parent proves.
+macro_rules! belongs {
+    ($($m:ident: $col:ident in $parents:ident $(where $rest:expr)?;)+) => { $(
+        impl Scoped for $m::Entity {
+            fn portal(c: i64) -> Condition {
+                let own = Self::portal_under($m::Column::$col).unwrap_or_else(Condition::all);
+                Condition::all().add($m::Column::$col.in_subquery($parents(c))).add(own)
+            }
+            fn portal_under(column: $m::Column) -> Option<Condition> {
+                use sea_orm::IdenStatic;
+                (column.as_str() == $m::Column::$col.as_str())
+                    .then(|| Condition::all()$(.add($rest))?)
+            }
+        }
+    )+ };
 }
 
 /// Whether an event is visible in `scope`: [`Scoped::portal`] of events, in memory, for
@@ -115,6 +142,19 @@ pub fn visible<E: Scoped>(scope: Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
         Scope::Client(client_id) => E::portal(client_id),
+    }
+}
+
+/// The rows of `E` visible in `scope` among those whose `column` names a parent row;
+/// `parent_shown`: the caller was shown that parent ([`Visible::shown`]), so only what
+/// [`Scoped::portal_under`] leaves of the rule is checked.
+pub fn visible_under<E: Scoped>(scope: Scope, column: E::Column, parent_shown: bool) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Client(c) => parent_shown
+            .then(|| E::portal_under(column))
+            .flatten()
+            .unwrap_or_else(|| E::portal(c)),
     }
 }
 
@@ -152,49 +192,38 @@ impl Scoped for project::Entity {
     }
 }
 
-impl Scoped for team_member::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(team_member::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for requirement::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(requirement::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for requirement_sheet::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(requirement_sheet::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for change_request::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(change_request::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for acceptance::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(acceptance::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for stage::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(stage::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for report::Entity {
-    /// What was published to the client; a draft is the team's.
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(report::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(report::Column::Status.eq(ReportStatus::Published))
-    }
+belongs! {
+    team_member: ProjectId in projects_of;
+    requirement: ProjectId in projects_of;
+    requirement_sheet: ProjectId in projects_of;
+    change_request: ProjectId in projects_of;
+    acceptance: ProjectId in projects_of;
+    stage: ProjectId in projects_of;
+    // What was published to the client; a draft is the team's.
+    report: ProjectId in projects_of where report::Column::Status.eq(ReportStatus::Published);
+    risk: ProjectId in projects_of where risk::Column::SharedWithClient.eq(true);
+    ticket_comment: TicketId in tickets_of where ticket_comment::Column::Internal.eq(false);
+    ticket_clock: TicketId in tickets_of;
+    ticket_escalation: TicketId in tickets_of;
+    follow_up: TicketId in tickets_of;
+    // The client sees what it was shown, never a draft or a version in review.
+    proposal_version: ProjectId in projects_of
+        where proposal_version::Column::Status.eq(ProposalStatus::Presented);
+    // The client's own words about what it was shown (feedback exists on presented
+    // versions only), and the vendor's answers.
+    proposal_feedback: ProjectId in projects_of;
+    // How the vendor negotiated is its own business; what was agreed is the client's.
+    negotiation_term: ProjectId in projects_of
+        where negotiation_term::Column::Outcome.eq(TermOutcome::Agreed);
+    // From the moment it is sent: the client has it in hand.
+    contract: ProjectId in projects_of
+        where contract::Column::Status.is_in(contract_statuses_shown());
+    // The meetings its contacts attend; the vendor's own meetings are not the client's.
+    meeting: ProjectId in projects_of where meeting::Column::WithClient.eq(true);
+    acceptance_criterion: ProjectId in projects_of;
+    // Both sides' items: what the customer owes, and what the vendor promised it. Work
+    // the client must not see belongs in the risk log or a meeting's internal notes.
+    action_item: ProjectId in projects_of;
 }
 
 /// The ids of `E`'s rows a contact of `c` may see: `E`'s own portal rule.
@@ -312,31 +341,9 @@ impl Scoped for report_read::Entity {
     }
 }
 
-impl Scoped for risk::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(risk::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(risk::Column::SharedWithClient.eq(true))
-    }
-}
-
 impl Scoped for ticket::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all().add(ticket::Column::ClientId.eq(c))
-    }
-}
-
-impl Scoped for ticket_comment::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(ticket_comment::Column::TicketId.in_subquery(tickets_of(c)))
-            .add(ticket_comment::Column::Internal.eq(false))
-    }
-}
-
-impl Scoped for ticket_clock::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(ticket_clock::Column::TicketId.in_subquery(tickets_of(c)))
     }
 }
 
@@ -360,18 +367,6 @@ impl Scoped for escalation_level::Entity {
     }
 }
 
-impl Scoped for ticket_escalation::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(ticket_escalation::Column::TicketId.in_subquery(tickets_of(c)))
-    }
-}
-
-impl Scoped for follow_up::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(follow_up::Column::TicketId.in_subquery(tickets_of(c)))
-    }
-}
-
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
         let mut any = Condition::any().add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS));
@@ -386,15 +381,6 @@ impl Scoped for event::Entity {
     }
 }
 
-impl Scoped for proposal_version::Entity {
-    /// The client sees what it was shown, never a draft or a version in review.
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(proposal_version::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(proposal_version::Column::Status.eq(ProposalStatus::Presented))
-    }
-}
-
 impl Scoped for proposal_review::Entity {
     /// The internal review: never the client's to read.
     fn portal(_: i64) -> Condition {
@@ -402,58 +388,10 @@ impl Scoped for proposal_review::Entity {
     }
 }
 
-impl Scoped for proposal_feedback::Entity {
-    /// The client's own words about what it was shown (feedback exists on presented
-    /// versions only), and the vendor's answers.
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(proposal_feedback::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
 impl Scoped for negotiation_round::Entity {
     /// How the vendor negotiated is its own business; what was agreed is the client's.
     fn portal(_: i64) -> Condition {
         Condition::all().add(negotiation_round::Column::Id.is_null())
-    }
-}
-
-impl Scoped for negotiation_term::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(negotiation_term::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(negotiation_term::Column::Outcome.eq(TermOutcome::Agreed))
-    }
-}
-
-impl Scoped for contract::Entity {
-    /// From the moment it is sent: the client has it in hand.
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(contract::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(contract::Column::Status.is_in(contract_statuses_shown()))
-    }
-}
-
-impl Scoped for meeting::Entity {
-    /// The meetings its contacts attend; the vendor's own meetings are not the client's.
-    fn portal(c: i64) -> Condition {
-        Condition::all()
-            .add(meeting::Column::ProjectId.in_subquery(projects_of(c)))
-            .add(meeting::Column::WithClient.eq(true))
-    }
-}
-
-impl Scoped for acceptance_criterion::Entity {
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(acceptance_criterion::Column::ProjectId.in_subquery(projects_of(c)))
-    }
-}
-
-impl Scoped for action_item::Entity {
-    /// Both sides' items: what the customer owes, and what the vendor promised it. Work
-    /// the client must not see belongs in the risk log or a meeting's internal notes.
-    fn portal(c: i64) -> Condition {
-        Condition::all().add(action_item::Column::ProjectId.in_subquery(projects_of(c)))
     }
 }
 
@@ -491,26 +429,47 @@ pub trait Redact {
 /// its row as a `Visible`, so whatever loaded the row (a loader, a connection, a feed, a
 /// service answering a mutation or building a digest), it cannot reach a portal user
 /// unredacted: the compiler refuses the road that would skip this.
+///
+/// A row read by a query under [`visible`] is also *shown*: the caller may see it, which
+/// its children's loaders take as proof of the ownership part of their own rule
+/// ([`Scoped::portal_under`]). A row wrapped from elsewhere (a mutation's result, a
+/// digest) is not, and its children are read under their whole rule.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Visible<M>(M);
+pub struct Visible<M> {
+    row: M,
+    shown: bool,
+}
 
 impl<M: Redact> Visible<M> {
     pub fn new(scope: Scope, mut row: M) -> Self {
         if let Scope::Client(_) = scope {
             row.redact();
         }
-        Self(row)
+        Self { row, shown: false }
+    }
+
+    /// A row that a query under [`visible`]`(scope)` returned.
+    pub fn read(scope: Scope, row: M) -> Self {
+        Self {
+            shown: true,
+            ..Self::new(scope, row)
+        }
     }
 
     pub fn into_inner(self) -> M {
-        self.0
+        self.row
+    }
+
+    /// Whether the row is known visible to the caller ([`Visible::read`]).
+    pub fn shown(&self) -> bool {
+        self.shown
     }
 }
 
 impl<M> std::ops::Deref for Visible<M> {
     type Target = M;
     fn deref(&self) -> &M {
-        &self.0
+        &self.row
     }
 }
 
@@ -519,6 +478,56 @@ pub fn redact<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
     rows.into_iter()
         .map(|row| Visible::new(scope, row))
         .collect()
+}
+
+/// `rows`, which a query under [`visible`]`(scope)` returned, as shown rows.
+pub fn read_all<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
+    rows.into_iter()
+        .map(|row| Visible::read(scope, row))
+        .collect()
+}
+
+/// A query of the rows of `E` that `scope` may see, to narrow further: the rows it
+/// returns are [`Visible::read`] (shown).
+#[derive(Debug, Clone)]
+pub struct VisibleSelect<E: EntityTrait> {
+    select: sea_orm::Select<E>,
+    scope: Scope,
+}
+
+impl<E: Scoped> VisibleSelect<E> {
+    pub fn new(scope: Scope) -> Self {
+        Self {
+            select: E::find().filter(visible::<E>(scope)),
+            scope,
+        }
+    }
+
+    /// Keeps the rows that also meet `condition`.
+    pub fn filter(self, condition: impl sea_orm::sea_query::IntoCondition) -> Self {
+        Self {
+            select: self.select.filter(condition),
+            ..self
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// Orders or limits the query (`narrow` must not widen it: it returns a subset of the
+    /// rows it is given).
+    pub fn narrow(self, narrow: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>) -> Self {
+        Self {
+            select: narrow(self.select),
+            ..self
+        }
+    }
+
+    /// The query and the scope it is restricted to, to run.
+    pub fn into_parts(self) -> (sea_orm::Select<E>, Scope) {
+        (self.select, self.scope)
+    }
 }
 
 impl Redact for client::Model {
@@ -642,5 +651,63 @@ impl Redact for ticket_escalation::Model {
     /// Why the team escalated is the team's business; that it did is the customer's.
     fn redact(&mut self) {
         self.reason = String::new();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, Query};
+
+    use super::*;
+
+    fn sql<E: EntityTrait>(condition: Condition) -> String {
+        Query::select()
+            .expr(sea_orm::sea_query::Expr::val(1))
+            .from(E::default())
+            .cond_where(condition)
+            .to_string(PostgresQueryBuilder)
+    }
+
+    #[test]
+    fn under_a_shown_parent_only_the_child_s_own_rule_is_left() {
+        let client = Scope::Client(7);
+        let whole = sql::<report::Entity>(report::Entity::portal(7));
+        assert!(whole.contains("\"projects\"") && whole.contains("\"status\""));
+        // Under a shown project: a draft report stays hidden, ownership is proven.
+        let under = sql::<report::Entity>(visible_under::<report::Entity>(
+            client,
+            report::Column::ProjectId,
+            true,
+        ));
+        assert!(
+            under.contains("\"status\"") && !under.contains("\"projects\""),
+            "{under}"
+        );
+        // A parent that was not shown proves nothing.
+        let unshown = visible_under::<report::Entity>(client, report::Column::ProjectId, false);
+        assert_eq!(sql::<report::Entity>(unshown), whole);
+        // Nor does a row named by a column that is not how the rule reaches the client.
+        let other = visible_under::<report::Entity>(client, report::Column::AuthorId, true);
+        assert_eq!(sql::<report::Entity>(other), whole);
+        // A table with no rule of its own: nothing left to check.
+        let stages = visible_under::<stage::Entity>(client, stage::Column::ProjectId, true);
+        assert!(stages.is_empty());
+        // Staff see every row either way.
+        assert!(
+            visible_under::<report::Entity>(Scope::All, report::Column::ProjectId, false)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_row_wrapped_from_elsewhere_is_not_shown() {
+        #[derive(Debug)]
+        struct Row;
+        impl Redact for Row {}
+        let row = || Row;
+        assert!(!Visible::new(Scope::Client(7), row()).shown());
+        assert!(Visible::read(Scope::Client(7), row()).shown());
+        assert!(read_all(Scope::All, vec![row()])[0].shown());
+        assert!(!redact(Scope::All, vec![row()])[0].shown());
     }
 }

@@ -113,7 +113,7 @@ impl RequirementSheet {
 }
 
 pub async fn sheets_of(ctx: &Context<'_>, project_id: i64) -> Result<Vec<RequirementSheet>> {
-    Ok(loaders::children(ctx, project_id, SheetsOfProject)
+    Ok(loaders::children_by_id(ctx, project_id, SheetsOfProject)
         .await?
         .into_iter()
         .map(RequirementSheet)
@@ -217,11 +217,13 @@ impl ChangeRequest {
 }
 
 pub async fn change_requests_of(ctx: &Context<'_>, project_id: i64) -> Result<Vec<ChangeRequest>> {
-    Ok(loaders::children(ctx, project_id, ChangeRequestsOfProject)
-        .await?
-        .into_iter()
-        .map(ChangeRequest)
-        .collect())
+    Ok(
+        loaders::children_by_id(ctx, project_id, ChangeRequestsOfProject)
+            .await?
+            .into_iter()
+            .map(ChangeRequest)
+            .collect(),
+    )
 }
 
 /// The client's acceptance sign-off of a project.
@@ -258,10 +260,12 @@ impl Acceptance {
 }
 
 pub async fn acceptance_of(ctx: &Context<'_>, project_id: i64) -> Result<Option<Acceptance>> {
-    Ok(loaders::children(ctx, project_id, AcceptancesOfProject)
-        .await?
-        .pop()
-        .map(Acceptance))
+    Ok(
+        loaders::children_by_id(ctx, project_id, AcceptancesOfProject)
+            .await?
+            .pop()
+            .map(Acceptance),
+    )
 }
 
 #[derive(InputObject)]

@@ -127,7 +127,7 @@ pub async fn report_of(
     if super::scope(ctx)? != Scope::All {
         return Ok(None);
     }
-    let rows = loaders::children(ctx, project_id, RequirementsOfProject).await?;
+    let rows = loaders::children_by_id(ctx, project_id, RequirementsOfProject).await?;
     let (inside, outside) = totals(rows.iter().map(|r| &**r));
     let in_count = rows.iter().filter(|r| r.in_scope).count();
     let by_category = [

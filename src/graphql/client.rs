@@ -134,14 +134,14 @@ impl Client {
         self.0.version
     }
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        Ok(loaders::children(ctx, self.0.id, ContactsOfClient)
+        Ok(loaders::children(ctx, &self.0, ContactsOfClient)
             .await?
             .into_iter()
             .map(Contact)
             .collect())
     }
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
-        Ok(loaders::children(ctx, self.0.id, ProjectsOfClient)
+        Ok(loaders::children(ctx, &self.0, ProjectsOfClient)
             .await?
             .into_iter()
             .map(Project)
@@ -150,7 +150,7 @@ impl Client {
     /// The client's tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
         let set = TicketsOf::client(open);
-        Ok(loaders::children(ctx, self.0.id, set)
+        Ok(loaders::children_by_id(ctx, self.0.id, set)
             .await?
             .into_iter()
             .map(Ticket)
@@ -162,7 +162,7 @@ impl Client {
         ctx: &Context<'_>,
     ) -> Result<Vec<super::interaction::Interaction>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::InteractionsOfClient)
+            loaders::children(ctx, &self.0, super::sets::InteractionsOfClient)
                 .await?
                 .into_iter()
                 .map(super::interaction::Interaction)
@@ -176,7 +176,7 @@ impl Client {
             return Ok(None);
         }
         Ok(Some(
-            loaders::children(ctx, self.0.id, IntentGradesOfClient)
+            loaders::children(ctx, &self.0, IntentGradesOfClient)
                 .await?
                 .into_iter()
                 .map(IntentGrade::new)

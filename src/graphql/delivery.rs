@@ -181,7 +181,7 @@ impl Stage {
     /// The stage's action items, both sides, oldest first.
     async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<super::action_item::ActionItem>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::ActionItemsOfStage)
+            loaders::children(ctx, &self.0, super::sets::ActionItemsOfStage)
                 .await?
                 .into_iter()
                 .map(super::action_item::ActionItem)
@@ -190,7 +190,7 @@ impl Stage {
     }
     /// What its action items say of the stage's progress (cancelled ones do not count).
     async fn task_progress(&self, ctx: &Context<'_>) -> Result<TaskProgress> {
-        let items = loaders::children(ctx, self.0.id, super::sets::ActionItemsOfStage).await?;
+        let items = loaders::children(ctx, &self.0, super::sets::ActionItemsOfStage).await?;
         Ok(TaskProgress(crate::domain::action_item::Progress::of(
             items.iter().map(|i| i.status),
         )))
@@ -202,7 +202,7 @@ impl Stage {
     /// Its milestone reviews and other meetings, in calendar order.
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::MeetingsOfStage)
+            loaders::children(ctx, &self.0, super::sets::MeetingsOfStage)
                 .await?
                 .into_iter()
                 .map(super::meeting::Meeting)
@@ -344,13 +344,11 @@ impl Report {
     }
     /// When each of the client's contacts first read it (staff only: empty in the portal).
     async fn reads(&self, ctx: &Context<'_>) -> Result<Vec<ReportRead>> {
-        Ok(
-            loaders::children(ctx, self.0.id, super::sets::ReadsOfReport)
-                .await?
-                .into_iter()
-                .map(ReportRead)
-                .collect(),
-        )
+        Ok(loaders::children(ctx, &self.0, super::sets::ReadsOfReport)
+            .await?
+            .into_iter()
+            .map(ReportRead)
+            .collect())
     }
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user_of(ctx, self.0.author_id).await

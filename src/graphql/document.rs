@@ -82,7 +82,7 @@ pub async fn attached_to(
     kind: DocumentOwner,
     owner_id: i64,
 ) -> Result<Vec<Document>> {
-    Ok(loaders::children(ctx, owner_id, DocumentsOf { kind })
+    Ok(loaders::children_by_id(ctx, owner_id, DocumentsOf { kind })
         .await?
         .into_iter()
         .map(Document)
@@ -91,7 +91,7 @@ pub async fn attached_to(
 
 /// Every document of a project, oldest first.
 pub async fn of_project(ctx: &Context<'_>, project_id: i64) -> Result<Vec<Document>> {
-    Ok(loaders::children(ctx, project_id, DocumentsOfProject)
+    Ok(loaders::children_by_id(ctx, project_id, DocumentsOfProject)
         .await?
         .into_iter()
         .map(Document)

@@ -97,11 +97,13 @@ impl TicketEscalation {
     async fn ladder_level(&self, ctx: &Context<'_>) -> Result<Option<EscalationLevel>> {
         // Through loaders: one query per request, not per escalation.
         let policy = loaders::current_policy_id(ctx).await?;
-        Ok(loaders::children(ctx, policy, super::sets::LevelsOfPolicy)
-            .await?
-            .into_iter()
-            .find(|l| l.level == self.row.level)
-            .map(EscalationLevel))
+        Ok(
+            loaders::children_by_id(ctx, policy, super::sets::LevelsOfPolicy)
+                .await?
+                .into_iter()
+                .find(|l| l.level == self.row.level)
+                .map(EscalationLevel),
+        )
     }
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
         Ok(loaders::one::<ticket::Entity>(ctx, self.row.ticket_id)
@@ -112,7 +114,7 @@ impl TicketEscalation {
 
 /// A ticket's escalations, lowest level first.
 pub async fn of_ticket(ctx: &Context<'_>, ticket_id: i64) -> Result<Vec<TicketEscalation>> {
-    loaders::children(ctx, ticket_id, EscalationsOfTicket)
+    loaders::children_by_id(ctx, ticket_id, EscalationsOfTicket)
         .await?
         .into_iter()
         .map(|row| TicketEscalation::new(ctx, row))

@@ -4,7 +4,7 @@ use crate::auth::scope::Visible;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{ActorKind, EntityKind, EventKind, contact, event, user};
-use sea_orm::{ColumnTrait, EntityTrait, Iterable, QueryFilter};
+use sea_orm::{ColumnTrait, Iterable};
 
 use super::{
     client::Contact,
@@ -144,7 +144,7 @@ impl EventQuery {
     ) -> Result<Page<Event>> {
         svc(ctx)?.caller.require_staff_read()?;
         let f = filter.unwrap_or_default();
-        let mut q = event::Entity::find();
+        let mut q = crate::auth::scope::VisibleSelect::<event::Entity>::new(super::scope(ctx)?);
         if let Some(id) = opt_id("projectId", f.project_id.as_ref(), NodeKind::Project)? {
             q = q.filter(event::Column::ProjectId.eq(id));
         }

@@ -36,7 +36,7 @@ fn milestone_of(s: &stage::Model) -> Milestone {
 
 /// A stage's standing on the calendar's today (the policy's time zone).
 pub async fn milestone_state(ctx: &Context<'_>, s: &stage::Model) -> Result<MilestoneState> {
-    let plan: Vec<Milestone> = loaders::children(ctx, s.project_id, StagesOfProject)
+    let plan: Vec<Milestone> = loaders::children_by_id(ctx, s.project_id, StagesOfProject)
         .await?
         .iter()
         .map(|s| milestone_of(s))
@@ -47,7 +47,7 @@ pub async fn milestone_state(ctx: &Context<'_>, s: &stage::Model) -> Result<Mile
 
 /// Share of a project's stages done, 0-100; null without a plan.
 pub async fn progress_percent(ctx: &Context<'_>, project_id: i64) -> Result<Option<i32>> {
-    let plan: Vec<Milestone> = loaders::children(ctx, project_id, StagesOfProject)
+    let plan: Vec<Milestone> = loaders::children_by_id(ctx, project_id, StagesOfProject)
         .await?
         .iter()
         .map(|s| milestone_of(s))

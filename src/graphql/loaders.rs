@@ -27,7 +27,7 @@ use super::{
 use crate::{
     auth::{
         Scope,
-        scope::{Redact, Scoped, Visible, portal_event_sql, redact, visible},
+        scope::{Redact, Scoped, Visible, portal_event_sql, read_all, visible, visible_under},
     },
     domain::service_level::Policy,
     error::AppError,
@@ -173,7 +173,7 @@ impl<E: Keyed> Loader<i64> for ById<E> {
             .all(&self.0)
             .await
             .map_err(internal)?;
-        Ok(redact(self.1, rows)
+        Ok(read_all(self.1, rows)
             .into_iter()
             .filter_map(|m| as_i64(m.get(E::id_column())).map(|id| (id, m)))
             .collect())
@@ -191,37 +191,59 @@ pub trait ChildSet: Clone + Eq + Hash + Send + Sync + 'static {
     fn order(&self) -> (<Self::Entity as EntityTrait>::Column, Order);
 }
 
+/// A child set whose parent column names rows of one table, so that a parent row (and
+/// the proof that the caller was shown it) can be handed to [`children`].
+pub trait ChildrenOf: ChildSet {
+    type Parent: Keyed;
+}
+
+/// Whose children: a parent's id, and whether the caller was shown that parent
+/// ([`Visible::shown`]): then only what the children's own portal rule adds to the
+/// parent's is checked ([`visible_under`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParentRef {
+    id: i64,
+    shown: bool,
+}
+
 /// The children of many parents that the caller may see, one query per distinct child set.
 pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
 
 type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
 type ChildRows<S> = Vec<Visible<ChildModel<S>>>;
 
-impl<S: ChildSet> Loader<(i64, S)> for Children<S> {
+impl<S: ChildSet> Loader<(ParentRef, S)> for Children<S> {
     type Value = ChildRows<S>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(i64, S)]) -> Result<HashMap<(i64, S), Self::Value>, Self::Error> {
-        let mut by_set: HashMap<S, Vec<i64>> = HashMap::new();
+    async fn load(
+        &self,
+        keys: &[(ParentRef, S)],
+    ) -> Result<HashMap<(ParentRef, S), Self::Value>, Self::Error> {
+        let mut by_set: HashMap<(S, bool), Vec<i64>> = HashMap::new();
         for (parent, set) in keys {
-            by_set.entry(set.clone()).or_default().push(*parent);
+            by_set
+                .entry((set.clone(), parent.shown))
+                .or_default()
+                .push(parent.id);
         }
-        let mut out: HashMap<(i64, S), Self::Value> =
+        let mut out: HashMap<(ParentRef, S), Self::Value> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for (set, parents) in by_set {
+        for ((set, shown), parents) in by_set {
             let parent_col = set.parent_column();
             let (order_col, order) = set.order();
             let rows = S::Entity::find()
                 .filter(parent_col.is_in(parents))
                 .filter(set.condition())
-                .filter(visible::<S::Entity>(self.1))
+                .filter(visible_under::<S::Entity>(self.1, parent_col, shown))
                 .order_by(order_col, order.clone())
                 .order_by(S::Entity::id_column(), order)
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
-            for row in redact(self.1, rows) {
-                if let Some(parent) = as_i64(row.get(parent_col)) {
+            for row in read_all(self.1, rows) {
+                if let Some(id) = as_i64(row.get(parent_col)) {
+                    let parent = ParentRef { id, shown };
                     out.entry((parent, set.clone())).or_default().push(row);
                 }
             }
@@ -306,7 +328,7 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
                 .all(&self.0)
                 .await
                 .map_err(internal)?;
-            for row in redact(self.1, rows) {
+            for row in read_all(self.1, rows) {
                 let parent = match scope {
                     EventScope::Project => row.project_id,
                     EventScope::Client => row.client_id,
@@ -573,10 +595,43 @@ pub async fn many<E: Keyed>(
     Ok(rows.into_iter().flatten().collect())
 }
 
-/// Loads the children of a parent through the request's loader.
-pub async fn children<S: ChildSet>(
+/// Loads the children of a parent row through the request's loader.
+pub async fn children<S: ChildrenOf>(
+    ctx: &Context<'_>,
+    parent: &Visible<<S::Parent as EntityTrait>::Model>,
+    set: S,
+) -> async_graphql::Result<ChildRows<S>> {
+    let Some(id) = as_i64(parent.get(S::Parent::id_column())) else {
+        return Ok(Vec::new());
+    };
+    load_children(
+        ctx,
+        ParentRef {
+            id,
+            shown: parent.shown(),
+        },
+        set,
+    )
+    .await
+}
+
+/// Loads the children of the parent of id `parent` through the request's loader, under
+/// their whole portal rule.
+pub async fn children_by_id<S: ChildSet>(
     ctx: &Context<'_>,
     parent: i64,
+    set: S,
+) -> async_graphql::Result<ChildRows<S>> {
+    let parent = ParentRef {
+        id: parent,
+        shown: false,
+    };
+    load_children(ctx, parent, set).await
+}
+
+async fn load_children<S: ChildSet>(
+    ctx: &Context<'_>,
+    parent: ParentRef,
     set: S,
 ) -> async_graphql::Result<ChildRows<S>> {
     Ok(request_loaders(ctx)?

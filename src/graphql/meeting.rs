@@ -89,7 +89,7 @@ impl Meeting {
     /// The action items that came out of the meeting.
     async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<ActionItem>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::ActionItemsOfMeeting)
+            loaders::children(ctx, &self.0, super::sets::ActionItemsOfMeeting)
                 .await?
                 .into_iter()
                 .map(ActionItem)

@@ -40,7 +40,7 @@ impl NegotiationRound {
         self.0.summary.as_deref()
     }
     async fn terms(&self, ctx: &Context<'_>) -> Result<Vec<NegotiationTerm>> {
-        Ok(loaders::children(ctx, self.0.id, TermsOfRound)
+        Ok(loaders::children(ctx, &self.0, TermsOfRound)
             .await?
             .into_iter()
             .map(NegotiationTerm)

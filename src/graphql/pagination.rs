@@ -14,8 +14,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryOrder,
+    QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +24,7 @@ use super::{
     parents::{Plan, prime_all, select_with},
 };
 use crate::{
-    auth::scope::{Visible, redact},
+    auth::scope::{Visible, VisibleSelect, read_all},
     error::{AppError, AppResult},
 };
 
@@ -131,7 +131,7 @@ pub fn page_size(first: Option<i32>) -> AppResult<u64> {
 /// statement ([`super::parents`]).
 pub async fn paginate<E, N>(
     ctx: &Context<'_>,
-    select: Select<E>,
+    select: VisibleSelect<E>,
     id_column: E::Column,
     sort: Sort<E>,
     (first, after): (Option<i32>, Option<String>),
@@ -141,10 +141,10 @@ where
     E: Keyed,
     N: async_graphql::OutputType,
 {
-    let (db, scope) = (super::svc(ctx)?.db, super::scope(ctx)?);
+    let db = super::svc(ctx)?.db;
     let limit = page_size(first)?;
     let count_db = db.clone();
-    let count_select = select.clone();
+    let count_select = select.clone().into_parts().0;
     let total = TotalCount(Arc::new(move || {
         let db = count_db.clone();
         let select = count_select.clone();
@@ -174,20 +174,19 @@ where
             ),
         );
     }
-    let page = page
-        .order_by(sort.column, order.clone())
-        .order_by(id_column, order)
-        .limit(limit + 1);
+    let page = page.narrow(|page| {
+        page.order_by(sort.column, order.clone())
+            .order_by(id_column, order)
+            .limit(limit + 1)
+    });
     let plan = Plan::of::<E>(&ctx.look_ahead().field("edges").field("node"));
     let rows = if plan.is_empty() {
-        redact(scope, page.all(db).await.map_err(AppError::from)?)
+        let (page, scope) = page.into_parts();
+        read_all(scope, page.all(db).await.map_err(AppError::from)?)
     } else {
         let loaders = loaders::request_loaders(ctx)?;
         let mut rows = Vec::new();
-        for (row, parents) in select_with(db, scope, page, &plan)
-            .await
-            .map_err(AppError::from)?
-        {
+        for (row, parents) in select_with(db, page, &plan).await.map_err(AppError::from)? {
             prime_all(loaders, &parents).await;
             rows.push(row);
         }

@@ -15,14 +15,14 @@ use async_graphql::{Lookahead, dataloader::Loader};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, IdenStatic,
-    Iterable, ModelTrait, QueryFilter, QueryResult, QueryTrait, Select,
+    Iterable, ModelTrait, QueryResult, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement},
 };
 
 use super::loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal};
 use crate::auth::{
     Scope,
-    scope::{Visible, visible},
+    scope::{Visible, VisibleSelect, visible},
 };
 
 /// How many levels of parents a statement joins (ticket -> project -> client is two).
@@ -184,7 +184,7 @@ impl<E: Keyed> Table for Of<E> {
             return Ok(None);
         };
         let model = E::Model::from_query_result(row, prefix)?;
-        Ok(Some((id, Arc::new(Visible::new(scope, model)))))
+        Ok(Some((id, Arc::new(Visible::read(scope, model)))))
     }
 
     fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()> {
@@ -288,10 +288,8 @@ impl<E: Keyed> ByIdWith<E> {
         plan: &Plan,
         ids: Vec<i64>,
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
-        let rows = E::find()
-            .filter(E::id_column().is_in(ids))
-            .filter(visible::<E>(self.1));
-        Ok(select_with(&self.0, self.1, rows, plan)
+        let rows = VisibleSelect::<E>::new(self.1).filter(E::id_column().is_in(ids));
+        Ok(select_with(&self.0, rows, plan)
             .await?
             .into_iter()
             .filter_map(|(row, parents)| {
@@ -302,14 +300,14 @@ impl<E: Keyed> ByIdWith<E> {
     }
 }
 
-/// Runs `select` with the parents `plan` names joined: each row (as `scope` may read it)
-/// with them. `select` keeps its conditions, order and limit.
+/// Runs `select` with the parents `plan` names joined: each row (as its scope may read
+/// it) with them. `select` keeps its conditions, order and limit.
 pub async fn select_with<E: Keyed>(
     db: &DatabaseConnection,
-    scope: Scope,
-    select: Select<E>,
+    select: VisibleSelect<E>,
     plan: &Plan,
 ) -> Result<Vec<(Visible<E::Model>, Arc<[Parent]>)>, sea_orm::DbErr> {
+    let (select, scope) = select.into_parts();
     let root: &'static dyn Table = &Of::<E>::TABLE;
     // The table of each node: the row (0), then each step's parent.
     let mut tables: Vec<&'static dyn Table> = vec![root];
@@ -340,7 +338,7 @@ pub async fn select_with<E: Keyed>(
     for row in db.query_all_raw(statement).await? {
         let model = E::Model::from_query_result(&row, "")?;
         let parents = parents_of(&row, scope, plan, &tables, 0)?;
-        out.push((Visible::new(scope, model), parents));
+        out.push((Visible::read(scope, model), parents));
     }
     Ok(out)
 }

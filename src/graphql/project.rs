@@ -139,14 +139,14 @@ impl Project {
     }
     /// The "N" of "1+N".
     async fn team(&self, ctx: &Context<'_>) -> Result<Vec<TeamMember>> {
-        Ok(loaders::children(ctx, self.0.id, TeamOfProject)
+        Ok(loaders::children(ctx, &self.0, TeamOfProject)
             .await?
             .into_iter()
             .map(TeamMember)
             .collect())
     }
     async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
-        Ok(loaders::children(ctx, self.0.id, RequirementsOfProject)
+        Ok(loaders::children(ctx, &self.0, RequirementsOfProject)
             .await?
             .into_iter()
             .map(Requirement)
@@ -196,7 +196,7 @@ impl Project {
     }
     /// The delivery plan, in order.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
-        Ok(loaders::children(ctx, self.0.id, StagesOfProject)
+        Ok(loaders::children(ctx, &self.0, StagesOfProject)
             .await?
             .into_iter()
             .map(Stage)
@@ -217,7 +217,7 @@ impl Project {
         ctx: &Context<'_>,
     ) -> Result<Vec<super::acceptance::AcceptanceCriterion>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::CriteriaOfProject)
+            loaders::children(ctx, &self.0, super::sets::CriteriaOfProject)
                 .await?
                 .into_iter()
                 .map(super::acceptance::AcceptanceCriterion)
@@ -227,7 +227,7 @@ impl Project {
     /// Meetings in calendar order (in the portal: those its contacts attend).
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<super::meeting::Meeting>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::MeetingsOfProject)
+            loaders::children(ctx, &self.0, super::sets::MeetingsOfProject)
                 .await?
                 .into_iter()
                 .map(super::meeting::Meeting)
@@ -237,7 +237,7 @@ impl Project {
     /// Action items of both sides, oldest first.
     async fn action_items(&self, ctx: &Context<'_>) -> Result<Vec<super::action_item::ActionItem>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::ActionItemsOfProject)
+            loaders::children(ctx, &self.0, super::sets::ActionItemsOfProject)
                 .await?
                 .into_iter()
                 .map(super::action_item::ActionItem)
@@ -246,7 +246,7 @@ impl Project {
     }
     /// The risk log; `open: true` for risks not yet closed.
     async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
-        Ok(loaders::children(ctx, self.0.id, RisksOfProject { open })
+        Ok(loaders::children(ctx, &self.0, RisksOfProject { open })
             .await?
             .into_iter()
             .map(Risk)
@@ -254,11 +254,13 @@ impl Project {
     }
     /// Tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        Ok(loaders::children(ctx, self.0.id, TicketsOf::project(open))
-            .await?
-            .into_iter()
-            .map(Ticket)
-            .collect())
+        Ok(
+            loaders::children_by_id(ctx, self.0.id, TicketsOf::project(open))
+                .await?
+                .into_iter()
+                .map(Ticket)
+                .collect(),
+        )
     }
     /// Progress reports, newest first.
     /// The versions of its solution proposal, version 1 first (in the portal: those
@@ -283,7 +285,7 @@ impl Project {
         ctx: &Context<'_>,
     ) -> Result<Vec<super::negotiation::NegotiationRound>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::RoundsOfProject)
+            loaders::children(ctx, &self.0, super::sets::RoundsOfProject)
                 .await?
                 .into_iter()
                 .map(super::negotiation::NegotiationRound)
@@ -295,18 +297,16 @@ impl Project {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::negotiation::NegotiationTerm>> {
-        Ok(
-            loaders::children(ctx, self.0.id, super::sets::TermsOfProject)
-                .await?
-                .into_iter()
-                .map(super::negotiation::NegotiationTerm)
-                .collect(),
-        )
+        Ok(loaders::children(ctx, &self.0, super::sets::TermsOfProject)
+            .await?
+            .into_iter()
+            .map(super::negotiation::NegotiationTerm)
+            .collect())
     }
     /// Its contract on the way to signature (in the portal: once sent to the client).
     async fn contract(&self, ctx: &Context<'_>) -> Result<Option<super::contract::Contract>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::ContractOfProject)
+            loaders::children(ctx, &self.0, super::sets::ContractOfProject)
                 .await?
                 .into_iter()
                 .next()
@@ -334,7 +334,7 @@ impl Project {
         ctx: &Context<'_>,
     ) -> Result<Vec<super::interaction::Interaction>> {
         Ok(
-            loaders::children(ctx, self.0.id, super::sets::InteractionsOfProject)
+            loaders::children(ctx, &self.0, super::sets::InteractionsOfProject)
                 .await?
                 .into_iter()
                 .map(super::interaction::Interaction)
@@ -342,7 +342,7 @@ impl Project {
         )
     }
     async fn reports(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
-        Ok(loaders::children(ctx, self.0.id, ReportsOfProject)
+        Ok(loaders::children(ctx, &self.0, ReportsOfProject)
             .await?
             .into_iter()
             .map(Report)

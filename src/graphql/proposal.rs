@@ -169,7 +169,7 @@ impl ProposalVersion {
     }
     /// The internal review of the current revision. Staff only: null in the portal.
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<ReviewState>> {
-        let reviews = loaders::children(ctx, self.0.id, ReviewsOfVersion).await?;
+        let reviews = loaders::children(ctx, &self.0, ReviewsOfVersion).await?;
         if super::scope(ctx)? != crate::auth::Scope::All {
             return Ok(None);
         }
@@ -189,7 +189,7 @@ impl ProposalVersion {
     }
     /// Every verdict given, on every revision (empty in the portal).
     async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<ProposalReview>> {
-        Ok(loaders::children(ctx, self.0.id, ReviewsOfVersion)
+        Ok(loaders::children(ctx, &self.0, ReviewsOfVersion)
             .await?
             .into_iter()
             .map(ProposalReview)
@@ -197,7 +197,7 @@ impl ProposalVersion {
     }
     /// What the client said about this version, oldest first.
     async fn feedback(&self, ctx: &Context<'_>) -> Result<Vec<ProposalFeedback>> {
-        Ok(loaders::children(ctx, self.0.id, FeedbackOfVersion)
+        Ok(loaders::children(ctx, &self.0, FeedbackOfVersion)
             .await?
             .into_iter()
             .map(ProposalFeedback)
@@ -206,7 +206,8 @@ impl ProposalVersion {
     /// What this version changes from the previous one the caller may see (in the
     /// portal: the previous presented one); null for the first.
     async fn changes_from_previous(&self, ctx: &Context<'_>) -> Result<Option<ProposalChanges>> {
-        let all = loaders::children(ctx, self.0.project_id, ProposalVersionsOfProject).await?;
+        let all =
+            loaders::children_by_id(ctx, self.0.project_id, ProposalVersionsOfProject).await?;
         let Some(prev) = all
             .into_iter()
             .filter(|v| v.number < self.0.number)
@@ -631,7 +632,7 @@ pub async fn versions_of(
     project: &project::Model,
 ) -> Result<Vec<ProposalVersion>> {
     Ok(
-        loaders::children(ctx, project.id, ProposalVersionsOfProject)
+        loaders::children_by_id(ctx, project.id, ProposalVersionsOfProject)
             .await?
             .into_iter()
             .map(ProposalVersion)

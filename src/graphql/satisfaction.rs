@@ -88,7 +88,7 @@ impl FollowUp {
 
 /// A ticket's follow-ups, oldest first.
 pub async fn of_ticket(ctx: &Context<'_>, ticket_id: i64) -> Result<Vec<FollowUp>> {
-    loaders::children(ctx, ticket_id, FollowUpsOfTicket)
+    loaders::children_by_id(ctx, ticket_id, FollowUpsOfTicket)
         .await?
         .into_iter()
         .map(|row| FollowUp::new(ctx, row))

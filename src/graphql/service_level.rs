@@ -66,7 +66,7 @@ impl ServiceLevelPolicy {
         self.0.at_risk_percent
     }
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLevelTarget>> {
-        Ok(loaders::children(ctx, self.0.id, TargetsOfPolicy)
+        Ok(loaders::children(ctx, &self.0, TargetsOfPolicy)
             .await?
             .into_iter()
             .map(ServiceLevelTarget)
@@ -78,7 +78,7 @@ impl ServiceLevelPolicy {
     }
     /// The escalation ladder, first level first.
     async fn escalation_levels(&self, ctx: &Context<'_>) -> Result<Vec<EscalationLevel>> {
-        Ok(loaders::children(ctx, self.0.id, LevelsOfPolicy)
+        Ok(loaders::children(ctx, &self.0, LevelsOfPolicy)
             .await?
             .into_iter()
             .map(EscalationLevel)
@@ -166,7 +166,7 @@ pub async fn clocks_of(
     ticket: &entity::ticket::Model,
     current_only: bool,
 ) -> Result<Vec<ServiceLevelClock>> {
-    let rows = loaders::children(ctx, ticket.id, super::sets::ClocksOfTicket).await?;
+    let rows = loaders::children_by_id(ctx, ticket.id, super::sets::ClocksOfTicket).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

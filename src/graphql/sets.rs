@@ -10,14 +10,18 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
-use super::loaders::ChildSet;
+use super::loaders::{ChildSet, ChildrenOf};
 use crate::service::tickets::OPEN_STATUSES;
 
 macro_rules! child_set {
-    ($(#[$meta:meta])* $name:ident: $module:ident by $parent:ident, order $col:ident $order:ident) => {
+    ($(#[$meta:meta])* $name:ident: $module:ident by $parent:ident of $of:ident, order $col:ident $order:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $name;
+
+        impl ChildrenOf for $name {
+            type Parent = entity::$of::Entity;
+        }
 
         impl ChildSet for $name {
             type Entity = entity::$module::Entity;
@@ -31,66 +35,70 @@ macro_rules! child_set {
     };
 }
 
-child_set!(ContactsOfClient: contact by ClientId, order Name Asc);
-child_set!(ProjectsOfClient: project by ClientId, order Id Asc);
-child_set!(TeamOfProject: team_member by ProjectId, order Id Asc);
-child_set!(RequirementsOfProject: requirement by ProjectId, order Id Asc);
+child_set!(ContactsOfClient: contact by ClientId of client, order Name Asc);
+child_set!(ProjectsOfClient: project by ClientId of client, order Id Asc);
+child_set!(TeamOfProject: team_member by ProjectId of project, order Id Asc);
+child_set!(RequirementsOfProject: requirement by ProjectId of project, order Id Asc);
 child_set!(
     /// In plan order.
-    StagesOfProject: stage by ProjectId, order Position Asc
+    StagesOfProject: stage by ProjectId of project, order Position Asc
 );
 child_set!(
     /// Newest first.
-    ReportsOfProject: report by ProjectId, order CreatedAt Desc
+    ReportsOfProject: report by ProjectId of project, order CreatedAt Desc
 );
 child_set!(
     /// Oldest first: cycle by cycle.
-    ClocksOfTicket: ticket_clock by TicketId, order Id Asc
+    ClocksOfTicket: ticket_clock by TicketId of ticket, order Id Asc
 );
-child_set!(TargetsOfPolicy: service_level_target by PolicyId, order Priority Asc);
+child_set!(TargetsOfPolicy: service_level_target by PolicyId of service_level_policy, order Priority Asc);
 child_set!(
     /// Oldest first: version 1, then each amendment.
-    SheetsOfProject: requirement_sheet by ProjectId, order Version Asc
+    SheetsOfProject: requirement_sheet by ProjectId of project, order Version Asc
 );
 child_set!(
     /// Version 1 first.
-    ProposalVersionsOfProject: proposal_version by ProjectId, order Number Asc
+    ProposalVersionsOfProject: proposal_version by ProjectId of project, order Number Asc
 );
 child_set!(
     /// In the order given, every revision.
-    ReviewsOfVersion: proposal_review by ProposalVersionId, order Id Asc
+    ReviewsOfVersion: proposal_review by ProposalVersionId of proposal_version, order Id Asc
 );
-child_set!(FeedbackOfVersion: proposal_feedback by ProposalVersionId, order Id Asc);
+child_set!(FeedbackOfVersion: proposal_feedback by ProposalVersionId of proposal_version, order Id Asc);
 child_set!(
     /// Round 1 first.
-    RoundsOfProject: negotiation_round by ProjectId, order Number Asc
+    RoundsOfProject: negotiation_round by ProjectId of project, order Number Asc
 );
-child_set!(TermsOfRound: negotiation_term by RoundId, order Id Asc);
-child_set!(TermsOfProject: negotiation_term by ProjectId, order Id Asc);
+child_set!(TermsOfRound: negotiation_term by RoundId of negotiation_round, order Id Asc);
+child_set!(TermsOfProject: negotiation_term by ProjectId of project, order Id Asc);
 child_set!(
     /// At most one: a project has one contract.
-    ContractOfProject: contract by ProjectId, order Id Asc
+    ContractOfProject: contract by ProjectId of project, order Id Asc
 );
-child_set!(ChangeRequestsOfProject: change_request by ProjectId, order Id Asc);
-child_set!(AcceptancesOfProject: acceptance by ProjectId, order Id Asc);
-child_set!(LevelsOfPolicy: escalation_level by PolicyId, order Level Asc);
+child_set!(ChangeRequestsOfProject: change_request by ProjectId of project, order Id Asc);
+child_set!(AcceptancesOfProject: acceptance by ProjectId of project, order Id Asc);
+child_set!(LevelsOfPolicy: escalation_level by PolicyId of service_level_policy, order Level Asc);
 child_set!(
     /// Lowest level first: the order they happened in.
-    EscalationsOfTicket: ticket_escalation by TicketId, order Level Asc
+    EscalationsOfTicket: ticket_escalation by TicketId of ticket, order Level Asc
 );
 child_set!(
     /// Oldest first: one per resolution.
-    FollowUpsOfTicket: follow_up by TicketId, order Id Asc
+    FollowUpsOfTicket: follow_up by TicketId of ticket, order Id Asc
 );
 child_set!(
     /// Oldest first, as a conversation reads.
-    CommentsOfTicket: ticket_comment by TicketId, order CreatedAt Asc
+    CommentsOfTicket: ticket_comment by TicketId of ticket, order CreatedAt Asc
 );
 
 /// Risks of a project; `open` keeps those not closed (or only the closed ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RisksOfProject {
     pub open: Option<bool>,
+}
+
+impl ChildrenOf for RisksOfProject {
+    type Parent = entity::project::Entity;
 }
 
 impl ChildSet for RisksOfProject {
@@ -162,6 +170,10 @@ impl ChildSet for TicketsOf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IntentGradesOfClient;
 
+impl ChildrenOf for IntentGradesOfClient {
+    type Parent = entity::client::Entity;
+}
+
 impl ChildSet for IntentGradesOfClient {
     type Entity = entity::event::Entity;
     fn parent_column(&self) -> entity::event::Column {
@@ -179,39 +191,39 @@ impl ChildSet for IntentGradesOfClient {
 
 child_set!(
     /// Newest first.
-    InteractionsOfClient: interaction by ClientId, order OccurredAt Desc
+    InteractionsOfClient: interaction by ClientId of client, order OccurredAt Desc
 );
 child_set!(
     /// Newest first.
-    InteractionsOfProject: interaction by ProjectId, order OccurredAt Desc
+    InteractionsOfProject: interaction by ProjectId of project, order OccurredAt Desc
 );
 
 child_set!(
     /// In calendar order.
-    MeetingsOfProject: meeting by ProjectId, order ScheduledAt Asc
+    MeetingsOfProject: meeting by ProjectId of project, order ScheduledAt Asc
 );
 child_set!(
     /// In calendar order: a stage's milestone reviews.
-    MeetingsOfStage: meeting by StageId, order ScheduledAt Asc
+    MeetingsOfStage: meeting by StageId of stage, order ScheduledAt Asc
 );
-child_set!(ActionItemsOfProject: action_item by ProjectId, order Id Asc);
-child_set!(ActionItemsOfStage: action_item by StageId, order Id Asc);
-child_set!(ActionItemsOfMeeting: action_item by MeetingId, order Id Asc);
+child_set!(ActionItemsOfProject: action_item by ProjectId of project, order Id Asc);
+child_set!(ActionItemsOfStage: action_item by StageId of stage, order Id Asc);
+child_set!(ActionItemsOfMeeting: action_item by MeetingId of meeting, order Id Asc);
 child_set!(
     /// Who read first, first.
-    ReadsOfReport: report_read by ReportId, order FirstReadAt Asc
+    ReadsOfReport: report_read by ReportId of report, order FirstReadAt Asc
 );
-child_set!(CriteriaOfProject: acceptance_criterion by ProjectId, order Id Asc);
+child_set!(CriteriaOfProject: acceptance_criterion by ProjectId of project, order Id Asc);
 child_set!(
     /// First rated first.
-    RatingsOfStage: milestone_rating by StageId, order RatedAt Asc
+    RatingsOfStage: milestone_rating by StageId of stage, order RatedAt Asc
 );
 child_set!(
     /// First answered first.
-    AnswersOfSurvey: survey_answer by SurveyId, order AnsweredAt Asc
+    AnswersOfSurvey: survey_answer by SurveyId of survey, order AnsweredAt Asc
 );
-child_set!(ClientsOfSurvey: survey_client by SurveyId, order ClientId Asc);
-child_set!(DocumentsOfProject: document by ProjectId, order Id Asc);
+child_set!(ClientsOfSurvey: survey_client by SurveyId of survey, order ClientId Asc);
+child_set!(DocumentsOfProject: document by ProjectId of project, order Id Asc);
 
 /// The documents attached to one kind of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

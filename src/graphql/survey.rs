@@ -65,7 +65,7 @@ impl MilestoneRating {
 /// A stage's ratings, first rated first.
 pub async fn ratings_of_stage(ctx: &Context<'_>, stage_id: i64) -> Result<Vec<MilestoneRating>> {
     Ok(
-        loaders::children(ctx, stage_id, super::sets::RatingsOfStage)
+        loaders::children_by_id(ctx, stage_id, super::sets::RatingsOfStage)
             .await?
             .into_iter()
             .map(MilestoneRating)
@@ -106,7 +106,7 @@ impl Survey {
     }
     /// The clients it asks (a portal user: its own) with the contacts invited.
     async fn clients(&self, ctx: &Context<'_>) -> Result<Vec<SurveyClient>> {
-        Ok(loaders::children(ctx, self.0.id, ClientsOfSurvey)
+        Ok(loaders::children(ctx, &self.0, ClientsOfSurvey)
             .await?
             .into_iter()
             .map(|c| SurveyClient(c.client_id, c.invited))
@@ -114,7 +114,7 @@ impl Survey {
     }
     /// The answers (a portal user: its own client's), first answered first.
     async fn answers(&self, ctx: &Context<'_>) -> Result<Vec<SurveyAnswer>> {
-        Ok(loaders::children(ctx, self.0.id, AnswersOfSurvey)
+        Ok(loaders::children(ctx, &self.0, AnswersOfSurvey)
             .await?
             .into_iter()
             .map(SurveyAnswer)
@@ -125,7 +125,7 @@ impl Survey {
         let Caller::Contact { contact_id, .. } = ctx.data::<Caller>()? else {
             return Ok(None);
         };
-        Ok(loaders::children(ctx, self.0.id, AnswersOfSurvey)
+        Ok(loaders::children(ctx, &self.0, AnswersOfSurvey)
             .await?
             .into_iter()
             .find(|a| a.contact_id == *contact_id)

@@ -117,8 +117,7 @@ impl Ticket {
     }
     /// The escalation level it is at: 0 when never escalated.
     async fn escalation_level(&self, ctx: &Context<'_>) -> Result<i32> {
-        let escalations =
-            loaders::children(ctx, self.0.id, super::sets::EscalationsOfTicket).await?;
+        let escalations = loaders::children(ctx, &self.0, super::sets::EscalationsOfTicket).await?;
         Ok(crate::domain::escalation::current_level(
             escalations.iter().map(|e| e.level),
         ))
@@ -129,7 +128,7 @@ impl Ticket {
     }
     /// The service record, oldest first.
     async fn comments(&self, ctx: &Context<'_>) -> Result<Vec<TicketComment>> {
-        Ok(loaders::children(ctx, self.0.id, CommentsOfTicket)
+        Ok(loaders::children(ctx, &self.0, CommentsOfTicket)
             .await?
             .into_iter()
             .map(TicketComment)

@@ -10,7 +10,7 @@ use super::{
     input::{patch_text, set_text},
     loaders,
     pagination::{KeyKind, Page, Sort, paginate},
-    svc,
+    scope, svc,
 };
 use crate::{
     domain::input::{SHORT, email, opt_text, text},
@@ -71,7 +71,7 @@ impl UserQuery {
         };
         paginate(
             ctx,
-            users::list(),
+            users::list(scope(ctx)?),
             user::Column::Id,
             sort,
             (first, after),

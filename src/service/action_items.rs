@@ -4,14 +4,14 @@
 
 use chrono::NaiveDate;
 use entity::{ActionItemStatus, EntityKind, EventKind, action_item, meeting, project, stage, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require,
     require_contact_of, save_versioned,
 };
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     domain::{
         action_item::{Assignee, Side},
         status::Lifecycle,
@@ -45,9 +45,9 @@ pub struct ActionItemFilter {
     pub due_before: Option<NaiveDate>,
 }
 
-pub fn list(scope: Scope, f: ActionItemFilter) -> Select<action_item::Entity> {
+pub fn list(scope: Scope, f: ActionItemFilter) -> VisibleSelect<action_item::Entity> {
     use action_item::Column as C;
-    let mut q = action_item::Entity::find().filter(visible::<action_item::Entity>(scope));
+    let mut q = VisibleSelect::<action_item::Entity>::new(scope);
     if let Some(p) = f.project_id {
         q = q.filter(C::ProjectId.eq(p));
     }

@@ -6,7 +6,7 @@ use entity::{
     client, contact,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set,
+    ActiveModelTrait, ColumnTrait, Set,
     sea_query::{Expr, ExprTrait, Func},
 };
 
@@ -14,7 +14,7 @@ use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     error::{AppError, AppResult},
     snapshot,
 };
@@ -79,8 +79,8 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-pub fn list(scope: Scope, filter: ClientFilter) -> Select<client::Entity> {
-    let mut q = client::Entity::find().filter(visible::<client::Entity>(scope));
+pub fn list(scope: Scope, filter: ClientFilter) -> VisibleSelect<client::Entity> {
+    let mut q = VisibleSelect::<client::Entity>::new(scope);
     if !filter.intent_levels.is_empty() {
         q = q.filter(client::Column::IntentLevel.is_in(filter.intent_levels));
     }

@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use entity::{EntityKind, EventKind, InteractionKind, client, interaction, project, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 
 use super::{Ctx, EventDraft, UnitOfWork, check_version, load, require, save_versioned};
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     domain::interaction::NextStep,
     error::{AppError, AppResult},
     snapshot,
@@ -33,9 +33,9 @@ pub struct InteractionFilter {
     pub next_step_due_before: Option<chrono::NaiveDate>,
 }
 
-pub fn list(scope: Scope, f: InteractionFilter) -> Select<interaction::Entity> {
+pub fn list(scope: Scope, f: InteractionFilter) -> VisibleSelect<interaction::Entity> {
     use interaction::Column as C;
-    let mut q = interaction::Entity::find().filter(visible::<interaction::Entity>(scope));
+    let mut q = VisibleSelect::<interaction::Entity>::new(scope);
     if let Some(id) = f.client_id {
         q = q.filter(C::ClientId.eq(id));
     }

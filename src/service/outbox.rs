@@ -526,9 +526,10 @@ pub struct OutboxFilter {
 pub fn select(
     caller: &super::Caller,
     filter: OutboxFilter,
-) -> AppResult<sea_orm::Select<outbox::Entity>> {
+) -> AppResult<crate::auth::scope::VisibleSelect<outbox::Entity>> {
     caller.require_staff_read()?;
-    let mut q = outbox::Entity::find();
+    // Staff: every message.
+    let mut q = crate::auth::scope::VisibleSelect::new(crate::auth::Scope::All);
     if let Some(s) = filter.status {
         q = q.filter(outbox::Column::Status.eq(s));
     }

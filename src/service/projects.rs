@@ -5,13 +5,13 @@ use entity::{
     ContactStatus, EntityKind, EventKind, ProjectStatus, TeamRole, client, project, team_member,
     user,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Set};
 
 use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     domain::{
         input::date_order,
         money::Money,
@@ -59,8 +59,8 @@ pub struct ProjectFilter {
     pub primary_owner_id: Option<i64>,
 }
 
-pub fn list(scope: Scope, f: ProjectFilter) -> Select<project::Entity> {
-    let mut q = project::Entity::find().filter(visible::<project::Entity>(scope));
+pub fn list(scope: Scope, f: ProjectFilter) -> VisibleSelect<project::Entity> {
+    let mut q = VisibleSelect::<project::Entity>::new(scope);
     if !f.client_ids.is_empty() {
         q = q.filter(project::Column::ClientId.is_in(f.client_ids));
     }

@@ -1,13 +1,13 @@
 //! The risk log of a project.
 
 use entity::{EntityKind, EventKind, RiskCategory, RiskStatus, project, risk, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 
 use super::{
     Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, require, save_versioned,
 };
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     domain::{risk::RiskSeverity, status::Lifecycle},
     error::AppResult,
     snapshot,
@@ -53,8 +53,8 @@ pub struct RiskFilter {
 }
 
 /// Risks visible in `scope` that match `f`.
-pub fn list(scope: Scope, f: RiskFilter) -> Select<risk::Entity> {
-    let mut q = risk::Entity::find().filter(visible::<risk::Entity>(scope));
+pub fn list(scope: Scope, f: RiskFilter) -> VisibleSelect<risk::Entity> {
+    let mut q = VisibleSelect::<risk::Entity>::new(scope);
     match f.open {
         Some(true) => q = q.filter(risk::Column::Status.ne(RiskStatus::Closed)),
         Some(false) => q = q.filter(risk::Column::Status.eq(RiskStatus::Closed)),

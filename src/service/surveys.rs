@@ -315,8 +315,8 @@ pub async fn report(ctx: Ctx<'_>, id: i64) -> AppResult<Report> {
 pub fn list(
     scope: crate::auth::Scope,
     status: Option<SurveyStatus>,
-) -> sea_orm::Select<survey::Entity> {
-    let mut q = survey::Entity::find().filter(crate::auth::scope::visible::<survey::Entity>(scope));
+) -> crate::auth::scope::VisibleSelect<survey::Entity> {
+    let mut q = crate::auth::scope::VisibleSelect::<survey::Entity>::new(scope);
     if let Some(s) = status {
         q = q.filter(survey::Column::Status.eq(s));
     }

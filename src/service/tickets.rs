@@ -4,14 +4,14 @@ use entity::{
     EntityKind, EventKind, TicketChannel, TicketGrade, TicketPriority, TicketStatus, TicketType,
     contact, follow_up, project, ticket, ticket_comment, user,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Set};
 
 use super::{
     Caller, Ctx, EventDraft, UnitOfWork, check_version, escalations, follow_ups, load,
     patch::Changes, require, save_versioned, service_levels,
 };
 use crate::{
-    auth::{Scope, scope::visible},
+    auth::{Scope, scope::VisibleSelect},
     domain::{service_level::Fact, status::Lifecycle},
     error::{AppError, AppResult},
     snapshot,
@@ -66,8 +66,8 @@ pub struct TicketFilter {
     pub follow_up_overdue_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-pub fn list(scope: Scope, f: TicketFilter) -> Select<ticket::Entity> {
-    let mut q = ticket::Entity::find().filter(visible::<ticket::Entity>(scope));
+pub fn list(scope: Scope, f: TicketFilter) -> VisibleSelect<ticket::Entity> {
+    let mut q = VisibleSelect::<ticket::Entity>::new(scope);
     if !f.statuses.is_empty() {
         q = q.filter(ticket::Column::Status.is_in(f.statuses));
     }

@@ -1,7 +1,7 @@
 //! The vendor's staff directory.
 
 use entity::{EntityKind, EventKind, Language, user};
-use sea_orm::{ActiveModelTrait, EntityTrait, Select, Set};
+use sea_orm::{ActiveModelTrait, Set};
 
 use super::{Ctx, EventDraft, UnitOfWork, check_version, load, patch::Changes, save_versioned};
 use crate::{error::AppResult, snapshot};
@@ -22,8 +22,8 @@ pub struct UserPatch {
     pub language: Option<Language>,
 }
 
-pub fn list() -> Select<user::Entity> {
-    user::Entity::find()
+pub fn list(scope: crate::auth::Scope) -> crate::auth::scope::VisibleSelect<user::Entity> {
+    crate::auth::scope::VisibleSelect::new(scope)
 }
 
 pub async fn create(ctx: Ctx<'_>, new: NewUser) -> AppResult<user::Model> {

@@ -616,3 +616,73 @@ db_test!(
         assert!(!events.to_string().contains("INTENT_GRADED"), "{events}");
     }
 );
+
+db_test!(
+    children_of_a_row_the_portal_was_shown_skip_only_the_ownership_check,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let mine = signed_project(&app, &acme, "A-1").await;
+        stage(&app, &mine, "Hardware delivered").await;
+        for (title, shared) in [("Supplier delay", true), ("Client CIO may leave", false)] {
+            app.ok(
+            "mutation($p: ID!, $t: String!, $s: Boolean!) { createRisk(input: { projectId: $p, title: $t, category: SCHEDULE, likelihood: 3, impact: 3, sharedWithClient: $s }) { id } }",
+            json!({ "p": mine, "t": title, "s": shared }),
+        )
+        .await;
+        }
+        let contact = contact(&app, &acme).await;
+        let portal = app.token(
+            &format!("contact:{}", db_id(&contact)),
+            Role::Client,
+            Some(db_id(&acme)),
+        );
+        let statement_of = |table: &str| {
+            let from = format!("FROM \"{table}\"");
+            app.sql()
+                .into_iter()
+                .find(|s| s.contains(&from))
+                .unwrap_or_else(|| panic!("no statement {from}: {:?}", app.sql()))
+        };
+
+        // The projects were read under the portal rule: their stages and risks are not
+        // checked against the client's projects again, but a risk's own rule still is.
+        app.settle_statements().await;
+        let page = app
+            .gql_as(
+                Some(&portal),
+                "{ projects { edges { node { stages { name } risks { title } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            page["data"]["projects"]["edges"][0]["node"],
+            json!({ "stages": [{ "name": "Hardware delivered" }], "risks": [{ "title": "Supplier delay" }] }),
+            "{page}"
+        );
+        let stages = statement_of("stages");
+        assert!(!stages.contains("\"projects\""), "{stages}");
+        let risks = statement_of("risks");
+        assert!(
+            !risks.contains("\"projects\"") && risks.contains("\"shared_with_client\""),
+            "{risks}"
+        );
+
+        // A row a mutation answered with was not read under the rule: its children get
+        // the whole of theirs.
+        app.settle_statements().await;
+        let opened = app
+            .gql_as(
+                Some(&portal),
+                "mutation($p: ID!) { createTicket(input: { projectId: $p, title: \"Printer jams\", type: HARDWARE_FAULT }) { title comments { body } } }",
+                json!({ "p": mine }),
+            )
+            .await;
+        assert_eq!(
+            opened["data"]["createTicket"],
+            json!({ "title": "Printer jams", "comments": [] }),
+            "{opened}"
+        );
+        let comments = statement_of("ticket_comments");
+        assert!(comments.contains("\"tickets\""), "{comments}");
+    }
+);

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// SQL statements executed since the last [`TestApp::reset_statements`].
     statements: Arc<AtomicUsize>,
+    /// Their text, in the order they ran.
+    sql: Arc<std::sync::Mutex<Vec<String>>>,
     /// Signs tokens the server accepts.
     pub keys: TokenKeys,
     /// A token of the administrator the harness created; [`TestApp::gql`] sends it.
@@ -279,10 +281,15 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
     );
     startup::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
+    let sql = Arc::<std::sync::Mutex<Vec<String>>>::default();
+    let (counter, texts) = (statements.clone(), sql.clone());
     let echo = std::env::var_os("TEST_ECHO_SQL").is_some();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
+        texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(info.statement.to_string());
         if echo {
             eprintln!("SQL {}", info.statement);
         }
@@ -323,6 +330,7 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
         http: reqwest::Client::new(),
         db,
         statements,
+        sql,
         keys,
         admin,
         backend,
@@ -369,6 +377,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             db,
             statements: Arc::default(),
+            sql: Arc::default(),
             keys,
             admin,
             backend,
@@ -383,6 +392,13 @@ impl TestApp {
 
     pub fn reset_statements(&self) {
         self.statements.store(0, Ordering::SeqCst);
+        self.sql.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The SQL of the statements executed since the last [`TestApp::reset_statements`]
+    /// (this process's server only).
+    pub fn sql(&self) -> Vec<String> {
+        self.sql.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Waits until the server's background tasks (the live pump catching up with the last

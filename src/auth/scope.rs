@@ -345,6 +345,11 @@ impl Scoped for ticket::Entity {
     fn portal(c: i64) -> Condition {
         Condition::all().add(ticket::Column::ClientId.eq(c))
     }
+    /// A ticket's client is its project's (copied when it is opened; neither changes), so
+    /// a shown project or client proves it.
+    fn portal_under(column: ticket::Column) -> Option<Condition> {
+        matches!(column, ticket::Column::ProjectId | ticket::Column::ClientId).then(Condition::all)
+    }
 }
 
 impl Scoped for service_level_policy::Entity {

@@ -15,7 +15,7 @@ use super::{
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
     scope,
-    sets::{ContactsOfClient, IntentGradesOfClient, ProjectsOfClient, TicketsOf},
+    sets::{ContactsOfClient, IntentGradesOfClient, ProjectsOfClient, TicketsOfClient},
     svc,
     ticket::Ticket,
 };
@@ -149,8 +149,7 @@ impl Client {
     }
     /// The client's tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        let set = TicketsOf::client(open);
-        Ok(loaders::children_by_id(ctx, self.0.id, set)
+        Ok(loaders::children(ctx, &self.0, TicketsOfClient { open })
             .await?
             .into_iter()
             .map(Ticket)

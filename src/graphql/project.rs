@@ -16,7 +16,7 @@ use super::{
     scope,
     sets::{
         ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject,
-        TicketsOf,
+        TicketsOfProject,
     },
     svc,
     ticket::Ticket,
@@ -254,13 +254,11 @@ impl Project {
     }
     /// Tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        Ok(
-            loaders::children_by_id(ctx, self.0.id, TicketsOf::project(open))
-                .await?
-                .into_iter()
-                .map(Ticket)
-                .collect(),
-        )
+        Ok(loaders::children(ctx, &self.0, TicketsOfProject { open })
+            .await?
+            .into_iter()
+            .map(Ticket)
+            .collect())
     }
     /// Progress reports, newest first.
     /// The versions of its solution proposal, version 1 first (in the portal: those

@@ -118,53 +118,50 @@ impl ChildSet for RisksOfProject {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum TicketParent {
-    Project,
-    Client,
-}
-
-/// Tickets of a project or a client, newest first; `open` as in the ticket filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TicketsOf {
-    parent: TicketParent,
-    open: Option<bool>,
-}
-
-impl TicketsOf {
-    pub fn project(open: Option<bool>) -> Self {
-        Self {
-            parent: TicketParent::Project,
-            open,
-        }
-    }
-    pub fn client(open: Option<bool>) -> Self {
-        Self {
-            parent: TicketParent::Client,
-            open,
-        }
+/// Which tickets of a parent: `open` as in the ticket filter.
+fn open_tickets(open: Option<bool>) -> Condition {
+    match open {
+        Some(true) => Condition::all().add(ticket::Column::Status.is_in(OPEN_STATUSES)),
+        Some(false) => Condition::all().add(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
+        None => Condition::all(),
     }
 }
 
-impl ChildSet for TicketsOf {
-    type Entity = ticket::Entity;
-    fn parent_column(&self) -> ticket::Column {
-        match self.parent {
-            TicketParent::Project => ticket::Column::ProjectId,
-            TicketParent::Client => ticket::Column::ClientId,
+macro_rules! tickets_of {
+    ($(#[$meta:meta])* $name:ident by $col:ident of $of:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name {
+            pub open: Option<bool>,
         }
-    }
-    fn condition(&self) -> Condition {
-        match self.open {
-            Some(true) => Condition::all().add(ticket::Column::Status.is_in(OPEN_STATUSES)),
-            Some(false) => Condition::all().add(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
-            None => Condition::all(),
+
+        impl ChildrenOf for $name {
+            type Parent = entity::$of::Entity;
         }
-    }
-    fn order(&self) -> (ticket::Column, Order) {
-        (ticket::Column::CreatedAt, Order::Desc)
-    }
+
+        impl ChildSet for $name {
+            type Entity = ticket::Entity;
+            fn parent_column(&self) -> ticket::Column {
+                ticket::Column::$col
+            }
+            fn condition(&self) -> Condition {
+                open_tickets(self.open)
+            }
+            fn order(&self) -> (ticket::Column, Order) {
+                (ticket::Column::CreatedAt, Order::Desc)
+            }
+        }
+    };
 }
+
+tickets_of!(
+    /// A project's tickets, newest first.
+    TicketsOfProject by ProjectId of project
+);
+tickets_of!(
+    /// A client's tickets, newest first.
+    TicketsOfClient by ClientId of client
+);
 
 /// A client's intent grades: its `INTENT_GRADED` events, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -106,6 +106,18 @@ async fn root_field_documents(app: &TestApp, root: &str) -> Vec<(String, String)
     docs
 }
 
+/// Two risks on `project`: "Supplier delay", shared with the client, and "Client CIO may
+/// leave", not.
+async fn shared_and_internal_risks(app: &TestApp, project: &str) {
+    for (title, shared) in [("Supplier delay", true), ("Client CIO may leave", false)] {
+        app.ok(
+            "mutation($p: ID!, $t: String!, $s: Boolean!) { createRisk(input: { projectId: $p, title: $t, category: SCHEDULE, likelihood: 3, impact: 3, sharedWithClient: $s }) { id } }",
+            json!({ "p": project, "t": title, "s": shared }),
+        )
+        .await;
+    }
+}
+
 db_test!(anonymous_callers_reach_no_root_field, |app| {
     let mut checked = 0;
     for root in ["queryType", "mutationType"] {
@@ -232,13 +244,7 @@ db_test!(
         stage(&app, &mine, "Hardware delivered").await;
         let their_ticket = ticket(&app, &theirs, "Their secret").await;
         let my_ticket = ticket(&app, &mine, "Mine").await;
-        for (title, shared) in [("Supplier delay", true), ("Client CIO may leave", false)] {
-            app.ok(
-            "mutation($p: ID!, $t: String!, $s: Boolean!) { createRisk(input: { projectId: $p, title: $t, category: SCHEDULE, likelihood: 3, impact: 3, sharedWithClient: $s }) { id } }",
-            json!({ "p": mine, "t": title, "s": shared }),
-        )
-        .await;
-        }
+        shared_and_internal_risks(&app, &mine).await;
         for (body, internal) in [("We are on it.", false), ("Customer is difficult.", true)] {
             app.ok(
             "mutation($t: ID!, $b: String!, $i: Boolean!) { addTicketComment(ticketId: $t, body: $b, internal: $i) { id } }",
@@ -624,19 +630,8 @@ db_test!(
         let mine = signed_project(&app, &acme, "A-1").await;
         stage(&app, &mine, "Hardware delivered").await;
         ticket(&app, &mine, "Printer offline").await;
-        for (title, shared) in [("Supplier delay", true), ("Client CIO may leave", false)] {
-            app.ok(
-            "mutation($p: ID!, $t: String!, $s: Boolean!) { createRisk(input: { projectId: $p, title: $t, category: SCHEDULE, likelihood: 3, impact: 3, sharedWithClient: $s }) { id } }",
-            json!({ "p": mine, "t": title, "s": shared }),
-        )
-        .await;
-        }
-        let contact = contact(&app, &acme).await;
-        let portal = app.token(
-            &format!("contact:{}", db_id(&contact)),
-            Role::Client,
-            Some(db_id(&acme)),
-        );
+        shared_and_internal_risks(&app, &mine).await;
+        let portal = portal_token(&app, &acme, &contact(&app, &acme).await);
         // The statement that reads `table`'s rows (not one that names it in a subquery).
         let statement_of = |table: &str| {
             let select = format!("SELECT \"{table}\".\"id\"");

@@ -454,7 +454,7 @@ impl<M: Redact> Visible<M> {
     }
 
     /// A row that a query under [`visible`]`(scope)` returned.
-    pub fn read(scope: Scope, row: M) -> Self {
+    pub(crate) fn read(scope: Scope, row: M) -> Self {
         Self {
             shown: true,
             ..Self::new(scope, row)
@@ -486,7 +486,7 @@ pub fn redact<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
 }
 
 /// `rows`, which a query under [`visible`]`(scope)` returned, as shown rows.
-pub fn read_all<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
+pub(crate) fn read_all<M: Redact>(scope: Scope, rows: Vec<M>) -> Vec<Visible<M>> {
     rows.into_iter()
         .map(|row| Visible::read(scope, row))
         .collect()

@@ -23,6 +23,7 @@ mod m20261203_000017_documents;
 mod m20261203_000018_criterion_checker;
 mod m20261203_000019_webhooks;
 mod m20261203_000020_mail_outbox;
+mod m20261204_000021_ticket_client_is_project_client;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_criterion_checker::Migration),
             Box::new(m20261203_000019_webhooks::Migration),
             Box::new(m20261203_000020_mail_outbox::Migration),
+            Box::new(m20261204_000021_ticket_client_is_project_client::Migration),
         ]
     }
 }

@@ -689,3 +689,59 @@ db_test!(
         assert!(comments.contains("\"tickets\""), "{comments}");
     }
 );
+
+db_test!(
+    a_ticket_s_client_is_its_project_s_in_the_database_too,
+    |app| {
+        use sea_orm::ConnectionTrait;
+        let acme = helpers::client(&app, "Acme").await;
+        let rival = helpers::client(&app, "Rival").await;
+        let mine = signed_project(&app, &acme, "A-1").await;
+        let printer = ticket(&app, &mine, "Printer offline").await;
+        let run = |sql: String| {
+            let db = app.db.clone();
+            async move { db.execute_unprepared(&sql).await }
+        };
+        // The portal reads a shown project's tickets without checking their client again
+        // (`Scoped::portal_under`), so no write may make the two disagree.
+        let (acme, rival, mine, printer) =
+            (db_id(&acme), db_id(&rival), db_id(&mine), db_id(&printer));
+        let moved = run(format!(
+            "UPDATE tickets SET client_id = {rival} WHERE id = {printer}"
+        ))
+        .await;
+        assert!(
+            moved.is_err(),
+            "a ticket moved to another client: {moved:?}"
+        );
+        let moved = run(format!(
+            "UPDATE projects SET client_id = {rival} WHERE id = {mine}"
+        ))
+        .await;
+        assert!(
+            moved.is_err(),
+            "a project moved away from its tickets' client: {moved:?}"
+        );
+        let copy_for = |client: i64| {
+            format!(
+                "INSERT INTO tickets (project_id, client_id, title, description, ticket_type, priority, grade, status, channel, created_at, updated_at, version) \
+             SELECT project_id, {client}, title, description, ticket_type, priority, grade, status, channel, created_at, updated_at, version FROM tickets WHERE id = {printer}"
+            )
+        };
+        let copied = run(copy_for(rival)).await;
+        assert!(
+            copied.is_err(),
+            "a ticket opened for another client: {copied:?}"
+        );
+        // Writes that keep them equal pass.
+        run(format!(
+            "UPDATE tickets SET client_id = {acme} WHERE id = {printer}"
+        ))
+        .await
+        .expect("same client");
+        run(copy_for(acme))
+            .await
+            .expect("a ticket of the project's client");
+        assert_eq!(app.count("tickets").await, 2);
+    }
+);

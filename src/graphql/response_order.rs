@@ -51,25 +51,54 @@ fn collect<'a>(
     }
 }
 
+/// The response keys of a selection, in order, each with its sub-fields' selection sets.
+type Order<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+
 fn reorder(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) {
+    if matches!(value, Value::Object(_) | Value::List(_)) {
+        // Once per selection, not per item: a list's objects share it.
+        let mut order = Vec::new();
+        collect(sets, doc, &mut order);
+        apply(value, &order, doc);
+    }
+}
+
+fn apply(value: &mut Value, order: &Order<'_>, doc: &ExecutableDocument) {
     match value {
         Value::Object(map) => {
-            let mut order = Vec::new();
-            collect(sets, doc, &mut order);
-            let mut ordered = IndexMap::with_capacity(map.len());
             for (key, subs) in order {
-                if let Some(mut child) = map.shift_remove(&key) {
-                    reorder(&mut child, &subs, doc);
-                    ordered.insert(key, child);
+                if let Some(child) = map.get_mut(key) {
+                    reorder(child, subs, doc);
                 }
             }
-            // Anything not named by the query (there should be nothing) keeps its place after.
-            ordered.extend(map.drain(..));
-            *map = ordered;
+            if !in_order(map, order) {
+                let mut ordered = IndexMap::with_capacity(map.len());
+                for (key, _) in order {
+                    if let Some(child) = map.shift_remove(key) {
+                        ordered.insert(key.clone(), child);
+                    }
+                }
+                // Anything not named by the query (there should be nothing) keeps its place after.
+                ordered.extend(map.drain(..));
+                *map = ordered;
+            }
         }
-        Value::List(items) => items.iter_mut().for_each(|item| reorder(item, sets, doc)),
+        Value::List(items) => items.iter_mut().for_each(|item| apply(item, order, doc)),
         _ => {}
     }
+}
+
+/// Whether `map` holds exactly the keys of `order` it has, in that order, and no other.
+fn in_order(map: &IndexMap<Name, Value>, order: &Order<'_>) -> bool {
+    let mut next = 0;
+    for (key, _) in order {
+        match map.get_index_of(key) {
+            Some(i) if i == next => next += 1,
+            Some(_) => return false,
+            None => {}
+        }
+    }
+    next == map.len()
 }
 
 #[cfg(test)]
@@ -86,5 +115,40 @@ mod tests {
         order_like_query(&mut data, &doc, None);
         let json = serde_json::to_string(&data).unwrap();
         assert_eq!(json, r#"{"b":0,"a":[{"c":3,"e":2,"d":1}]}"#);
+    }
+
+    #[test]
+    fn each_item_of_a_list_is_ordered_and_one_in_order_is_left_as_it_is() {
+        let doc = parse_query("{ xs { a b ys { c d } } }").unwrap();
+        let mut data: Value = value!({ "xs": [
+            { "a": 1, "b": 2, "ys": [{ "c": 3, "d": 4 }] },
+            { "ys": [{ "d": 5, "c": 6 }], "b": 7, "a": 8 },
+        ] });
+        order_like_query(&mut data, &doc, None);
+        let json = serde_json::to_string(&data).unwrap();
+        assert_eq!(
+            json,
+            r#"{"xs":[{"a":1,"b":2,"ys":[{"c":3,"d":4}]},{"a":8,"b":7,"ys":[{"c":6,"d":5}]}]}"#
+        );
+    }
+
+    #[test]
+    fn a_key_the_query_does_not_name_puts_an_object_out_of_order() {
+        let doc = parse_query("{ a b }").unwrap();
+        let order: Order<'_> = {
+            let mut out = Vec::new();
+            let op = crate::graphql::selected_operation(&doc, None).unwrap();
+            collect(&[&op.selection_set.node], &doc, &mut out);
+            out
+        };
+        let map = |v: Value| match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        assert!(in_order(&map(value!({ "a": 1, "b": 2 })), &order));
+        assert!(in_order(&map(value!({ "b": 2 })), &order));
+        assert!(!in_order(&map(value!({ "b": 2, "a": 1 })), &order));
+        assert!(!in_order(&map(value!({ "a": 1, "z": 0, "b": 2 })), &order));
+        assert!(!in_order(&map(value!({ "a": 1, "b": 2, "z": 0 })), &order));
     }
 }

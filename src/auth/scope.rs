@@ -118,9 +118,7 @@ macro_rules! belongs {
                 Condition::all().add($m::Column::$col.in_subquery($parents(c))).add(own)
             }
             fn portal_under(column: $m::Column) -> Option<Condition> {
-                use sea_orm::IdenStatic;
-                (column.as_str() == $m::Column::$col.as_str())
-                    .then(|| Condition::all()$(.add($rest))?)
+                matches!(column, $m::Column::$col).then(|| Condition::all()$(.add($rest))?)
             }
         }
     )+ };
@@ -514,10 +512,6 @@ impl<E: Scoped> VisibleSelect<E> {
             select: self.select.filter(condition),
             ..self
         }
-    }
-
-    pub fn scope(&self) -> Scope {
-        self.scope
     }
 
     /// Orders or limits the query (`narrow` must not widen it: it returns a subset of the

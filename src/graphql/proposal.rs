@@ -629,13 +629,11 @@ impl ProposalMutation {
 /// The versions of a project the caller may see (the portal: presented ones).
 pub async fn versions_of(
     ctx: &Context<'_>,
-    project: &project::Model,
+    project: &Visible<project::Model>,
 ) -> Result<Vec<ProposalVersion>> {
-    Ok(
-        loaders::children_by_id(ctx, project.id, ProposalVersionsOfProject)
-            .await?
-            .into_iter()
-            .map(ProposalVersion)
-            .collect(),
-    )
+    Ok(loaders::children(ctx, project, ProposalVersionsOfProject)
+        .await?
+        .into_iter()
+        .map(ProposalVersion)
+        .collect())
 }

@@ -163,10 +163,10 @@ impl ServiceLevelClock {
 /// The clocks of a ticket, for the ticket's `serviceLevelClocks` field.
 pub async fn clocks_of(
     ctx: &Context<'_>,
-    ticket: &entity::ticket::Model,
+    ticket: &Visible<entity::ticket::Model>,
     current_only: bool,
 ) -> Result<Vec<ServiceLevelClock>> {
-    let rows = loaders::children_by_id(ctx, ticket.id, super::sets::ClocksOfTicket).await?;
+    let rows = loaders::children(ctx, ticket, super::sets::ClocksOfTicket).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,17 +1,12 @@
 //! Who may use each root field, checked before anything else about it.
 //!
-//! Checked at every root field (by [`super::hooks`]) and before the arguments are
+//! Checked at every root field (by [`super::root`]) and before the arguments are
 //! validated (by [`super::preflight`]), so a caller learns nothing about an operation it
 //! may not perform: a portal user's `createRisk(likelihood: 9)` is `FORBIDDEN`, not
 //! `BAD_USER_INPUT`. A root field not named below needs a signed-in caller (queries,
 //! subscriptions: what it sees is then decided by scopes) or a staff member who may
 //! write (mutations), so a field added later is protected by default. The services check
 //! again, with the objects at hand (a contact acts on its own client's rows only).
-
-use async_graphql::{
-    ServerError,
-    extensions::{ExtensionContext, ResolveInfo},
-};
 
 use crate::{auth::Caller, error::AppError};
 
@@ -90,25 +85,6 @@ pub fn check(caller: &Caller, needs: Needs) -> Result<(), AppError> {
         },
         Needs::Admin => caller.require_admin(),
     }
-}
-
-/// The caller of a request, anonymous when none was attached.
-pub fn caller_of<'a>(ctx: &'a ExtensionContext<'_>) -> &'a Caller {
-    ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous)
-}
-
-/// The error for a root field the caller may not use, if this is one.
-pub fn refusal(ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Option<ServerError> {
-    let at_root = info.path_node.parent.is_none();
-    if !at_root || info.is_for_introspection || info.name.starts_with("__") {
-        return None;
-    }
-    let err = check(caller_of(ctx), needs(info.parent_type, info.name)).err()?;
-    let err: async_graphql::Error = err.into();
-    let path = vec![async_graphql::PathSegment::Field(
-        info.alias.unwrap_or(info.name).to_owned(),
-    )];
-    Some(err.into_server_error(info.field.name.pos).with_path(path))
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ pub mod event;
 pub mod field_errors;
 pub mod handover;
 pub mod health;
-pub mod hooks;
 pub mod ids;
 pub mod input;
 pub mod interaction;
@@ -34,6 +33,7 @@ pub mod preflight;
 pub mod project;
 pub mod proposal;
 pub mod response_order;
+pub mod root;
 pub mod satisfaction;
 pub mod service_level;
 pub mod sets;
@@ -108,7 +108,12 @@ pub struct Subscription(
     kickoff::KickoffSubscription,
 );
 
-pub type AppSchema = Schema<Query, Mutation, Subscription>;
+/// The schema's roots, each checked at its fields ([`root::Guarded`]).
+pub type QueryRoot = root::Guarded<Query>;
+pub type MutationRoot = root::Guarded<Mutation>;
+pub type SubscriptionRoot = root::Guarded<Subscription>;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits that keep one request from costing the server too much.
 #[derive(Debug, Clone, Copy)]
@@ -130,28 +135,28 @@ impl Default for QueryLimits {
 }
 
 /// The schema with its limits. The database connection is schema data; the caller and
-/// the loaders are request data (see [`request_data`]).
+/// the loaders are request data (see [`request_data`]). It has no extension: see
+/// [`root`].
 pub fn schema_builder(
     db: DatabaseConnection,
     limits: QueryLimits,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
+) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
-        Query::default(),
-        Mutation::default(),
-        Subscription::default(),
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
     )
     .data(db)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
-    .extension(hooks::Hooks)
 }
 
 /// The schema without data, for exporting the SDL.
 pub fn sdl() -> String {
     Schema::build(
-        Query::default(),
-        Mutation::default(),
-        Subscription::default(),
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

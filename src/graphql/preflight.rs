@@ -84,8 +84,9 @@ impl<'a> Walk<'a> {
                     if at_root
                         && let Err(refused) = access::check(self.caller, access::needs(ty, name))
                     {
-                        // A subscription's root field runs no resolve hook that could
-                        // refuse it (`access::refusal`): it is refused here, whole.
+                        // A subscription that may not run is refused here, whole (a
+                        // request error, not a stream); other root fields are refused
+                        // each in its place by `super::root`.
                         if self.registry.subscription_type.as_deref() == Some(ty) {
                             let err: async_graphql::Error = refused.into();
                             self.errors.push(err.into_server_error(field.name.pos));

@@ -21,11 +21,9 @@ use serde_json::{Map, Value};
 
 use super::{
     negotiate::{MediaType, is_json, negotiate},
-    operation::{self, Params, Prepared},
+    operation::{self, Answer, Params, Prepared},
 };
-use crate::{
-    error::AppError, graphql::hooks::ExecutionStarted, service::Caller, startup::AppState,
-};
+use crate::{error::AppError, service::Caller, startup::AppState};
 
 /// A response that fails with `err` alone, before execution.
 fn refusal(media: MediaType, status: StatusCode, err: AppError) -> Response {
@@ -172,30 +170,27 @@ async fn execute(
             return *response;
         }
     };
-    let started = ExecutionStarted::default();
     // One span per request, named by the operation and the caller (never the token).
     let span = tracing::info_span!(
         "graphql",
         operation = params.operation_name.as_deref().unwrap_or("-"),
         caller = %caller.limit_key(),
     );
-    // Parsed once, here: the same document orders the response afterwards. A document
-    // that does not parse is left to async-graphql, which reports the error.
+    // Parsed once, here: async-graphql runs it, and it orders the response afterwards.
     let doc = parse_query(&params.query).ok().map(Arc::new);
     let name = operation::name_of(doc.as_deref(), params.operation_name.as_deref());
-    let prepared = Prepared::new(params, doc).data(started.clone());
+    let prepared = Prepared::new(params, doc);
     // A panic in a resolver is a bug; it fails this request (500), not the connection.
     let response = std::panic::AssertUnwindSafe(prepared.run(&state, caller).instrument(span))
         .catch_unwind()
         .await;
-    let response = match response {
-        Ok(response) => response,
+    let Answer { response, executed } = match response {
+        Ok(answer) => answer,
         Err(_) => {
             let err = AppError::Internal("GraphQL execution panicked".into());
             return refusal(media, StatusCode::INTERNAL_SERVER_ERROR, err);
         }
     };
-    let executed = started.get();
     let outcome = match (executed, response.errors.is_empty()) {
         (false, _) => Outcome::Invalid,
         (true, true) => Outcome::Ok,

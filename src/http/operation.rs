@@ -6,16 +6,22 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Response, Variables,
-    parser::types::{DocumentOperations, ExecutableDocument},
+    Response, ServerError, Value as GqlValue, Variables,
+    parser::{
+        parse_query,
+        types::{DocumentOperations, ExecutableDocument},
+    },
 };
-use futures_util::{FutureExt, Stream, StreamExt};
+use futures_util::{FutureExt, StreamExt, stream::BoxStream};
 use serde_json::{Map, Value};
 
 use crate::{
     auth::Caller,
     error::{AppError, AppResult},
-    graphql::{Driven, request_data, response_order::order_like_query, subscription_data},
+    graphql::{
+        Driven, field_errors::null_failed_fields, request_data, response_order::order_like_query,
+        root::Execution, subscription_data,
+    },
     startup::AppState,
 };
 
@@ -77,27 +83,69 @@ pub fn name_of(doc: Option<&ExecutableDocument>, asked: Option<&str>) -> Option<
 /// An operation ready to run: the request with its caller and loaders attached.
 pub struct Prepared {
     request: async_graphql::Request,
-    doc: Option<Arc<ExecutableDocument>>,
+    /// The document and what its execution sees at the root, or why it cannot run.
+    ready: Result<(Arc<ExecutableDocument>, Execution), ServerError>,
     name: Option<String>,
+}
+
+/// The response of an operation, and whether it executed: else it failed as a whole,
+/// as a request error (it did not parse or validate, or was refused before running).
+pub struct Answer {
+    pub response: Response,
+    pub executed: bool,
+}
+
+impl Answer {
+    fn refused(errors: Vec<ServerError>) -> Self {
+        Self {
+            response: Response::from_errors(errors),
+            executed: false,
+        }
+    }
 }
 
 impl Prepared {
     /// `params` for `caller`; `doc` is the document already parsed from `params.query`
-    /// (`None` when it does not parse: async-graphql then reports why).
+    /// (`None` when it does not parse).
     pub fn new(params: Params, doc: Option<Arc<ExecutableDocument>>) -> Self {
         let mut request = async_graphql::Request::new(params.query)
             .variables(Variables::from_json(Value::Object(params.variables)));
         request.uploads = params.uploads;
-        if let Some(doc) = &doc {
-            request.set_parsed_query(ExecutableDocument::clone(doc));
+        let name = params.operation_name;
+        let ready = match doc {
+            Some(doc) => Ok(doc),
+            None => parse_query(&request.query).map(Arc::new).map_err(|err| {
+                let err = ServerError::from(err);
+                AppError::ParseFailed(err.message).into_server_error(err.locations)
+            }),
         }
-        if let Some(name) = &params.operation_name {
+        .and_then(|doc| {
+            if selected(&doc, name.as_deref()).is_none() {
+                let message = match &name {
+                    Some(name) => format!("the document has no operation named {name:?}"),
+                    None => {
+                        "the document has several operations: name one (operationName)".to_owned()
+                    }
+                };
+                return Err(AppError::OperationNotFound(message).into_server_error(Vec::new()));
+            }
+            Ok(doc)
+        })
+        .map(|doc| {
+            request.set_parsed_query(ExecutableDocument::clone(&doc));
+            let execution = Execution::new(doc.clone(), name.clone());
+            (doc, execution)
+        });
+        if let Ok((_, execution)) = &ready {
+            request = request.data(execution.clone());
+        }
+        if let Some(name) = &name {
             request = request.operation_name(name);
         }
         Self {
             request,
-            doc,
-            name: params.operation_name,
+            ready,
+            name,
         }
     }
 
@@ -108,33 +156,68 @@ impl Prepared {
     }
 
     /// Runs a query or mutation to its one response, in the order the query asked.
-    pub async fn run(self, state: &AppState, caller: Caller) -> Response {
+    pub async fn run(self, state: &AppState, caller: Caller) -> Answer {
+        let (doc, execution) = match self.ready {
+            Ok(ready) => ready,
+            Err(err) => return Answer::refused(vec![err]),
+        };
         let (request, batches) = request_data(self.request, &state.db, caller);
-        let mut response = Driven::new(state.schema.execute(request).boxed(), batches).await;
-        if let Some(doc) = &self.doc {
-            order_like_query(&mut response.data, doc, self.name.as_deref());
-        }
-        response
+        let response = Driven::new(state.schema.execute(request).boxed(), batches).await;
+        finish(response, &doc, &execution, self.name.as_deref())
     }
 
     /// Runs any operation as a stream of responses (one for a query or mutation), each in
     /// the order the query asked. Subscription loaders keep no cache between events.
-    pub fn stream(
-        self,
-        state: &AppState,
-        caller: Caller,
-    ) -> impl Stream<Item = Response> + Send + 'static {
+    pub fn stream(self, state: &AppState, caller: Caller) -> BoxStream<'static, Response> {
+        let (doc, execution) = match self.ready {
+            Ok(ready) => ready,
+            Err(err) => {
+                let answer = Answer::refused(vec![err]);
+                return futures_util::stream::once(async move { answer.response }).boxed();
+            }
+        };
         let (request, batches) = subscription_data(self.request, &state.db, caller);
-        let (doc, name) = (self.doc, self.name);
-        Driven::new(state.schema.execute_stream(request), batches).map(
-            move |mut response: Response| {
-                if let Some(doc) = &doc {
-                    order_like_query(&mut response.data, doc, name.as_deref());
-                }
-                response
-            },
-        )
+        let name = self.name;
+        Driven::new(state.schema.execute_stream(request), batches)
+            .map(move |response| finish(response, &doc, &execution, name.as_deref()).response)
+            .boxed()
     }
+}
+
+/// What the specification makes of a response: request errors coded, failed fields
+/// nulled, fields in query order.
+fn finish(
+    mut response: Response,
+    doc: &ExecutableDocument,
+    execution: &Execution,
+    name: Option<&str>,
+) -> Answer {
+    if let Some(refused) = execution.refused() {
+        return Answer::refused(refused.to_vec());
+    }
+    let executed =
+        execution.started() || response.data != GqlValue::Null || response.errors.is_empty();
+    if !executed {
+        // async-graphql's own request errors (validation, variables) carry no code.
+        for err in &mut response.errors {
+            if err
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .is_none()
+            {
+                let message = std::mem::take(&mut err.message);
+                let locations = std::mem::take(&mut err.locations);
+                *err = AppError::ValidationFailed(message).into_server_error(locations);
+            }
+        }
+        return Answer { response, executed };
+    }
+    if let (Some(registry), Some(op)) = (execution.registry(), selected(doc, name)) {
+        null_failed_fields(&mut response, registry, doc, op);
+    }
+    order_like_query(&mut response.data, doc, name);
+    Answer { response, executed }
 }
 
 #[cfg(test)]

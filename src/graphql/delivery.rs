@@ -137,6 +137,23 @@ impl TaskProgress {
     }
 }
 
+/// The columns each field of [`Stage`] reads ([`super::columns`]); a field not named
+/// here reads the whole row.
+pub const STAGE_COLUMNS: super::columns::FieldColumns = &[
+    ("id", &["id"]),
+    ("name", &["name"]),
+    ("position", &["position"]),
+    ("status", &["status"]),
+    ("plannedStart", &["planned_start"]),
+    ("dueDate", &["due_date"]),
+    ("completedAt", &["completed_at"]),
+    ("deliverables", &["deliverables"]),
+    ("version", &["version"]),
+    ("updatedAt", &["updated_at"]),
+    ("owner", &["owner_id"]),
+    ("project", &["project_id"]),
+];
+
 #[Object]
 impl Stage {
     pub async fn id(&self) -> ID {
@@ -227,6 +244,28 @@ impl Stage {
 
 /// An entry of the risk log.
 pub struct Risk(pub Visible<risk::Model>);
+
+/// The columns each field of [`Risk`] reads ([`super::columns`]); a field not named
+/// here reads the whole row.
+pub const RISK_COLUMNS: super::columns::FieldColumns = &[
+    ("id", &["id"]),
+    ("title", &["title"]),
+    ("description", &["description"]),
+    ("category", &["category"]),
+    ("likelihood", &["likelihood"]),
+    ("impact", &["impact"]),
+    ("score", &["score"]),
+    ("severity", &["score"]),
+    ("mitigation", &["mitigation"]),
+    ("contingency", &["contingency"]),
+    ("sharedWithClient", &["shared_with_client"]),
+    ("status", &["status"]),
+    ("raisedAt", &["raised_at"]),
+    ("closedAt", &["closed_at"]),
+    ("version", &["version"]),
+    ("owner", &["owner_id"]),
+    ("project", &["project_id"]),
+];
 
 #[Object]
 impl Risk {

@@ -22,6 +22,7 @@ use sea_orm::{
 
 use super::{
     batching::Batches,
+    columns::{Columns, FieldColumns},
     parents::{ByIdWith, Hop, Of, Plan, prime_all},
 };
 use crate::{
@@ -39,6 +40,11 @@ pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
     /// Its to-one relations that may be read in its own statement ([`super::parents`]).
     fn parents() -> &'static [Hop] {
         &[]
+    }
+    /// The columns each field of its GraphQL object reads ([`super::columns`]); `None`:
+    /// its rows are always read whole.
+    fn field_columns() -> Option<FieldColumns> {
+        None
     }
 }
 
@@ -94,9 +100,10 @@ const ASSIGNEE: Hop = Hop::new(
     &Of::<entity::user::Entity>::TABLE,
 );
 
-/// Tables whose to-one parents ride along in their statement when the query asks.
+/// Tables whose to-one parents ride along in their statement when the query asks, and
+/// which of them declare the columns their fields read.
 macro_rules! keyed_with_parents {
-    ($($m:ident => [$($hop:expr),+]),+ $(,)?) => { $(impl Keyed for entity::$m::Entity {
+    ($($m:ident => [$($hop:expr),+] $(, reads $columns:expr)?);+ $(;)?) => { $(impl Keyed for entity::$m::Entity {
         fn id_column() -> Self::Column {
             entity::$m::Column::Id
         }
@@ -104,15 +111,18 @@ macro_rules! keyed_with_parents {
             const HOPS: &[Hop] = &[$($hop),+];
             HOPS
         }
+        $(fn field_columns() -> Option<FieldColumns> {
+            Some($columns)
+        })?
     })+ };
 }
 keyed_with_parents!(
-    ticket => [PROJECT, CLIENT, ASSIGNEE],
-    project => [CLIENT],
-    stage => [PROJECT],
-    risk => [PROJECT],
-    requirement => [PROJECT],
-    report => [PROJECT],
+    ticket => [PROJECT, CLIENT, ASSIGNEE], reads super::ticket::COLUMNS;
+    project => [CLIENT];
+    stage => [PROJECT], reads super::delivery::STAGE_COLUMNS;
+    risk => [PROJECT], reads super::delivery::RISK_COLUMNS;
+    requirement => [PROJECT];
+    report => [PROJECT];
 );
 
 keyed!(
@@ -206,45 +216,49 @@ pub struct ParentRef {
     shown: bool,
 }
 
-/// The children of many parents that the caller may see, one query per distinct child set.
+/// The children of many parents that the caller may see, one query per distinct child set
+/// (and set of columns read).
 pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
 
 type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
 type ChildRows<S> = Vec<Visible<ChildModel<S>>>;
 
-impl<S: ChildSet> Loader<(ParentRef, S)> for Children<S> {
+/// Which children: whose, which set, and which of their columns are read.
+type ChildKey<S> = (ParentRef, S, Columns);
+
+impl<S: ChildSet> Loader<ChildKey<S>> for Children<S> {
     type Value = ChildRows<S>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
-        keys: &[(ParentRef, S)],
-    ) -> Result<HashMap<(ParentRef, S), Self::Value>, Self::Error> {
-        let mut by_set: HashMap<(S, bool), Vec<i64>> = HashMap::new();
-        for (parent, set) in keys {
+        keys: &[ChildKey<S>],
+    ) -> Result<HashMap<ChildKey<S>, Self::Value>, Self::Error> {
+        let mut by_set: HashMap<(S, bool, Columns), Vec<i64>> = HashMap::new();
+        for (parent, set, columns) in keys {
             by_set
-                .entry((set.clone(), parent.shown))
+                .entry((set.clone(), parent.shown, *columns))
                 .or_default()
                 .push(parent.id);
         }
-        let mut out: HashMap<(ParentRef, S), Self::Value> =
+        let mut out: HashMap<ChildKey<S>, Self::Value> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for ((set, shown), parents) in by_set {
+        for ((set, shown, columns), parents) in by_set {
             let parent_col = set.parent_column();
             let (order_col, order) = set.order();
-            let rows = S::Entity::find()
+            let select = S::Entity::find()
                 .filter(parent_col.is_in(parents))
                 .filter(set.condition())
                 .filter(visible_under::<S::Entity>(self.1, parent_col, shown))
                 .order_by(order_col, order.clone())
-                .order_by(S::Entity::id_column(), order)
-                .all(&self.0)
-                .await
-                .map_err(internal)?;
+                .order_by(S::Entity::id_column(), order);
+            let rows = columns.apply(select).all(&self.0).await.map_err(internal)?;
             for row in read_all(self.1, rows) {
                 if let Some(id) = as_i64(row.get(parent_col)) {
                     let parent = ParentRef { id, shown };
-                    out.entry((parent, set.clone())).or_default().push(row);
+                    out.entry((parent, set.clone(), columns))
+                        .or_default()
+                        .push(row);
                 }
             }
         }
@@ -595,24 +609,41 @@ pub async fn many<E: Keyed>(
     Ok(rows.into_iter().flatten().collect())
 }
 
-/// Loads the children of a parent row through the request's loader.
+/// Loads the children of a parent row through the request's loader, whole.
 pub async fn children<S: ChildrenOf>(
     ctx: &Context<'_>,
     parent: &Visible<<S::Parent as EntityTrait>::Model>,
     set: S,
 ) -> async_graphql::Result<ChildRows<S>> {
-    let Some(id) = as_i64(parent.get(S::Parent::id_column())) else {
+    let Some(parent) = parent_ref::<S>(parent) else {
         return Ok(Vec::new());
     };
-    load_children(
-        ctx,
-        ParentRef {
-            id,
-            shown: parent.shown(),
-        },
-        set,
-    )
-    .await
+    load_children(ctx, parent, set, Columns::ALL).await
+}
+
+/// Loads the children of a parent row that the field being resolved answers with, reading
+/// only the columns its selection asks for ([`super::columns`]): the rows must go to that
+/// selection's resolvers and nowhere else.
+pub async fn selected_children<S: ChildrenOf>(
+    ctx: &Context<'_>,
+    parent: &Visible<<S::Parent as EntityTrait>::Model>,
+    set: S,
+) -> async_graphql::Result<ChildRows<S>> {
+    let Some(parent) = parent_ref::<S>(parent) else {
+        return Ok(Vec::new());
+    };
+    let always = [S::Entity::id_column(), set.parent_column()];
+    let columns = Columns::of::<S::Entity>(&ctx.look_ahead(), &always);
+    load_children(ctx, parent, set, columns).await
+}
+
+fn parent_ref<S: ChildrenOf>(
+    parent: &Visible<<S::Parent as EntityTrait>::Model>,
+) -> Option<ParentRef> {
+    Some(ParentRef {
+        id: as_i64(parent.get(S::Parent::id_column()))?,
+        shown: parent.shown(),
+    })
 }
 
 /// Loads the children of the parent of id `parent` through the request's loader, under
@@ -626,17 +657,18 @@ pub async fn children_by_id<S: ChildSet>(
         id: parent,
         shown: false,
     };
-    load_children(ctx, parent, set).await
+    load_children(ctx, parent, set, Columns::ALL).await
 }
 
 async fn load_children<S: ChildSet>(
     ctx: &Context<'_>,
     parent: ParentRef,
     set: S,
+    columns: Columns,
 ) -> async_graphql::Result<ChildRows<S>> {
     Ok(request_loaders(ctx)?
         .get(Loaders::children::<S>)
-        .load_one((parent, set))
+        .load_one((parent, set, columns))
         .await?
         .unwrap_or_default())
 }

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod analysis;
 pub mod batching;
 pub mod client;
+pub mod columns;
 pub mod contract;
 pub mod dashboard;
 pub mod delivery;

@@ -196,7 +196,7 @@ impl Project {
     }
     /// The delivery plan, in order.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
-        Ok(loaders::children(ctx, &self.0, StagesOfProject)
+        Ok(loaders::selected_children(ctx, &self.0, StagesOfProject)
             .await?
             .into_iter()
             .map(Stage)
@@ -246,19 +246,23 @@ impl Project {
     }
     /// The risk log; `open: true` for risks not yet closed.
     async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
-        Ok(loaders::children(ctx, &self.0, RisksOfProject { open })
-            .await?
-            .into_iter()
-            .map(Risk)
-            .collect())
+        Ok(
+            loaders::selected_children(ctx, &self.0, RisksOfProject { open })
+                .await?
+                .into_iter()
+                .map(Risk)
+                .collect(),
+        )
     }
     /// Tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        Ok(loaders::children(ctx, &self.0, TicketsOfProject { open })
-            .await?
-            .into_iter()
-            .map(Ticket)
-            .collect())
+        Ok(
+            loaders::selected_children(ctx, &self.0, TicketsOfProject { open })
+                .await?
+                .into_iter()
+                .map(Ticket)
+                .collect(),
+        )
     }
     /// Progress reports, newest first.
     /// The versions of its solution proposal, version 1 first (in the portal: those

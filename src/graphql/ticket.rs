@@ -29,6 +29,29 @@ use crate::{
 /// An after-sales ticket.
 pub struct Ticket(pub Visible<ticket::Model>);
 
+/// The columns each field of [`Ticket`] reads ([`super::columns`]); a field not named
+/// here reads the whole row.
+pub const COLUMNS: super::columns::FieldColumns = &[
+    ("id", &["id"]),
+    ("title", &["title"]),
+    ("description", &["description"]),
+    ("type", &["ticket_type"]),
+    ("priority", &["priority"]),
+    ("grade", &["grade"]),
+    ("status", &["status"]),
+    ("channel", &["channel"]),
+    ("createdAt", &["created_at"]),
+    ("updatedAt", &["updated_at"]),
+    ("resolvedAt", &["resolved_at"]),
+    ("closedAt", &["closed_at"]),
+    ("version", &["version"]),
+    ("project", &["project_id"]),
+    ("client", &["client_id"]),
+    ("assignee", &["assignee_id"]),
+    ("reporter", &["reporter_contact_id"]),
+    ("comments", &[]),
+];
+
 #[Object]
 impl Ticket {
     /// Files attached to it (a portal user: those not internal), oldest first.

@@ -9,6 +9,7 @@ mod agreements;
 mod browser;
 mod cli;
 mod collaboration;
+mod columns;
 mod concurrency;
 mod delivery_walk;
 mod documents;

@@ -1,0 +1,119 @@
+//! Rows read as a field's children carry only the columns the query asks for
+//! (`src/graphql/columns.rs`); every field that declares its columns must answer through
+//! that road exactly as through a whole row.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+use crate::{db_test, helpers::*};
+
+/// Gives one row of each table a value in every nullable column, so that a field reading
+/// a column it did not declare shows as a difference.
+async fn fill_nullable_columns(app: &TestApp) {
+    let backend = app.db.get_database_backend();
+    for sql in [
+        "UPDATE tickets SET description = 'all columns', assignee_id = (SELECT MIN(id) FROM users), \
+         reporter_contact_id = (SELECT MIN(id) FROM contacts WHERE contacts.client_id = tickets.client_id), \
+         resolved_at = created_at, closed_at = updated_at \
+         WHERE id = (SELECT MIN(id) FROM tickets)",
+        "UPDATE stages SET owner_id = (SELECT MIN(id) FROM users), deliverables = 'all columns', \
+         completed_at = updated_at \
+         WHERE id = (SELECT MIN(id) FROM stages)",
+        "UPDATE risks SET description = 'all columns', owner_id = (SELECT MIN(id) FROM users), \
+         mitigation = 'mitigate', contingency = 'fall back', closed_at = updated_at \
+         WHERE id = (SELECT MIN(id) FROM risks)",
+    ] {
+        app.db
+            .execute_raw(Statement::from_string(backend, sql))
+            .await
+            .expect(sql);
+    }
+}
+
+/// The fields of `ty` whose type is an object (or a list of them): they need a selection.
+async fn object_fields(app: &TestApp, ty: &str) -> Vec<String> {
+    let data = app
+        .ok(
+            "query($t: String!) { __type(name: $t) { fields { name type { kind ofType { kind ofType { kind ofType { kind } } } } } } }",
+            json!({ "t": ty }),
+        )
+        .await;
+    let mut out = Vec::new();
+    for field in data["__type"]["fields"].as_array().unwrap() {
+        let mut t = &field["type"];
+        while t["kind"] == "NON_NULL" || t["kind"] == "LIST" {
+            t = &t["ofType"];
+        }
+        if t["kind"] == "OBJECT" || t["kind"] == "INTERFACE" || t["kind"] == "UNION" {
+            out.push(field["name"].as_str().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
+    delivery_desk::seed::demo(
+        &app.db,
+        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
+    )
+    .await
+    .expect("demo data");
+    fill_nullable_columns(&app).await;
+
+    for (ty, of_project, fields) in delivery_desk::graphql::columns::declared() {
+        let objects = object_fields(&app, ty).await;
+        for (field, _) in fields {
+            let selection = if objects.iter().any(|o| o == field) {
+                format!("{field} {{ __typename }}")
+            } else {
+                (*field).to_owned()
+            };
+            // Through the children road: only `id` and this field's columns are read.
+            let query = format!(
+                "{{ projects(first: 50) {{ edges {{ node {{ {of_project} {{ id {selection} }} }} }} }} }}"
+            );
+            let data = app.ok(&query, json!({})).await;
+            let mut partial: HashMap<String, Value> = HashMap::new();
+            for edge in data["projects"]["edges"].as_array().unwrap() {
+                for row in edge["node"][of_project].as_array().unwrap() {
+                    partial.insert(row["id"].as_str().unwrap().to_owned(), row[field].clone());
+                }
+            }
+            assert!(!partial.is_empty(), "{ty}: no rows");
+            // By id: whole rows.
+            let ids: Vec<&String> = partial.keys().collect();
+            let mut whole: HashMap<String, Value> = HashMap::new();
+            for chunk in ids.chunks(100) {
+                let query = format!(
+                    "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {ty} {{ id {selection} }} }} }}"
+                );
+                let data = app.ok(&query, json!({ "ids": chunk })).await;
+                for row in data["nodes"].as_array().unwrap() {
+                    whole.insert(row["id"].as_str().unwrap().to_owned(), row[field].clone());
+                }
+            }
+            assert_eq!(partial, whole, "{ty}.{field}");
+            // The data gives the field something to get wrong.
+            assert!(
+                whole.values().any(|v| !v.is_null() && v != ""),
+                "{ty}.{field}: null or empty in every row, so this checks nothing"
+            );
+        }
+    }
+
+    // And the road is taken: a ticket's title alone leaves its description out.
+    app.settle_statements().await;
+    app.ok(
+        "{ projects(first: 5) { edges { node { tickets { title } } } } }",
+        json!({}),
+    )
+    .await;
+    let sql = app.sql();
+    let tickets = sql
+        .iter()
+        .find(|s| s.contains("FROM \"tickets\""))
+        .expect("a tickets statement");
+    assert!(tickets.contains("NULL AS \"description\""), "{tickets}");
+});

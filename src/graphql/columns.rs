@@ -1,4 +1,4 @@
-//! Only the columns a query reads, for rows loaded in bulk as a field's children.
+//! Only the columns a query reads, for rows loaded in bulk: a field's children, a page.
 //!
 //! A dashboard's open tickets are hundreds of rows a page; the query prints three fields
 //! of each, and decoding the rest (descriptions, timestamps, ids of people) is most of
@@ -25,12 +25,14 @@ use super::loaders::Keyed;
 pub type FieldColumns = &'static [(&'static str, &'static [&'static str])];
 
 /// Every GraphQL object whose fields declare the columns they read, by type name, with
-/// the field of `Project` that lists its rows (for tests that read each field both ways).
-pub fn declared() -> [(&'static str, &'static str, FieldColumns); 3] {
+/// the field of `Project` that lists its rows (`None`: the projects page itself), for
+/// tests that read each field both ways.
+pub fn declared() -> [(&'static str, Option<&'static str>, FieldColumns); 4] {
     [
-        ("Ticket", "tickets", super::ticket::COLUMNS),
-        ("Stage", "stages", super::delivery::STAGE_COLUMNS),
-        ("Risk", "risks", super::delivery::RISK_COLUMNS),
+        ("Project", None, super::project::COLUMNS),
+        ("Ticket", Some("tickets"), super::ticket::COLUMNS),
+        ("Stage", Some("stages"), super::delivery::STAGE_COLUMNS),
+        ("Risk", Some("risks"), super::delivery::RISK_COLUMNS),
     ]
 }
 

@@ -118,7 +118,7 @@ macro_rules! keyed_with_parents {
 }
 keyed_with_parents!(
     ticket => [PROJECT, CLIENT, ASSIGNEE], reads super::ticket::COLUMNS;
-    project => [CLIENT];
+    project => [CLIENT], reads super::project::COLUMNS;
     stage => [PROJECT], reads super::delivery::STAGE_COLUMNS;
     risk => [PROJECT], reads super::delivery::RISK_COLUMNS;
     requirement => [PROJECT];

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Context, Object,
+    Context, Lookahead, Object,
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -20,6 +20,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::{
+    columns::Columns,
     loaders::{self, Keyed},
     parents::{Plan, prime_all, select_with},
 };
@@ -179,7 +180,16 @@ where
             .order_by(id_column, order)
             .limit(limit + 1)
     });
-    let plan = Plan::of::<E>(&ctx.look_ahead().field("edges").field("node"));
+    // The nodes' columns, asked through `edges { node }` or `nodes`, with those the
+    // cursor needs; a page that shows no node (`totalCount` alone) reads whole rows.
+    let look = ctx.look_ahead();
+    let mut nodes = look.field("edges").field("node").selection_fields();
+    nodes.extend(look.field("nodes").selection_fields());
+    let columns = Lookahead::try_from(nodes.as_slice()).map_or(Columns::ALL, |nodes| {
+        Columns::of::<E>(&nodes, &[id_column, sort.column])
+    });
+    let page = page.narrow(|page| columns.apply(page));
+    let plan = Plan::of::<E>(&look.field("edges").field("node"));
     let rows = if plan.is_empty() {
         let (page, scope) = page.into_parts();
         read_all(scope, page.all(db).await.map_err(AppError::from)?)

@@ -65,6 +65,37 @@ impl Money {
 /// A client's project, from lead to after-sales.
 pub struct Project(pub Visible<project::Model>);
 
+/// The columns each field of [`Project`] reads ([`super::columns`]); a field not named
+/// here reads the whole row.
+pub const COLUMNS: super::columns::FieldColumns = &[
+    ("id", &["id"]),
+    ("name", &["name"]),
+    ("description", &["description"]),
+    ("status", &["status"]),
+    ("heldFrom", &["held_from"]),
+    ("contractNumber", &["contract_number"]),
+    (
+        "contractValue",
+        &[
+            "contract_value_minor",
+            "currency",
+            "contract_value_internal",
+        ],
+    ),
+    ("contractSignedOn", &["contract_signed_on"]),
+    ("plannedStart", &["planned_start"]),
+    ("plannedEnd", &["planned_end"]),
+    ("createdAt", &["created_at"]),
+    ("updatedAt", &["updated_at"]),
+    ("version", &["version"]),
+    ("client", &["client_id"]),
+    ("primaryContact", &["primary_contact_id"]),
+    ("primaryOwner", &["primary_owner_id"]),
+    ("stages", &[]),
+    ("risks", &[]),
+    ("tickets", &[]),
+];
+
 #[Object]
 impl Project {
     /// Every file attached to its records (a portal user: those it may see), oldest first.

@@ -14,6 +14,10 @@ use crate::{db_test, helpers::*};
 async fn fill_nullable_columns(app: &TestApp) {
     let backend = app.db.get_database_backend();
     for sql in [
+        "UPDATE projects SET description = 'all columns', held_from = 'EXECUTION', \
+         primary_owner_id = (SELECT MIN(id) FROM users), \
+         primary_contact_id = (SELECT MIN(id) FROM contacts WHERE contacts.client_id = projects.client_id) \
+         WHERE id = (SELECT MIN(id) FROM projects)",
         "UPDATE tickets SET description = 'all columns', assignee_id = (SELECT MIN(id) FROM users), \
          reporter_contact_id = (SELECT MIN(id) FROM contacts WHERE contacts.client_id = tickets.client_id), \
          resolved_at = created_at, closed_at = updated_at \
@@ -70,14 +74,21 @@ db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
             } else {
                 (*field).to_owned()
             };
-            // Through the children road: only `id` and this field's columns are read.
-            let query = format!(
-                "{{ projects(first: 50) {{ edges {{ node {{ {of_project} {{ id {selection} }} }} }} }} }}"
-            );
-            let data = app.ok(&query, json!({})).await;
+            // Through a page or a page's children: only `id` and this field's columns
+            // are read.
             let mut partial: HashMap<String, Value> = HashMap::new();
+            let inner = match of_project {
+                Some(children) => format!("{children} {{ id {selection} }}"),
+                None => format!("id {selection}"),
+            };
+            let query = format!("{{ projects(first: 50) {{ edges {{ node {{ {inner} }} }} }} }}");
+            let data = app.ok(&query, json!({})).await;
             for edge in data["projects"]["edges"].as_array().unwrap() {
-                for row in edge["node"][of_project].as_array().unwrap() {
+                let rows = match of_project {
+                    Some(children) => edge["node"][children].as_array().unwrap().clone(),
+                    None => vec![edge["node"].clone()],
+                };
+                for row in rows {
                     partial.insert(row["id"].as_str().unwrap().to_owned(), row[field].clone());
                 }
             }
@@ -103,17 +114,24 @@ db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
         }
     }
 
-    // And the road is taken: a ticket's title alone leaves its description out.
-    app.settle_statements().await;
-    app.ok(
-        "{ projects(first: 5) { edges { node { tickets { title } } } } }",
-        json!({}),
-    )
-    .await;
-    let sql = app.sql();
-    let tickets = sql
-        .iter()
-        .find(|s| s.contains("FROM \"tickets\""))
-        .expect("a tickets statement");
-    assert!(tickets.contains("NULL AS \"description\""), "{tickets}");
+    // And the road is taken: a title or a name alone leaves the description out, of a
+    // page (through `nodes` too) and of its children.
+    for query in [
+        "{ projects(first: 5) { edges { node { name tickets { title } } } } }",
+        "{ projects(first: 5) { nodes { name tickets { title } } } }",
+    ] {
+        app.settle_statements().await;
+        app.ok(query, json!({})).await;
+        let sql = app.sql();
+        for table in ["projects", "tickets"] {
+            let statement = sql
+                .iter()
+                .find(|s| s.contains(&format!("FROM \"{table}\"")) && !s.contains("COUNT"))
+                .expect("a statement");
+            assert!(
+                statement.contains("NULL AS \"description\""),
+                "{query}: {statement}"
+            );
+        }
+    }
 });

@@ -5,7 +5,8 @@
 //! it runs on PostgreSQL. Scale and duration: `BENCH_PROJECTS` (default 1000, ten per
 //! client), `BENCH_STAGES` and `BENCH_TICKETS` per project (default 10 and 50: the
 //! default data set is 100 clients, 1,000 projects, 10,000 stages, 50,000 tickets),
-//! `BENCH_SECONDS` per measurement (default 3), `BENCH_CLIENTS` (concurrent clients,
+//! `BENCH_SECONDS` per measurement (default 3), `BENCH_API_ONLY` (set: only our API is
+//! measured, for a profile of the server alone), `BENCH_CLIENTS` (concurrent clients,
 //! default `1,8,32`), `BENCH_ONLY` (run only the workloads whose name contains it, e.g.
 //! `ticket`: for profiling). Traffic stays on 127.0.0.1.
 //!
@@ -998,6 +999,8 @@ async fn run(server: tokio::runtime::Handle) {
     // over HTTP, of the hand-written SQL in-process, and of PostGraphile.
     let mut charted: Vec<(String, Vec<[f64; 9]>)> = Vec::new();
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    // For profiling the server: no hand-written side runs (their columns stay empty).
+    let api_only = std::env::var_os("BENCH_API_ONLY").is_some();
     let concurrencies = setup::env_list("BENCH_CLIENTS", "1,8,32");
     for (k, ((name, body, peer_body), raw)) in workloads.into_iter().zip(raws).enumerate() {
         if !name.contains(only.as_str()) {
@@ -1058,6 +1061,9 @@ async fn run(server: tokio::runtime::Handle) {
                     let at = read_cpu();
                     g.add(measure(&peer.url, "", concurrency, slice, peer_body.clone()).await);
                     timed(&mut g_cpu, at);
+                }
+                if api_only {
+                    continue;
                 }
                 let twin_url = format!("{twin}/{k}");
                 let at = read_cpu();

@@ -59,6 +59,16 @@ impl Execution {
         }))
     }
 
+    /// The request's document.
+    pub fn doc(&self) -> &ExecutableDocument {
+        &self.0.doc
+    }
+
+    /// The name of the operation the request asked for, if it named one.
+    pub fn operation_name(&self) -> Option<&str> {
+        self.0.operation_name.as_deref()
+    }
+
     /// Whether execution reached the root: anything before that (parsing, validation,
     /// variables) failed the request as a whole.
     pub fn started(&self) -> bool {

@@ -84,8 +84,7 @@ pub fn name_of(doc: Option<&ExecutableDocument>, asked: Option<&str>) -> Option<
 pub struct Prepared {
     request: async_graphql::Request,
     /// The document and what its execution sees at the root, or why it cannot run.
-    ready: Result<(Arc<ExecutableDocument>, Execution), ServerError>,
-    name: Option<String>,
+    ready: Result<Execution, ServerError>,
 }
 
 /// The response of an operation, and whether it executed: else it failed as a whole,
@@ -133,65 +132,48 @@ impl Prepared {
         })
         .map(|doc| {
             request.set_parsed_query(ExecutableDocument::clone(&doc));
-            let execution = Execution::new(doc.clone(), name.clone());
-            (doc, execution)
+            Execution::new(doc, name.clone())
         });
-        if let Ok((_, execution)) = &ready {
+        if let Ok(execution) = &ready {
             request = request.data(execution.clone());
         }
         if let Some(name) = &name {
             request = request.operation_name(name);
         }
-        Self {
-            request,
-            ready,
-            name,
-        }
-    }
-
-    /// Adds request data (before running).
-    pub fn data<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
-        self.request = self.request.data(data);
-        self
+        Self { request, ready }
     }
 
     /// Runs a query or mutation to its one response, in the order the query asked.
     pub async fn run(self, state: &AppState, caller: Caller) -> Answer {
-        let (doc, execution) = match self.ready {
-            Ok(ready) => ready,
+        let execution = match self.ready {
+            Ok(execution) => execution,
             Err(err) => return Answer::refused(vec![err]),
         };
         let (request, batches) = request_data(self.request, &state.db, caller);
         let response = Driven::new(state.schema.execute(request).boxed(), batches).await;
-        finish(response, &doc, &execution, self.name.as_deref())
+        finish(response, &execution)
     }
 
     /// Runs any operation as a stream of responses (one for a query or mutation), each in
     /// the order the query asked. Subscription loaders keep no cache between events.
     pub fn stream(self, state: &AppState, caller: Caller) -> BoxStream<'static, Response> {
-        let (doc, execution) = match self.ready {
-            Ok(ready) => ready,
+        let execution = match self.ready {
+            Ok(execution) => execution,
             Err(err) => {
                 let answer = Answer::refused(vec![err]);
                 return futures_util::stream::once(async move { answer.response }).boxed();
             }
         };
         let (request, batches) = subscription_data(self.request, &state.db, caller);
-        let name = self.name;
         Driven::new(state.schema.execute_stream(request), batches)
-            .map(move |response| finish(response, &doc, &execution, name.as_deref()).response)
+            .map(move |response| finish(response, &execution).response)
             .boxed()
     }
 }
 
 /// What the specification makes of a response: request errors coded, failed fields
 /// nulled, fields in query order.
-fn finish(
-    mut response: Response,
-    doc: &ExecutableDocument,
-    execution: &Execution,
-    name: Option<&str>,
-) -> Answer {
+fn finish(mut response: Response, execution: &Execution) -> Answer {
     if let Some(refused) = execution.refused() {
         return Answer::refused(refused.to_vec());
     }
@@ -213,6 +195,7 @@ fn finish(
         }
         return Answer { response, executed };
     }
+    let (doc, name) = (execution.doc(), execution.operation_name());
     if let (Some(registry), Some(op)) = (execution.registry(), selected(doc, name)) {
         null_failed_fields(&mut response, registry, doc, op);
     }

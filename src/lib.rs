@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod random;
 pub mod seed;
 pub mod service;
+pub mod sql;
 pub mod startup;
 pub mod time;
 pub mod webhooks;

@@ -8,19 +8,25 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $(#[$fmeta:meta])* $first:ident = $fvalue:literal
+        $(, $(#[$vmeta:meta])* $variant:ident = $value:literal)* $(,)?
+    }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize, Default)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name {
-            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant,)+
+            // The first value is the `Default`: what a row read without this column
+            // holds (not a domain default).
+            $(#[$fmeta])* #[default] #[sea_orm(string_value = $fvalue)] $first,
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant,)*
         }
 
         impl $name {
             /// The stable wire and database spelling of the value.
             pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $value,)+ }
+                match self { Self::$first => $fvalue, $(Self::$variant => $value,)* }
             }
 
             /// The value spelled `s`, as written by [`Self::as_str`].
@@ -374,10 +380,13 @@ string_enum! {
     Enum,
     Serialize,
     Deserialize,
+    Default,
 )]
 #[sea_orm(rs_type = "i32", db_type = "Integer")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketPriority {
+    // The `Default`: what a row read without this column holds (not a domain default).
+    #[default]
     Low = 1,
     Medium = 2,
     High = 3,

@@ -1,7 +1,9 @@
 //! A client's project, from lead to after-sales.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// `Default` is a blank row: what the columns a query did not read hold
+/// (the server's `graphql::columns`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "projects")]
 pub struct Model {
     #[sea_orm(primary_key)]

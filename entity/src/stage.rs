@@ -1,7 +1,9 @@
 //! A stage (milestone) of a project's delivery plan.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// `Default` is a blank row: what the columns a query did not read hold
+/// (the server's `graphql::columns`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stages")]
 pub struct Model {
     #[sea_orm(primary_key)]

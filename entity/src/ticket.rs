@@ -1,7 +1,9 @@
 //! An after-sales ticket.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// `Default` is a blank row: what the columns a query did not read hold
+/// (the server's `graphql::columns`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -215,7 +215,7 @@ belongs! {
         where negotiation_term::Column::Outcome.eq(TermOutcome::Agreed);
     // From the moment it is sent: the client has it in hand.
     contract: ProjectId in projects_of
-        where contract::Column::Status.is_in(contract_statuses_shown());
+        where crate::sql::one_of(contract::Column::Status, contract_statuses_shown());
     // The meetings its contacts attend; the vendor's own meetings are not the client's.
     meeting: ProjectId in projects_of where meeting::Column::WithClient.eq(true);
     acceptance_criterion: ProjectId in projects_of;
@@ -372,12 +372,18 @@ impl Scoped for escalation_level::Entity {
 
 impl Scoped for event::Entity {
     fn portal(c: i64) -> Condition {
-        let mut any = Condition::any().add(event::Column::EntityKind.is_in(PORTAL_EVENT_KINDS));
+        let mut any = Condition::any().add(crate::sql::one_of(
+            event::Column::EntityKind,
+            PORTAL_EVENT_KINDS,
+        ));
         for (kind, statuses) in PORTAL_STATUS_EVENTS.iter() {
             any = any.add(
                 Condition::all()
                     .add(event::Column::EntityKind.eq(*kind))
-                    .add(event::Column::ToStatus.is_in(statuses.iter().copied())),
+                    .add(crate::sql::one_of(
+                        event::Column::ToStatus,
+                        statuses.iter().copied(),
+                    )),
             );
         }
         Condition::all().add(event::Column::ClientId.eq(c)).add(any)
@@ -423,6 +429,8 @@ impl Scoped for user::Entity {
 /// The portal-safe projection of a row: what a contact must not read is blanked before
 /// the row reaches any resolver.
 pub trait Redact {
+    /// The columns `redact` reads: a row read in part (`graphql::columns`) always has them.
+    const READS: &'static [&'static str] = &[];
     fn redact(&mut self) {}
 }
 
@@ -541,6 +549,7 @@ impl Redact for client::Model {
 }
 
 impl Redact for project::Model {
+    const READS: &'static [&'static str] = &["contract_value_internal"];
     fn redact(&mut self) {
         if self.contract_value_internal {
             self.contract_value_minor = None;

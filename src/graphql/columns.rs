@@ -1,25 +1,27 @@
 //! Only the columns a query reads, for rows loaded in bulk: a field's children, a page.
 //!
 //! A dashboard's open tickets are hundreds of rows a page; the query prints three fields
-//! of each, and decoding the rest (descriptions, timestamps, ids of people) is most of
-//! what reading a row costs. A table declares, beside its GraphQL object, which columns
-//! each of the object's fields reads ([`FieldColumns`], checked against every field by
-//! `tests/api/columns.rs`); the look-ahead of the field being resolved then names the
-//! columns its rows need ([`Columns::of`]). A field not declared means the whole row.
+//! of each. Every other column costs twice: PostgreSQL converts and sends each value of
+//! each row (most of what such a statement costs it), and the driver copies and decodes
+//! it. A table declares, beside its GraphQL object, which columns each of the object's
+//! fields reads ([`FieldColumns`], checked against every field by `tests/api/columns.rs`);
+//! the look-ahead of the field being resolved then names the columns its rows need
+//! ([`Columns::of`]). A field not declared means the whole row.
 //!
-//! The others are not left out of the statement (the row type has every column) but
-//! stood in for by a constant that costs nothing to send or decode: `NULL` for a nullable
-//! column, `''` for text. Columns of other types are read as they are. Such rows are
-//! only ever handed to the resolvers of the selection they were read for: they never
-//! enter a by-id cache.
+//! The statement selects those columns only ([`Columns::apply`]); [`Reader`] makes each
+//! row whole again from the table's blank row (its model's `Default`), so that resolvers
+//! keep one row type. Such rows are only ever handed to the resolvers of the selection
+//! they were read for: they never enter a by-id cache. What [`Redact`] reads is always
+//! read, so a row read in part is redacted as the whole row would be.
 
 use async_graphql::Lookahead;
 use sea_orm::{
-    ColumnTrait, ColumnType, EntityTrait, IdenStatic, Iterable, QuerySelect, Select,
-    sea_query::{Expr, StringLen},
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    ModelTrait, QueryResult, QuerySelect, QueryTrait, Select, Value,
 };
 
 use super::loaders::Keyed;
+use crate::auth::scope::Redact;
 
 /// For each GraphQL field of a table's object, the columns it reads (by name).
 pub type FieldColumns = &'static [(&'static str, &'static [&'static str])];
@@ -48,12 +50,17 @@ impl Columns {
     /// items are rows of `E`) read, with `always` (the row's id, the column a loader
     /// groups by). Any field `E` does not declare: all of them.
     pub fn of<E: Keyed>(look: &Lookahead<'_>, always: &[E::Column]) -> Columns {
-        let Some(fields) = E::field_columns() else {
+        let (Some(fields), Some(_)) = (E::field_columns(), E::blank()) else {
             return Columns::ALL;
         };
         let mut set = Columns(0);
         for column in always {
             set.add::<E>(column.as_str());
+        }
+        for column in <E::Model as Redact>::READS {
+            if !set.add::<E>(column) {
+                return Columns::ALL;
+            }
         }
         for occurrence in look.selection_fields() {
             for field in occurrence.selection_set() {
@@ -89,35 +96,130 @@ impl Columns {
         i >= 64 || self.0 & (1 << i) != 0
     }
 
-    /// `select` reading only these columns, the others stood in for where that is free.
+    /// `select` reading only these columns (in the table's order), to read with
+    /// [`Reader`].
     pub fn apply<E: EntityTrait>(self, select: Select<E>) -> Select<E> {
         if self == Columns::ALL {
             return select;
         }
         let mut select = select.select_only();
         for (i, column) in E::Column::iter().enumerate() {
-            select = match stand_in(&column) {
-                Some(constant) if !self.has(i) => {
-                    select.column_as(Expr::cust(constant), column.as_str())
-                }
-                _ => select.column(column),
-            };
+            if self.has(i) {
+                select = select.column(column);
+            }
         }
         select
     }
+
+    /// Runs `select`, narrowed by [`Columns::apply`], and reads its rows.
+    pub async fn all<E: Keyed>(
+        self,
+        db: &DatabaseConnection,
+        select: Select<E>,
+    ) -> Result<Vec<E::Model>, DbErr> {
+        if self == Columns::ALL {
+            return select.all(db).await;
+        }
+        let reader = Reader::<E>::new(self)?;
+        let statement = select.build(db.get_database_backend());
+        db.query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| reader.read(row))
+            .collect()
+    }
 }
 
-/// A constant that decodes as a column's type at no cost, if it has one.
-fn stand_in<C: ColumnTrait>(column: &C) -> Option<&'static str> {
-    let def = column.def();
-    if def.is_null() {
-        return Some("NULL");
+/// Reads rows whose own columns are those of a [`Columns`] (first in the row, in the
+/// table's order, as [`Columns::apply`] selects them) into whole models: the blank row
+/// with the columns read set, by position.
+pub struct Reader<E: EntityTrait> {
+    /// `None`: the whole row, by name.
+    part: Option<Part<E>>,
+}
+
+/// The blank row, and the columns read (in the row's order) with how to decode each.
+struct Part<E: EntityTrait> {
+    blank: E::Model,
+    read: Vec<(E::Column, Kind)>,
+}
+
+/// How a column's values are decoded: its model field's type, as its blank value shows.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    BigInt,
+    Double,
+    Text,
+    Json,
+    Date,
+    Instant,
+}
+
+impl Kind {
+    fn of(value: &Value) -> Option<Kind> {
+        Some(match value {
+            Value::Bool(_) => Kind::Bool,
+            Value::Int(_) => Kind::Int,
+            Value::BigInt(_) => Kind::BigInt,
+            Value::Double(_) => Kind::Double,
+            Value::String(_) => Kind::Text,
+            Value::Json(_) => Kind::Json,
+            Value::ChronoDate(_) => Kind::Date,
+            Value::ChronoDateTimeUtc(_) => Kind::Instant,
+            _ => return None,
+        })
     }
-    match def.get_column_type() {
-        // Enums are short strings of a fixed length (`String(N(32))`), and would not
-        // decode from ''; free text has no length.
-        ColumnType::Text | ColumnType::String(StringLen::None) => Some("''"),
-        _ => None,
+
+    fn read(self, row: &QueryResult, i: usize) -> Result<Value, DbErr> {
+        Ok(match self {
+            Kind::Bool => Value::Bool(row.try_get_by_index(i)?),
+            Kind::Int => Value::Int(row.try_get_by_index(i)?),
+            Kind::BigInt => Value::BigInt(row.try_get_by_index(i)?),
+            Kind::Double => Value::Double(row.try_get_by_index(i)?),
+            Kind::Text => Value::String(row.try_get_by_index(i)?),
+            Kind::Json => Value::Json(
+                row.try_get_by_index::<Option<serde_json::Value>>(i)?
+                    .map(Box::new),
+            ),
+            Kind::Date => Value::ChronoDate(row.try_get_by_index(i)?),
+            Kind::Instant => Value::ChronoDateTimeUtc(row.try_get_by_index(i)?),
+        })
+    }
+}
+
+impl<E: Keyed> Reader<E> {
+    pub fn new(columns: Columns) -> Result<Self, DbErr> {
+        if columns == Columns::ALL {
+            return Ok(Self { part: None });
+        }
+        let table = E::default().table_name();
+        let blank = E::blank()
+            .ok_or_else(|| DbErr::Custom(format!("{table} has no blank row to read into")))?;
+        let mut read = Vec::new();
+        for (i, column) in E::Column::iter().enumerate() {
+            if columns.has(i) {
+                let kind = Kind::of(&blank.get(column)).ok_or_else(|| {
+                    DbErr::Custom(format!("{table}.{}: no reader", column.as_str()))
+                })?;
+                read.push((column, kind));
+            }
+        }
+        Ok(Self {
+            part: Some(Part { blank, read }),
+        })
+    }
+
+    pub fn read(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
+        let Some(Part { blank, read }) = &self.part else {
+            return E::Model::from_query_result(row, "");
+        };
+        let mut model = blank.clone();
+        for (i, (column, kind)) in read.iter().enumerate() {
+            model.try_set(*column, kind.read(row, i)?)?;
+        }
+        Ok(model)
     }
 }
 
@@ -128,7 +230,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_not_read_are_stood_in_for_where_that_is_free() {
+    fn only_the_columns_read_are_selected() {
         use entity::ticket::{Column, Entity};
         let mut set = Columns(0);
         for name in ["id", "project_id", "title", "status"] {
@@ -139,17 +241,12 @@ mod tests {
             .apply(Entity::find().filter(sea_orm::ColumnTrait::eq(&Column::ProjectId, 1)))
             .build(DbBackend::Postgres)
             .to_string();
-        for read in ["\"title\"", "\"status\"", "\"project_id\"", "\"priority\""] {
-            assert!(
-                sql.contains(&format!("\"tickets\".{read}")),
-                "{read}: {sql}"
-            );
-        }
-        // Nullable: NULL; free text: ''.
-        assert!(sql.contains("NULL AS \"description\""), "{sql}");
-        assert!(sql.contains("NULL AS \"assignee_id\""), "{sql}");
-        // A non-null timestamp is read as it is.
-        assert!(sql.contains("\"tickets\".\"created_at\""), "{sql}");
+        assert!(
+            sql.starts_with(
+                "SELECT \"tickets\".\"id\", \"tickets\".\"project_id\", \"tickets\".\"title\", \"tickets\".\"status\" FROM"
+            ),
+            "{sql}"
+        );
         assert_eq!(
             Columns::ALL
                 .apply(Entity::find())
@@ -157,5 +254,21 @@ mod tests {
                 .to_string(),
             Entity::find().build(DbBackend::Postgres).to_string()
         );
+    }
+
+    #[test]
+    fn every_column_of_a_declaring_table_has_a_reader() {
+        fn check<E: Keyed>() {
+            let all = Columns((1u64 << E::Column::iter().count()) - 1);
+            assert!(
+                Reader::<E>::new(all).is_ok(),
+                "{}",
+                E::default().table_name()
+            );
+        }
+        check::<entity::project::Entity>();
+        check::<entity::ticket::Entity>();
+        check::<entity::stage::Entity>();
+        check::<entity::risk::Entity>();
     }
 }

@@ -46,6 +46,11 @@ pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
     fn field_columns() -> Option<FieldColumns> {
         None
     }
+    /// The row that a row read in part starts from ([`super::columns::Reader`]); `None`:
+    /// its rows are always read whole.
+    fn blank() -> Option<Self::Model> {
+        None
+    }
 }
 
 macro_rules! keyed {
@@ -113,6 +118,9 @@ macro_rules! keyed_with_parents {
         }
         $(fn field_columns() -> Option<FieldColumns> {
             Some($columns)
+        }
+        fn blank() -> Option<Self::Model> {
+            Some(Default::default())
         })?
     })+ };
 }
@@ -252,7 +260,10 @@ impl<S: ChildSet> Loader<ChildKey<S>> for Children<S> {
                 .filter(visible_under::<S::Entity>(self.1, parent_col, shown))
                 .order_by(order_col, order.clone())
                 .order_by(S::Entity::id_column(), order);
-            let rows = columns.apply(select).all(&self.0).await.map_err(internal)?;
+            let rows = columns
+                .all(&self.0, columns.apply(select))
+                .await
+                .map_err(internal)?;
             for row in read_all(self.1, rows) {
                 if let Some(id) = as_i64(row.get(parent_col)) {
                     let parent = ParentRef { id, shown };

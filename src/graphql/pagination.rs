@@ -192,11 +192,12 @@ where
     let plan = Plan::of::<E>(&look.field("edges").field("node"));
     let rows = if plan.is_empty() {
         let (page, scope) = page.into_parts();
-        read_all(scope, page.all(db).await.map_err(AppError::from)?)
+        read_all(scope, columns.all(db, page).await.map_err(AppError::from)?)
     } else {
         let loaders = loaders::request_loaders(ctx)?;
         let mut rows = Vec::new();
-        for (row, parents) in select_with(db, page, &plan).await.map_err(AppError::from)? {
+        let read = select_with(db, page, columns, &plan).await;
+        for (row, parents) in read.map_err(AppError::from)? {
             prime_all(loaders, &parents).await;
             rows.push(row);
         }

@@ -19,7 +19,10 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement},
 };
 
-use super::loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal};
+use super::{
+    columns::{Columns, Reader},
+    loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal},
+};
 use crate::auth::{
     Scope,
     scope::{Visible, VisibleSelect, visible},
@@ -289,7 +292,7 @@ impl<E: Keyed> ByIdWith<E> {
         ids: Vec<i64>,
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
         let rows = VisibleSelect::<E>::new(self.1).filter(E::id_column().is_in(ids));
-        Ok(select_with(&self.0, rows, plan)
+        Ok(select_with(&self.0, rows, Columns::ALL, plan)
             .await?
             .into_iter()
             .filter_map(|(row, parents)| {
@@ -301,12 +304,15 @@ impl<E: Keyed> ByIdWith<E> {
 }
 
 /// Runs `select` with the parents `plan` names joined: each row (as its scope may read
-/// it) with them. `select` keeps its conditions, order and limit.
+/// it) with them. `select` keeps its conditions, order and limit, and selects the row's
+/// `columns` ([`Columns::apply`]).
 pub async fn select_with<E: Keyed>(
     db: &DatabaseConnection,
     select: VisibleSelect<E>,
+    columns: Columns,
     plan: &Plan,
 ) -> Result<Vec<(Visible<E::Model>, Arc<[Parent]>)>, sea_orm::DbErr> {
+    let reader = Reader::<E>::new(columns)?;
     let (select, scope) = select.into_parts();
     let root: &'static dyn Table = &Of::<E>::TABLE;
     // The table of each node: the row (0), then each step's parent.
@@ -336,7 +342,7 @@ pub async fn select_with<E: Keyed>(
     let statement = db.get_database_backend().build(&q);
     let mut out = Vec::new();
     for row in db.query_all_raw(statement).await? {
-        let model = E::Model::from_query_result(&row, "")?;
+        let model = reader.read(&row)?;
         let parents = parents_of(&row, scope, plan, &tables, 0)?;
         out.push((Visible::read(scope, model), parents));
     }

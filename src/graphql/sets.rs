@@ -11,7 +11,10 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, Order};
 
 use super::loaders::{ChildSet, ChildrenOf};
-use crate::service::tickets::OPEN_STATUSES;
+use crate::{
+    service::tickets::OPEN_STATUSES,
+    sql::{none_of, one_of},
+};
 
 macro_rules! child_set {
     ($(#[$meta:meta])* $name:ident: $module:ident by $parent:ident of $of:ident, order $col:ident $order:ident) => {
@@ -108,8 +111,8 @@ impl ChildSet for RisksOfProject {
     }
     fn condition(&self) -> Condition {
         match self.open {
-            Some(true) => Condition::all().add(risk::Column::Status.ne(RiskStatus::Closed)),
-            Some(false) => Condition::all().add(risk::Column::Status.eq(RiskStatus::Closed)),
+            Some(true) => Condition::all().add(none_of(risk::Column::Status, [RiskStatus::Closed])),
+            Some(false) => Condition::all().add(one_of(risk::Column::Status, [RiskStatus::Closed])),
             None => Condition::all(),
         }
     }
@@ -121,8 +124,8 @@ impl ChildSet for RisksOfProject {
 /// Which tickets of a parent: `open` as in the ticket filter.
 fn open_tickets(open: Option<bool>) -> Condition {
     match open {
-        Some(true) => Condition::all().add(ticket::Column::Status.is_in(OPEN_STATUSES)),
-        Some(false) => Condition::all().add(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
+        Some(true) => Condition::all().add(one_of(ticket::Column::Status, OPEN_STATUSES)),
+        Some(false) => Condition::all().add(none_of(ticket::Column::Status, OPEN_STATUSES)),
         None => Condition::all(),
     }
 }

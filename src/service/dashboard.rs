@@ -95,7 +95,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
 
     let open_tickets_with = |clocks: Condition| {
         ticket::Entity::find()
-            .filter(ticket::Column::Status.is_in(OPEN_STATUSES))
+            .filter(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES))
             .filter(ticket::Column::Id.in_subquery(tickets_with(clocks)))
             .order_by_desc(ticket::Column::Priority)
             .order_by_asc(ticket::Column::Id)
@@ -117,7 +117,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
         .select_only()
         .column(ticket::Column::Grade)
         .column_as(ticket::Column::Id.count(), "n")
-        .filter(ticket::Column::Status.is_in(OPEN_STATUSES))
+        .filter(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES))
         .group_by(ticket::Column::Grade)
         .into_tuple()
         .all(db)

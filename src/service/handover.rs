@@ -102,7 +102,7 @@ pub async fn mark_left(
             txn,
             sea_orm::Condition::all()
                 .add(ticket::Column::ReporterContactId.eq(id))
-                .add(ticket::Column::Status.is_in(OPEN_STATUSES)),
+                .add(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES)),
             ticket::Column::Id,
             ticket::Column::ReporterContactId,
             Some(ticket::Column::Version),

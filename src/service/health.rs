@@ -162,7 +162,10 @@ async fn assess_chunk(
         .column(ticket::Column::Id)
         .join(JoinType::InnerJoin, ticket_clock::Relation::Ticket.def())
         .filter(ticket::Column::ProjectId.is_in(ids.clone()))
-        .filter(ticket::Column::Status.is_in(super::tickets::OPEN_STATUSES))
+        .filter(crate::sql::one_of(
+            ticket::Column::Status,
+            super::tickets::OPEN_STATUSES,
+        ))
         .filter(breached_condition(now))
         .distinct()
         .into_tuple()

@@ -245,7 +245,10 @@ pub async fn change_project_policy(
     let new = to_domain(&new_row, &new_targets)?;
     let open = ticket::Entity::find()
         .filter(ticket::Column::ProjectId.eq(p.id))
-        .filter(ticket::Column::Status.is_in(super::tickets::OPEN_STATUSES))
+        .filter(crate::sql::one_of(
+            ticket::Column::Status,
+            super::tickets::OPEN_STATUSES,
+        ))
         .order_by_asc(ticket::Column::Id)
         .all(uow.txn())
         .await?;

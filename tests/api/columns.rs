@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use delivery_desk::auth::token::Role;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -57,32 +58,35 @@ async fn object_fields(app: &TestApp, ty: &str) -> Vec<String> {
     out
 }
 
-db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
-    delivery_desk::seed::demo(
-        &app.db,
-        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
-    )
-    .await
-    .expect("demo data");
-    fill_nullable_columns(&app).await;
+/// Runs `query` as `token` (staff when `None`) and returns its data.
+async fn data_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let body = app
+        .gql_as(Some(token.unwrap_or(&app.admin)), query, variables)
+        .await;
+    assert!(body["errors"].is_null(), "{query}: {body}");
+    body["data"].clone()
+}
 
+/// Every declared field, read through a page or a page's children (only `id` and the
+/// field's columns) and by id (`nodes`: whole rows), as `token` sees it: the values of
+/// each, by row id and field.
+async fn both_roads(app: &TestApp, token: Option<&str>) -> Vec<(String, HashMap<String, Value>)> {
+    let mut out = Vec::new();
     for (ty, of_project, fields) in delivery_desk::graphql::columns::declared() {
-        let objects = object_fields(&app, ty).await;
+        let objects = object_fields(app, ty).await;
         for (field, _) in fields {
             let selection = if objects.iter().any(|o| o == field) {
                 format!("{field} {{ __typename }}")
             } else {
                 (*field).to_owned()
             };
-            // Through a page or a page's children: only `id` and this field's columns
-            // are read.
             let mut partial: HashMap<String, Value> = HashMap::new();
             let inner = match of_project {
                 Some(children) => format!("{children} {{ id {selection} }}"),
                 None => format!("id {selection}"),
             };
             let query = format!("{{ projects(first: 50) {{ edges {{ node {{ {inner} }} }} }} }}");
-            let data = app.ok(&query, json!({})).await;
+            let data = data_as(app, token, &query, json!({})).await;
             for edge in data["projects"]["edges"].as_array().unwrap() {
                 let rows = match of_project {
                     Some(children) => edge["node"][children].as_array().unwrap().clone(),
@@ -92,27 +96,80 @@ db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
                     partial.insert(row["id"].as_str().unwrap().to_owned(), row[field].clone());
                 }
             }
-            assert!(!partial.is_empty(), "{ty}: no rows");
-            // By id: whole rows.
             let ids: Vec<&String> = partial.keys().collect();
             let mut whole: HashMap<String, Value> = HashMap::new();
             for chunk in ids.chunks(100) {
                 let query = format!(
                     "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {ty} {{ id {selection} }} }} }}"
                 );
-                let data = app.ok(&query, json!({ "ids": chunk })).await;
+                let data = data_as(app, token, &query, json!({ "ids": chunk })).await;
                 for row in data["nodes"].as_array().unwrap() {
                     whole.insert(row["id"].as_str().unwrap().to_owned(), row[field].clone());
                 }
             }
-            assert_eq!(partial, whole, "{ty}.{field}");
-            // The data gives the field something to get wrong.
-            assert!(
-                whole.values().any(|v| !v.is_null() && v != ""),
-                "{ty}.{field}: null or empty in every row, so this checks nothing"
-            );
+            assert_eq!(partial, whole, "{ty}.{field} (token {token:?})");
+            out.push((format!("{ty}.{field}"), whole));
         }
     }
+    out
+}
+
+db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
+    delivery_desk::seed::demo(
+        &app.db,
+        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
+    )
+    .await
+    .expect("demo data");
+    fill_nullable_columns(&app).await;
+
+    for (field, whole) in both_roads(&app, None).await {
+        // The data gives the field something to get wrong.
+        assert!(
+            whole.values().any(|v| !v.is_null() && v != ""),
+            "{field}: null or empty in every row, so this checks nothing"
+        );
+    }
+
+    // A portal user's rows are redacted as whole rows are, though a page reads only the
+    // columns asked for: an internal contract value stays hidden when only
+    // `contractValue` is asked.
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT p.id, p.client_id, (SELECT MIN(c.id) FROM contacts c WHERE c.client_id = p.client_id) AS contact \
+             FROM projects p WHERE p.contract_value_minor IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = p.client_id) ORDER BY p.id",
+        ))
+        .await
+        .unwrap()
+        .expect("a project with a contract value and a contact");
+    let (project, client, contact): (i64, i64, i64) = (
+        row.try_get("", "id").unwrap(),
+        row.try_get("", "client_id").unwrap(),
+        row.try_get("", "contact").unwrap(),
+    );
+    app.db
+        .execute_raw(Statement::from_string(
+            backend,
+            format!("UPDATE projects SET contract_value_internal = TRUE WHERE id = {project}"),
+        ))
+        .await
+        .unwrap();
+    let token = app.token(&format!("contact:{contact}"), Role::Client, Some(client));
+    let seen = both_roads(&app, Some(&token)).await;
+    let values = &seen
+        .iter()
+        .find(|(f, _)| f == "Project.contractValue")
+        .expect("contractValue is declared")
+        .1;
+    let id = delivery_desk::graphql::ids::encode(
+        delivery_desk::graphql::ids::NodeKind::Project,
+        project,
+    );
+    assert_eq!(values.get(id.as_str()), Some(&Value::Null), "{values:?}");
 
     // And the road is taken: a title or a name alone leaves the description out, of a
     // page (through `nodes` too) and of its children.
@@ -129,7 +186,7 @@ db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
                 .find(|s| s.contains(&format!("FROM \"{table}\"")) && !s.contains("COUNT"))
                 .expect("a statement");
             assert!(
-                statement.contains("NULL AS \"description\""),
+                !statement.contains("description") && statement.contains("\"id\""),
                 "{query}: {statement}"
             );
         }

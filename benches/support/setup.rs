@@ -35,6 +35,21 @@ pub fn postgres_server() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The URL of database `name` on `server` (a server URL, options kept). Without an
+/// `sslmode`, `sslmode=disable`: our driver would otherwise choose TLS on loopback (its
+/// default is `prefer`) and PostGraphile's driver would not, so that the two sides of a
+/// comparison would not talk to PostgreSQL alike (TLS was 8 % of PostgreSQL's CPU under
+/// the dashboard, besides ours).
+pub fn database_url(server: &str, name: &str) -> String {
+    let (path, query) = server.split_once('?').unwrap_or((server, ""));
+    let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+    let mut options: Vec<&str> = query.split('&').filter(|o| !o.is_empty()).collect();
+    if !options.iter().any(|o| o.starts_with("sslmode=")) {
+        options.push("sslmode=disable");
+    }
+    format!("{base}/{name}?{}", options.join("&"))
+}
+
 /// A database created for one run on the PostgreSQL server, dropped by [`Self::drop`].
 pub struct PgDatabase {
     admin: DatabaseConnection,
@@ -52,9 +67,8 @@ impl PgDatabase {
             .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
             .await
             .expect("create database");
-        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
         Self {
-            url: format!("{base}/{name}"),
+            url: database_url(server, &name),
             admin,
             name,
         }

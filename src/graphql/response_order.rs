@@ -65,23 +65,32 @@ fn reorder(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) 
 
 fn apply(value: &mut Value, order: &Order<'_>, doc: &ExecutableDocument) {
     match value {
+        // Most objects already are in order: walked side by side with the selection,
+        // with no lookup by key (hashing every key of every object was 4 % of a
+        // dashboard's CPU).
+        Value::Object(map) if in_order(map, order) => {
+            let mut selected = order.iter();
+            for (key, child) in map.iter_mut() {
+                if let Some((_, subs)) = selected.find(|(k, _)| k == key) {
+                    reorder(child, subs, doc);
+                }
+            }
+        }
         Value::Object(map) => {
             for (key, subs) in order {
                 if let Some(child) = map.get_mut(key) {
                     reorder(child, subs, doc);
                 }
             }
-            if !in_order(map, order) {
-                let mut ordered = IndexMap::with_capacity(map.len());
-                for (key, _) in order {
-                    if let Some(child) = map.shift_remove(key) {
-                        ordered.insert(key.clone(), child);
-                    }
+            let mut ordered = IndexMap::with_capacity(map.len());
+            for (key, _) in order {
+                if let Some(child) = map.shift_remove(key) {
+                    ordered.insert(key.clone(), child);
                 }
-                // Anything not named by the query (there should be nothing) keeps its place after.
-                ordered.extend(map.drain(..));
-                *map = ordered;
             }
+            // Anything not named by the query (there should be nothing) keeps its place after.
+            ordered.extend(map.drain(..));
+            *map = ordered;
         }
         Value::List(items) => items.iter_mut().for_each(|item| apply(item, order, doc)),
         _ => {}
@@ -90,15 +99,8 @@ fn apply(value: &mut Value, order: &Order<'_>, doc: &ExecutableDocument) {
 
 /// Whether `map` holds exactly the keys of `order` it has, in that order, and no other.
 fn in_order(map: &IndexMap<Name, Value>, order: &Order<'_>) -> bool {
-    let mut next = 0;
-    for (key, _) in order {
-        match map.get_index_of(key) {
-            Some(i) if i == next => next += 1,
-            Some(_) => return false,
-            None => {}
-        }
-    }
-    next == map.len()
+    let mut selected = order.iter();
+    map.keys().all(|key| selected.any(|(k, _)| k == key))
 }
 
 #[cfg(test)]

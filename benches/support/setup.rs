@@ -38,8 +38,8 @@ pub fn postgres_server() -> Option<String> {
 /// The URL of database `name` on `server` (a server URL, options kept). Without an
 /// `sslmode`, `sslmode=disable`: our driver would otherwise choose TLS on loopback (its
 /// default is `prefer`) and PostGraphile's driver would not, so that the two sides of a
-/// comparison would not talk to PostgreSQL alike (TLS was 8 % of PostgreSQL's CPU under
-/// the dashboard, besides ours).
+/// comparison would not talk to PostgreSQL alike (OpenSSL was 8 % of PostgreSQL's CPU
+/// under our dashboard).
 pub fn database_url(server: &str, name: &str) -> String {
     let (path, query) = server.split_once('?').unwrap_or((server, ""));
     let base = path.rsplit_once('/').map_or(path, |(b, _)| b);

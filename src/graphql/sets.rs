@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, Condition, Order};
 
 use super::loaders::{ChildSet, ChildrenOf};
 use crate::{
-    service::tickets::OPEN_STATUSES,
+    service::tickets::open_condition,
     sql::{none_of, one_of},
 };
 
@@ -123,11 +123,9 @@ impl ChildSet for RisksOfProject {
 
 /// Which tickets of a parent: `open` as in the ticket filter.
 fn open_tickets(open: Option<bool>) -> Condition {
-    match open {
-        Some(true) => Condition::all().add(one_of(ticket::Column::Status, OPEN_STATUSES)),
-        Some(false) => Condition::all().add(none_of(ticket::Column::Status, OPEN_STATUSES)),
-        None => Condition::all(),
-    }
+    open.map_or(Condition::all(), |open| {
+        Condition::all().add(open_condition(open))
+    })
 }
 
 macro_rules! tickets_of {

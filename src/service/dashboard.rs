@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{ExprTrait, Query, SelectStatement},
 };
 
-use super::{Ctx, health, service_levels, tickets::OPEN_STATUSES};
+use super::{Ctx, health, service_levels, tickets::open_condition};
 use crate::{
     domain::{risk::RiskSeverity, satisfaction::Period},
     error::AppResult,
@@ -95,7 +95,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
 
     let open_tickets_with = |clocks: Condition| {
         ticket::Entity::find()
-            .filter(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES))
+            .filter(open_condition(true))
             .filter(ticket::Column::Id.in_subquery(tickets_with(clocks)))
             .order_by_desc(ticket::Column::Priority)
             .order_by_asc(ticket::Column::Id)
@@ -117,7 +117,7 @@ pub async fn build(ctx: Ctx<'_>, period: Period) -> AppResult<Dashboard> {
         .select_only()
         .column(ticket::Column::Grade)
         .column_as(ticket::Column::Id.count(), "n")
-        .filter(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES))
+        .filter(open_condition(true))
         .group_by(ticket::Column::Grade)
         .into_tuple()
         .all(db)

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{
     Ctx, EventDraft, UnitOfWork, check_version, ids_of, load, require, save_versioned,
-    tickets::OPEN_STATUSES,
+    tickets::open_condition,
 };
 use crate::{
     domain::{
@@ -102,7 +102,7 @@ pub async fn mark_left(
             txn,
             sea_orm::Condition::all()
                 .add(ticket::Column::ReporterContactId.eq(id))
-                .add(crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES)),
+                .add(open_condition(true)),
             ticket::Column::Id,
             ticket::Column::ReporterContactId,
             Some(ticket::Column::Version),

@@ -162,10 +162,7 @@ async fn assess_chunk(
         .column(ticket::Column::Id)
         .join(JoinType::InnerJoin, ticket_clock::Relation::Ticket.def())
         .filter(ticket::Column::ProjectId.is_in(ids.clone()))
-        .filter(crate::sql::one_of(
-            ticket::Column::Status,
-            super::tickets::OPEN_STATUSES,
-        ))
+        .filter(super::tickets::open_condition(true))
         .filter(breached_condition(now))
         .distinct()
         .into_tuple()

@@ -245,10 +245,7 @@ pub async fn change_project_policy(
     let new = to_domain(&new_row, &new_targets)?;
     let open = ticket::Entity::find()
         .filter(ticket::Column::ProjectId.eq(p.id))
-        .filter(crate::sql::one_of(
-            ticket::Column::Status,
-            super::tickets::OPEN_STATUSES,
-        ))
+        .filter(super::tickets::open_condition(true))
         .order_by_asc(ticket::Column::Id)
         .all(uow.txn())
         .await?;

@@ -25,6 +25,16 @@ pub const OPEN_STATUSES: [TicketStatus; 4] = [
     TicketStatus::WaitingOnCustomer,
 ];
 
+/// Tickets that are (`true`) or are not (`false`) open, the statuses written into the
+/// statement ([`crate::sql`]): every road that asks for open tickets asks this.
+pub fn open_condition(open: bool) -> sea_orm::sea_query::Expr {
+    if open {
+        crate::sql::one_of(ticket::Column::Status, OPEN_STATUSES)
+    } else {
+        crate::sql::none_of(ticket::Column::Status, OPEN_STATUSES)
+    }
+}
+
 pub struct NewTicket {
     pub project_id: i64,
     pub title: String,
@@ -89,10 +99,8 @@ pub fn list(scope: Scope, f: TicketFilter) -> VisibleSelect<ticket::Entity> {
     if let Some(id) = f.client_id {
         q = q.filter(ticket::Column::ClientId.eq(id));
     }
-    match f.open {
-        Some(true) => q = q.filter(ticket::Column::Status.is_in(OPEN_STATUSES)),
-        Some(false) => q = q.filter(ticket::Column::Status.is_not_in(OPEN_STATUSES)),
-        None => {}
+    if let Some(open) = f.open {
+        q = q.filter(open_condition(open));
     }
     if let Some(now) = f.follow_up_overdue_at {
         q = q.filter(

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     columns::Columns,
+    lean::Lean,
     loaders::{self, Keyed},
     parents::{Plan, prime_all, select_with},
 };
@@ -73,7 +74,7 @@ impl TotalCount {
     }
 }
 
-pub type Page<N> = Connection<String, N, TotalCount>;
+pub type Page<N> = Connection<String, Lean<N>, TotalCount>;
 
 fn key_to_json(value: Value) -> serde_json::Value {
     match value {
@@ -140,7 +141,7 @@ pub async fn paginate<E, N>(
 ) -> async_graphql::Result<Page<N>>
 where
     E: Keyed,
-    N: async_graphql::OutputType,
+    N: async_graphql::ContainerType,
 {
     let db = super::svc(ctx)?.db;
     let limit = page_size(first)?;
@@ -215,7 +216,7 @@ where
             k: key_to_json(row.get(sort.column)),
             i: id,
         });
-        connection.edges.push(Edge::new(cursor, to_node(row)));
+        connection.edges.push(Edge::new(cursor, Lean(to_node(row))));
     }
     Ok(connection)
 }

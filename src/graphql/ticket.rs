@@ -13,6 +13,7 @@ use super::{
     event::Event,
     ids::{NodeKind, decode_as, encode},
     input::{opt_id, patch_id, patch_text, set_text},
+    lean::Lean,
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
@@ -99,15 +100,15 @@ impl Ticket {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Lean<Project>>> {
         Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
             .await?
-            .map(Project))
+            .map(|project| Lean(Project(project))))
     }
-    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Lean<Client>>> {
         Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
             .await?
-            .map(Client))
+            .map(|client| Lean(Client(client))))
     }
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(id) = self.0.assignee_id else {

@@ -35,9 +35,16 @@ pub struct Alarms {
 
 impl Alarms {
     /// Starts the task on the current runtime; it stops when `stop` is cancelled.
-    pub fn start(db: DatabaseConnection, hub: Hub, time: Time, stop: CancellationToken) -> Self {
+    /// `digests`: whether it also queues the weekly digests.
+    pub fn start(
+        db: DatabaseConnection,
+        hub: Hub,
+        time: Time,
+        digests: bool,
+        stop: CancellationToken,
+    ) -> Self {
         let look = Arc::new(Notify::new());
-        tokio::spawn(run(db, hub, time, stop, look.clone()));
+        tokio::spawn(run(db, hub, time, digests, stop, look.clone()));
         Self { look }
     }
 
@@ -51,6 +58,7 @@ async fn run(
     db: DatabaseConnection,
     hub: Hub,
     time: Time,
+    digests: bool,
     stop: CancellationToken,
     look: Arc<Notify>,
 ) {
@@ -65,7 +73,7 @@ async fn run(
             live: Some(&hub),
             time: &time,
         };
-        let sleep = match look_once(ctx, &mut digest_at).await {
+        let sleep = match look_once(ctx, digests.then_some(&mut digest_at)).await {
             Ok(Some(at)) => (at - time.now())
                 .to_std()
                 .unwrap_or(Duration::ZERO)
@@ -125,10 +133,11 @@ fn moves_clocks(kind: EntityKind) -> bool {
 }
 
 /// Writes every alert that came due (service levels, kickoff obligations), queues the
-/// weekly digests when `digest_at` has come, and returns the next instant one comes due.
+/// weekly digests when `digest_at` has come (none: this server queues none), and returns
+/// the next instant one comes due.
 async fn look_once(
     ctx: Ctx<'_>,
-    digest_at: &mut Option<chrono::DateTime<chrono::Utc>>,
+    digest_at: Option<&mut Option<chrono::DateTime<chrono::Utc>>>,
 ) -> crate::error::AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     let n = service_levels::fire_due(ctx).await?;
     if n > 0 {
@@ -139,20 +148,24 @@ async fn look_once(
         tracing::info!(alerts = n, "kickoff alerts written");
     }
     let now = ctx.time.now();
-    if digest_at.is_none_or(|at| at <= now) {
-        // A digest that cannot be built must not hold up the alerts: tried again later.
-        *digest_at = match outbox::digests(ctx).await {
-            Ok(next) => next,
-            Err(e) => {
-                tracing::warn!(error = ?e, "weekly digests failed; trying again in 5 minutes");
-                Some(now + chrono::Duration::minutes(5))
-            }
-        };
+    let mut next_digest = None;
+    if let Some(digest_at) = digest_at {
+        if digest_at.is_none_or(|at| at <= now) {
+            // A digest that cannot be built must not hold up the alerts: tried again later.
+            *digest_at = match outbox::digests(ctx).await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "weekly digests failed; trying again in 5 minutes");
+                    Some(now + chrono::Duration::minutes(5))
+                }
+            };
+        }
+        next_digest = *digest_at;
     }
     let next = [
         service_levels::next_due(ctx.db).await?,
         kickoff::next_due(ctx.db).await?,
-        *digest_at,
+        next_digest,
     ];
     Ok(next.into_iter().flatten().min())
 }

@@ -184,6 +184,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     links: delivery_desk::mail::Links::new(&config.public_url),
                     ..Default::default()
                 },
+                weekly_digests: true,
             };
             let state = startup::AppState::new(db, options, keys);
             startup::serve(listener, state)

@@ -43,6 +43,10 @@ pub struct Options {
     pub webhooks: crate::webhooks::WebhookOptions,
     /// E-mail delivery: the SMTP server, links, retries.
     pub mail: crate::mail::MailOptions,
+    /// Whether this server queues the weekly digests (Friday afternoon in each policy's
+    /// time zone). Test servers on the system clock turn them off, so that what they
+    /// send does not depend on the day they run.
+    pub weekly_digests: bool,
 }
 
 impl Default for Options {
@@ -59,6 +63,7 @@ impl Default for Options {
             documents: crate::documents::DocumentStore::new("data/documents", 20 << 20),
             webhooks: crate::webhooks::WebhookOptions::default(),
             mail: crate::mail::MailOptions::default(),
+            weekly_digests: true,
         }
     }
 }
@@ -145,6 +150,7 @@ impl AppState {
             db.clone(),
             hub.clone(),
             options.time.clone(),
+            options.weekly_digests,
             shutdown.clone(),
         );
         let webhooks = crate::webhooks::Webhooks::start(

@@ -487,7 +487,7 @@ db_test!(a_caller_over_its_rate_gets_429_with_retry_after, |app| {
         backend,
         Options {
             rate_limit_per_minute: 3,
-            ..Options::default()
+            ..crate::helpers::test_options()
         },
     )
     .await

@@ -254,10 +254,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, test_options()).await
 }
 
+/// A test server's options. It queues no weekly digest: on the system clock those come
+/// on Friday afternoons only, and would add mail to whatever a test counts (the digests'
+/// own test turns them on, on a manual clock).
 pub fn test_options() -> Options {
     Options {
         max_body_bytes: 64 * 1024,
         rate_limit_per_minute: 1_000_000,
+        weekly_digests: false,
         ..Options::default()
     }
 }

@@ -435,7 +435,7 @@ async fn a_reader_too_slow_is_closed_with_1013_and_resumes_from_its_cursor() {
                 send_timeout: Duration::from_millis(500),
                 ..WsOptions::default()
             },
-            ..Options::default()
+            ..crate::helpers::test_options()
         },
     )
     .await

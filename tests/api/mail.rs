@@ -566,11 +566,44 @@ db_test!(
 );
 
 db_test!(
+    a_test_server_queues_no_digest_even_on_friday_afternoon,
+    options = Options {
+        // Friday 2026-12-04 14:00 in Shanghai, the default zone; moved into the window below.
+        time: Time::manual(chrono::Utc.with_ymd_and_hms(2026, 12, 4, 6, 0, 0).unwrap()),
+        mail: mail_options(None),
+        ..helpers::test_options()
+    },
+    |app| {
+        // What every other test counts must not depend on the day it runs.
+        let acme = helpers::client(&app, "Hengtai").await;
+        contact(&app, &acme, "Liu Yang", Some("liu@hengtai.example"), "EN").await;
+        let p = helpers::signed_project(&app, &acme, "M-9").await;
+        app.ok(
+            "mutation($id: ID!) { changeProjectStatus(id: $id, status: REQUIREMENTS) { id } }",
+            json!({ "id": p }),
+        )
+        .await;
+        let alarms = app.alarms.as_ref().expect("in-process alarms");
+        alarms.look_now();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // 16:00: a server that queues digests queues this project's now.
+        app.time.advance(chrono::Duration::hours(2));
+        for _ in 0..3 {
+            alarms.look_now();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let queued = outbox(&app, json!({ "kind": "WEEKLY_DIGEST" })).await;
+        assert!(queued.is_empty(), "{queued:?}");
+    }
+);
+
+db_test!(
     the_weekly_digest_goes_out_on_friday_afternoon_once,
     options = Options {
         // Thursday 2026-12-03 23:00 UTC: Friday 07:00 in Shanghai, the default zone.
         time: Time::manual(chrono::Utc.with_ymd_and_hms(2026, 12, 3, 23, 0, 0).unwrap()),
         mail: mail_options(None),
+        weekly_digests: true,
         ..helpers::test_options()
     },
     |app| {

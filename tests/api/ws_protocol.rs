@@ -22,7 +22,7 @@ async fn app_with(ws: WsOptions) -> TestApp {
     let options = Options {
         rate_limit_per_minute: 1_000_000,
         ws,
-        ..Options::default()
+        ..crate::helpers::test_options()
     };
     spawn_app_with(Backend::Sqlite, options).await.unwrap()
 }

@@ -21,7 +21,6 @@ pub mod ids;
 pub mod input;
 pub mod interaction;
 pub mod kickoff;
-pub mod lean;
 pub mod live;
 pub mod loaders;
 pub mod mail;

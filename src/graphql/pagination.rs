@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     columns::Columns,
-    lean::Lean,
     loaders::{self, Keyed},
     parents::{Plan, prime_all, select_with},
 };
@@ -74,7 +73,7 @@ impl TotalCount {
     }
 }
 
-pub type Page<N> = Connection<String, Lean<N>, TotalCount>;
+pub type Page<N> = Connection<String, N, TotalCount>;
 
 fn key_to_json(value: Value) -> serde_json::Value {
     match value {
@@ -141,7 +140,7 @@ pub async fn paginate<E, N>(
 ) -> async_graphql::Result<Page<N>>
 where
     E: Keyed,
-    N: async_graphql::ContainerType,
+    N: async_graphql::OutputType,
 {
     let db = super::svc(ctx)?.db;
     let limit = page_size(first)?;
@@ -216,7 +215,7 @@ where
             k: key_to_json(row.get(sort.column)),
             i: id,
         });
-        connection.edges.push(Edge::new(cursor, Lean(to_node(row))));
+        connection.edges.push(Edge::new(cursor, to_node(row)));
     }
     Ok(connection)
 }

@@ -11,7 +11,6 @@ use super::{
     event::Event,
     ids::{NodeKind, decode_as, encode},
     input::{ids, opt_id, patch, patch_id, patch_text, set_text},
-    lean::Lean,
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
     scope,
@@ -148,10 +147,10 @@ impl Project {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Lean<Client>>> {
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
         Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
             .await?
-            .map(|client| Lean(Client(client))))
+            .map(Client))
     }
     /// The "1" of "1+N": the client's single point of contact.
     /// The client's contact who is the project's first point of contact.
@@ -227,11 +226,11 @@ impl Project {
         super::agreement::acceptance_of(ctx, self.0.id).await
     }
     /// The delivery plan, in order.
-    async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Lean<Stage>>> {
+    async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
         Ok(loaders::selected_children(ctx, &self.0, StagesOfProject)
             .await?
             .into_iter()
-            .map(|stage| Lean(Stage(stage)))
+            .map(Stage)
             .collect())
     }
     /// The 72-hour kickoff obligation its contract signing started (staff only: null in
@@ -277,22 +276,22 @@ impl Project {
         )
     }
     /// The risk log; `open: true` for risks not yet closed.
-    async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Lean<Risk>>> {
+    async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
         Ok(
             loaders::selected_children(ctx, &self.0, RisksOfProject { open })
                 .await?
                 .into_iter()
-                .map(|risk| Lean(Risk(risk)))
+                .map(Risk)
                 .collect(),
         )
     }
     /// Tickets, newest first; `open: true` for those still needing work.
-    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Lean<Ticket>>> {
+    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
         Ok(
             loaders::selected_children(ctx, &self.0, TicketsOfProject { open })
                 .await?
                 .into_iter()
-                .map(|ticket| Lean(Ticket(ticket)))
+                .map(Ticket)
                 .collect(),
         )
     }

@@ -13,7 +13,6 @@ use super::{
     event::Event,
     ids::{NodeKind, decode_as, encode},
     input::{opt_id, patch_id, patch_text, set_text},
-    lean::Lean,
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
     project::Project,
@@ -100,15 +99,15 @@ impl Ticket {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Lean<Project>>> {
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
             .await?
-            .map(|project| Lean(Project(project))))
+            .map(Project))
     }
-    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Lean<Client>>> {
+    async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
         Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
             .await?
-            .map(|client| Lean(Client(client))))
+            .map(Client))
     }
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(id) = self.0.assignee_id else {

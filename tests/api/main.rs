@@ -19,7 +19,6 @@ mod hostile_input;
 mod http_spec;
 mod interactions;
 mod kickoff;
-mod lean;
 mod lifecycle;
 mod live;
 mod mail;

@@ -562,7 +562,6 @@ async fn raw_change(db: DatabaseConnection, id: i64, to: &'static str) -> Option
     run.await.ok()
 }
 
-/// Runs `concurrency` clients for `slice`, each sending `body(i)` in a loop.
 /// Waits until the server runs no statement of its own for a second (at most five
 /// minutes); returns how long that took and how many statements it ran meanwhile.
 async fn settle(statements: &AtomicUsize) -> (Duration, usize) {
@@ -583,6 +582,7 @@ async fn settle(statements: &AtomicUsize) -> (Duration, usize) {
     )
 }
 
+/// Runs `concurrency` clients for `slice`, each sending `body(i)` in a loop.
 async fn measure(
     url: &str,
     token: &str,

@@ -137,7 +137,7 @@ fn moves_clocks(kind: EntityKind) -> bool {
 /// the next instant one comes due.
 async fn look_once(
     ctx: Ctx<'_>,
-    digest_at: Option<&mut Option<chrono::DateTime<chrono::Utc>>>,
+    mut digest_at: Option<&mut Option<chrono::DateTime<chrono::Utc>>>,
 ) -> crate::error::AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     let n = service_levels::fire_due(ctx).await?;
     if n > 0 {
@@ -148,24 +148,22 @@ async fn look_once(
         tracing::info!(alerts = n, "kickoff alerts written");
     }
     let now = ctx.time.now();
-    let mut next_digest = None;
-    if let Some(digest_at) = digest_at {
-        if digest_at.is_none_or(|at| at <= now) {
-            // A digest that cannot be built must not hold up the alerts: tried again later.
-            *digest_at = match outbox::digests(ctx).await {
-                Ok(next) => next,
-                Err(e) => {
-                    tracing::warn!(error = ?e, "weekly digests failed; trying again in 5 minutes");
-                    Some(now + chrono::Duration::minutes(5))
-                }
-            };
-        }
-        next_digest = *digest_at;
+    if let Some(digest_at) = digest_at.as_deref_mut()
+        && digest_at.is_none_or(|at| at <= now)
+    {
+        // A digest that cannot be built must not hold up the alerts: tried again later.
+        *digest_at = match outbox::digests(ctx).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!(error = ?e, "weekly digests failed; trying again in 5 minutes");
+                Some(now + chrono::Duration::minutes(5))
+            }
+        };
     }
     let next = [
         service_levels::next_due(ctx.db).await?,
         kickoff::next_due(ctx.db).await?,
-        next_digest,
+        digest_at.and_then(|at| *at),
     ];
     Ok(next.into_iter().flatten().min())
 }

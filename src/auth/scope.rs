@@ -531,6 +531,11 @@ impl<E: Scoped> VisibleSelect<E> {
         }
     }
 
+    /// The scope it is restricted to.
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
     /// The query and the scope it is restricted to, to run.
     pub fn into_parts(self) -> (sea_orm::Select<E>, Scope) {
         (self.select, self.scope)

@@ -15,6 +15,7 @@
 //! read, so a row read in part is redacted as the whole row would be.
 
 use async_graphql::Lookahead;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
     ModelTrait, QueryResult, QuerySelect, QueryTrait, Select, Value,
@@ -89,6 +90,15 @@ impl Columns {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Every column of `E`, as a set a [`Reader`] reads by position (where [`Columns::ALL`]
+    /// reads by name).
+    pub fn every<E: EntityTrait>() -> Columns {
+        match E::Column::iter().count() {
+            n @ 0..64 => Columns((1 << n) - 1),
+            _ => Columns::ALL,
         }
     }
 
@@ -172,6 +182,42 @@ impl Kind {
         })
     }
 
+    /// A value of this kind from JSON as the databases write columns into it
+    /// (`super::nested`): booleans as `true` or 1, dates and instants as text.
+    fn read_json(self, value: serde_json::Value) -> Option<Value> {
+        use serde_json::Value as J;
+        if value.is_null() {
+            return Some(self.null());
+        }
+        Some(match (self, value) {
+            (Kind::Bool, J::Bool(b)) => Value::Bool(Some(b)),
+            (Kind::Bool, J::Number(n)) => Value::Bool(Some(n.as_i64()? != 0)),
+            (Kind::Int, J::Number(n)) => Value::Int(Some(i32::try_from(n.as_i64()?).ok()?)),
+            (Kind::BigInt, J::Number(n)) => Value::BigInt(Some(n.as_i64()?)),
+            (Kind::Double, J::Number(n)) => Value::Double(Some(n.as_f64()?)),
+            (Kind::Text, J::String(s)) => Value::String(Some(s)),
+            (Kind::Json, value) => Value::Json(Some(Box::new(value))),
+            (Kind::Date, J::String(s)) => {
+                Value::ChronoDate(Some(NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()?))
+            }
+            (Kind::Instant, J::String(s)) => Value::ChronoDateTimeUtc(Some(instant(&s)?)),
+            _ => return None,
+        })
+    }
+
+    fn null(self) -> Value {
+        match self {
+            Kind::Bool => Value::Bool(None),
+            Kind::Int => Value::Int(None),
+            Kind::BigInt => Value::BigInt(None),
+            Kind::Double => Value::Double(None),
+            Kind::Text => Value::String(None),
+            Kind::Json => Value::Json(None),
+            Kind::Date => Value::ChronoDate(None),
+            Kind::Instant => Value::ChronoDateTimeUtc(None),
+        }
+    }
+
     fn read(self, row: &QueryResult, i: usize) -> Result<Value, DbErr> {
         Ok(match self {
             Kind::Bool => Value::Bool(row.try_get_by_index(i)?),
@@ -187,6 +233,20 @@ impl Kind {
             Kind::Instant => Value::ChronoDateTimeUtc(row.try_get_by_index(i)?),
         })
     }
+}
+
+/// An instant as PostgreSQL writes a `timestamptz` into JSON (RFC 3339) or as SQLite
+/// holds one (RFC 3339, or with a space for the `T`, with or without an offset: UTC).
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.to_utc());
+    }
+    let text = text.replacen(' ', "T", 1);
+    if let Ok(t) = DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f%#z") {
+        return Some(t.to_utc());
+    }
+    let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    Some(naive.and_utc())
 }
 
 impl<E: Keyed> Reader<E> {
@@ -209,6 +269,46 @@ impl<E: Keyed> Reader<E> {
         Ok(Self {
             part: Some(Part { blank, read }),
         })
+    }
+
+    /// The columns read, in the order a row holds them; `None`: the whole row, by name.
+    pub fn columns(&self) -> Option<impl Iterator<Item = E::Column> + '_> {
+        let part = self.part.as_ref()?;
+        Some(part.read.iter().map(|(column, _)| *column))
+    }
+
+    /// Whether every column read comes back from the databases' JSON as it went in
+    /// (SQLite writes a double with 15 digits, and JSON held as text as a string).
+    pub fn reads_json_exactly(&self) -> bool {
+        self.part.as_ref().is_some_and(|part| {
+            part.read
+                .iter()
+                .all(|(_, kind)| !matches!(kind, Kind::Double | Kind::Json))
+        })
+    }
+
+    /// A row from a JSON array of its columns' values, in the order of [`Reader::columns`].
+    pub fn read_json(&self, values: Vec<serde_json::Value>) -> Result<E::Model, DbErr> {
+        let Some(Part { blank, read }) = &self.part else {
+            return Err(DbErr::Custom(
+                "a whole row is read by name, not from JSON".into(),
+            ));
+        };
+        if values.len() != read.len() {
+            return Err(DbErr::Type(format!(
+                "{} values for {} columns",
+                values.len(),
+                read.len()
+            )));
+        }
+        let mut model = blank.clone();
+        for ((column, kind), value) in read.iter().zip(values) {
+            let value = kind.read_json(value).ok_or_else(|| {
+                DbErr::Type(format!("{}: not a {kind:?} in JSON", column.as_str()))
+            })?;
+            model.try_set(*column, value)?;
+        }
+        Ok(model)
     }
 
     pub fn read(&self, row: &QueryResult) -> Result<E::Model, DbErr> {

@@ -23,7 +23,9 @@ use sea_orm::{
 use super::{
     batching::Batches,
     columns::{Columns, FieldColumns},
+    nested::{Nest, SetOf},
     parents::{ByIdWith, Hop, Of, Plan, prime_all},
+    sets::{RisksOfProject, StagesOfProject, TicketsOfProject},
 };
 use crate::{
     auth::{
@@ -39,6 +41,11 @@ pub trait Keyed: Scoped + EntityTrait<Model: Clone + Send + Sync + Redact> {
     fn id_column() -> Self::Column;
     /// Its to-one relations that may be read in its own statement ([`super::parents`]).
     fn parents() -> &'static [Hop] {
+        &[]
+    }
+    /// Its to-many fields whose rows may be read in its page's statement
+    /// ([`super::nested`]).
+    fn nests() -> &'static [Nest] {
         &[]
     }
     /// The columns each field of its GraphQL object reads ([`super::columns`]); `None`:
@@ -107,8 +114,15 @@ const ASSIGNEE: Hop = Hop::new(
 
 /// Tables whose to-one parents ride along in their statement when the query asks, and
 /// which of them declare the columns their fields read.
+/// The to-many fields of a project that a page of projects may read in its statement.
+const PROJECT_CHILDREN: &[Nest] = &[
+    Nest::new("stages", &SetOf::<StagesOfProject>::SET),
+    Nest::new("tickets", &SetOf::<TicketsOfProject>::SET),
+    Nest::new("risks", &SetOf::<RisksOfProject>::SET),
+];
+
 macro_rules! keyed_with_parents {
-    ($($m:ident => [$($hop:expr),+] $(, reads $columns:expr)?);+ $(;)?) => { $(impl Keyed for entity::$m::Entity {
+    ($($m:ident => [$($hop:expr),+] $(, reads $columns:expr)? $(, nests $nests:expr)?);+ $(;)?) => { $(impl Keyed for entity::$m::Entity {
         fn id_column() -> Self::Column {
             entity::$m::Column::Id
         }
@@ -122,11 +136,14 @@ macro_rules! keyed_with_parents {
         fn blank() -> Option<Self::Model> {
             Some(Default::default())
         })?
+        $(fn nests() -> &'static [Nest] {
+            $nests
+        })?
     })+ };
 }
 keyed_with_parents!(
     ticket => [PROJECT, CLIENT, ASSIGNEE], reads super::ticket::COLUMNS;
-    project => [CLIENT], reads super::project::COLUMNS;
+    project => [CLIENT], reads super::project::COLUMNS, nests PROJECT_CHILDREN;
     stage => [PROJECT], reads super::delivery::STAGE_COLUMNS;
     risk => [PROJECT], reads super::delivery::RISK_COLUMNS;
     requirement => [PROJECT];
@@ -222,6 +239,13 @@ pub trait ChildrenOf: ChildSet {
 pub struct ParentRef {
     id: i64,
     shown: bool,
+}
+
+impl ParentRef {
+    /// A parent the caller was shown ([`Visible::shown`]).
+    pub(super) fn shown(id: i64) -> Self {
+        Self { id, shown: true }
+    }
 }
 
 /// The children of many parents that the caller may see, one query per distinct child set

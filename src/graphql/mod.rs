@@ -26,6 +26,7 @@ pub mod loaders;
 pub mod mail;
 pub mod meeting;
 pub mod negotiation;
+pub mod nested;
 pub mod node;
 pub mod pagination;
 pub mod parents;

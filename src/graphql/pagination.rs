@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     columns::Columns,
-    loaders::{self, Keyed},
+    loaders::{self, Keyed, as_i64},
+    nested::Nesting,
     parents::{Plan, prime_all, select_with},
 };
 use crate::{
@@ -190,17 +191,31 @@ where
     });
     let page = page.narrow(|page| columns.apply(page));
     let plan = Plan::of::<E>(&look.field("edges").field("node"));
-    let rows = if plan.is_empty() {
+    let nesting = Nesting::of::<E>(&nodes);
+    let rows = if plan.is_empty() && nesting.is_empty() {
         let (page, scope) = page.into_parts();
         read_all(scope, columns.all(db, page).await.map_err(AppError::from)?)
     } else {
         let loaders = loaders::request_loaders(ctx)?;
+        let scope = page.scope();
         let mut rows = Vec::new();
-        let read = select_with(db, page, columns, &plan).await;
-        for (row, parents) in read.map_err(AppError::from)? {
-            prime_all(loaders, &parents).await;
-            rows.push(row);
+        let mut children = vec![Vec::new(); nesting.len()];
+        let read = select_with(db, page, columns, &plan, &nesting).await;
+        for read in read.map_err(AppError::from)? {
+            prime_all(loaders, &read.parents).await;
+            if let Some(id) = as_i64(read.row.get(id_column))
+                && read.row.shown()
+            {
+                for (arrays, array) in children.iter_mut().zip(read.children) {
+                    arrays.push((id, array));
+                }
+            }
+            rows.push(read.row);
         }
+        nesting
+            .prime(loaders, scope, children)
+            .await
+            .map_err(AppError::from)?;
         rows
     };
     let has_next = rows.len() as u64 > limit;

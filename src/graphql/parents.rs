@@ -22,6 +22,7 @@ use sea_orm::{
 use super::{
     columns::{Columns, Reader},
     loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal},
+    nested::Nesting,
 };
 use crate::auth::{
     Scope,
@@ -292,26 +293,37 @@ impl<E: Keyed> ByIdWith<E> {
         ids: Vec<i64>,
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
         let rows = VisibleSelect::<E>::new(self.1).filter(E::id_column().is_in(ids));
-        Ok(select_with(&self.0, rows, Columns::ALL, plan)
-            .await?
-            .into_iter()
-            .filter_map(|(row, parents)| {
-                let id = as_i64(row.get(E::id_column()))?;
-                Some((id, WithParents { row, parents }))
-            })
-            .collect())
+        Ok(
+            select_with(&self.0, rows, Columns::ALL, plan, &Nesting::default())
+                .await?
+                .into_iter()
+                .filter_map(|Read { row, parents, .. }| {
+                    let id = as_i64(row.get(E::id_column()))?;
+                    Some((id, WithParents { row, parents }))
+                })
+                .collect(),
+        )
     }
 }
 
-/// Runs `select` with the parents `plan` names joined: each row (as its scope may read
-/// it) with them. `select` keeps its conditions, order and limit, and selects the row's
-/// `columns` ([`Columns::apply`]).
+/// A row read by [`select_with`]: as its scope may read it, with the parents its plan
+/// joined and, per child set of its nesting, its children as a JSON array.
+pub struct Read<M> {
+    pub row: Visible<M>,
+    pub parents: Arc<[Parent]>,
+    pub children: Vec<Option<String>>,
+}
+
+/// Runs `select` with the parents `plan` names joined and the children `nesting` names
+/// gathered ([`super::nested`]). `select` keeps its conditions, order and limit, and
+/// selects the row's `columns` ([`Columns::apply`]).
 pub async fn select_with<E: Keyed>(
     db: &DatabaseConnection,
     select: VisibleSelect<E>,
     columns: Columns,
     plan: &Plan,
-) -> Result<Vec<(Visible<E::Model>, Arc<[Parent]>)>, sea_orm::DbErr> {
+    nesting: &Nesting,
+) -> Result<Vec<Read<E::Model>>, sea_orm::DbErr> {
     let reader = Reader::<E>::new(columns)?;
     let (select, scope) = select.into_parts();
     let root: &'static dyn Table = &Of::<E>::TABLE;
@@ -339,12 +351,26 @@ pub async fn select_with<E: Keyed>(
         parent.select(&mut q, &format!("t{}_", k + 1));
         tables.push(parent);
     }
-    let statement = db.get_database_backend().build(&q);
+    let backend = db.get_database_backend();
+    let names: Vec<String> = (0..nesting.len()).map(Nesting::column).collect();
+    for (child, name) in nesting.iter().zip(&names) {
+        let parent = (root.name(), root.id_name());
+        q.expr_as(child.subquery(backend, scope, parent), Alias::new(name));
+    }
+    let statement = backend.build(&q);
     let mut out = Vec::new();
     for row in db.query_all_raw(statement).await? {
         let model = reader.read(&row)?;
         let parents = parents_of(&row, scope, plan, &tables, 0)?;
-        out.push((Visible::read(scope, model), parents));
+        let children = names
+            .iter()
+            .map(|name| row.try_get::<Option<String>>("", name))
+            .collect::<Result<_, _>>()?;
+        out.push(Read {
+            row: Visible::read(scope, model),
+            parents,
+            children,
+        });
     }
     Ok(out)
 }

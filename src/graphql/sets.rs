@@ -10,7 +10,12 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, Condition, Order};
 
-use super::loaders::{ChildSet, ChildrenOf};
+use async_graphql::{Name, Value as ConstValue};
+
+use super::{
+    loaders::{ChildSet, ChildrenOf},
+    nested::{Nestable, open_argument},
+};
 use crate::{
     service::tickets::open_condition,
     sql::{none_of, one_of},
@@ -93,6 +98,28 @@ child_set!(
     /// Oldest first, as a conversation reads.
     CommentsOfTicket: ticket_comment by TicketId of ticket, order CreatedAt Asc
 );
+
+impl Nestable for StagesOfProject {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        arguments.is_empty().then_some(StagesOfProject)
+    }
+}
+
+impl Nestable for RisksOfProject {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        Some(Self {
+            open: open_argument(arguments)?,
+        })
+    }
+}
+
+impl Nestable for TicketsOfProject {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        Some(Self {
+            open: open_argument(arguments)?,
+        })
+    }
+}
 
 /// Risks of a project; `open` keeps those not closed (or only the closed ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

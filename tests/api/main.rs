@@ -23,6 +23,7 @@ mod lifecycle;
 mod live;
 mod mail;
 mod n_plus_one;
+mod nested;
 mod operations;
 mod oversight;
 mod pagination;

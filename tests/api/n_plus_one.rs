@@ -149,11 +149,9 @@ db_test!(
         // the relations, not the page. A relation loaded per object would add 23 statements
         // at a page of 24.
         const RELATIONS: &[&str] = &[
-            // With their clients, joined into the page's statement.
+            // With their clients joined, and their stages, tickets and risks gathered, in
+            // the page's statement.
             "projects",
-            "stages",
-            "tickets",
-            "risks",
             "team",
             "events",
             "users",

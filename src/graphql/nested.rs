@@ -1,0 +1,287 @@
+//! To-many children read in their parent page's statement.
+//!
+//! A page of projects asks for each project's stages, open tickets and risks. Through
+//! their loaders, each is one more statement after the page's, and so a round trip and
+//! PostgreSQL's work of a statement. Here a table declares its to-many fields ([`Nest`]: a
+//! GraphQL field, and how its arguments name a child set); when a page is read, the
+//! look-ahead says which of them its nodes resolve, and each is read in the page's own
+//! statement by a correlated subquery that gathers a row's children as one JSON array
+//! (`json_agg` on PostgreSQL, `json_group_array` on SQLite): the loader's conditions, the
+//! children's own visibility, only the columns the selection reads
+//! ([`super::columns`]), and the loader's order. The rows are fed into the loader under
+//! the key its resolver asks, so resolving them costs no statement. A key the resolvers
+//! do not ask (a field repeated under aliases with other selections) costs only its
+//! reading: its resolver loads what it asks for itself.
+
+use std::{any::Any, marker::PhantomData};
+
+use async_graphql::{Lookahead, Name, SelectionField, Value as ConstValue};
+use futures_util::future::BoxFuture;
+use sea_orm::{
+    DatabaseBackend, DbErr, EntityName, IdenStatic, Order,
+    sea_query::{Alias, Expr, ExprTrait, Query, QueryStatementBuilder},
+};
+
+use super::{
+    columns::{Columns, Reader},
+    loaders::{ChildrenOf, Keyed, Loaders, ParentRef, RequestLoaders},
+};
+use crate::auth::{
+    Scope,
+    scope::{Visible, visible_under},
+};
+
+/// Most children read in one page's statement: each is a subquery per row of the page.
+const MAX_NESTED: usize = 6;
+
+/// A to-many field of a table's object whose rows can be read in its page's statement.
+pub struct Nest {
+    field: &'static str,
+    set: &'static dyn NestSet,
+}
+
+impl Nest {
+    pub const fn new(field: &'static str, set: &'static dyn NestSet) -> Self {
+        Self { field, set }
+    }
+}
+
+/// A child set that a field's arguments name.
+pub trait Nestable: ChildrenOf {
+    /// The set these arguments name; `None` for arguments it does not read.
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self>;
+}
+
+/// The set `open: Boolean` names (absent or null: all).
+pub fn open_argument(arguments: &[(Name, ConstValue)]) -> Option<Option<bool>> {
+    match arguments {
+        [] => Some(None),
+        [(name, value)] if name.as_str() == "open" => match value {
+            ConstValue::Boolean(open) => Some(Some(*open)),
+            ConstValue::Null => Some(None),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A [`Nestable`] set, its type erased.
+pub trait NestSet: Send + Sync {
+    /// The children one occurrence of the field reads, unless `planned` has them already
+    /// or they cannot be read as JSON.
+    fn plan(
+        &self,
+        field: SelectionField<'_>,
+        planned: &[Box<dyn Nested>],
+    ) -> Option<Box<dyn Nested>>;
+}
+
+/// The [`NestSet`] of a set type.
+pub struct SetOf<S>(PhantomData<fn() -> S>);
+
+impl<S: Nestable> SetOf<S> {
+    pub const SET: SetOf<S> = SetOf(PhantomData);
+}
+
+impl<S: Nestable> NestSet for SetOf<S> {
+    fn plan(
+        &self,
+        field: SelectionField<'_>,
+        planned: &[Box<dyn Nested>],
+    ) -> Option<Box<dyn Nested>> {
+        let set = S::from_arguments(&field.arguments().ok()?)?;
+        if matches!(set.order().1, Order::Field(_)) {
+            return None;
+        }
+        // The key its resolver asks (`loaders::selected_children`), and what is read for
+        // it: a whole row is read by name, which JSON has not, so by position instead.
+        let always = [S::Entity::id_column(), set.parent_column()];
+        let key = Columns::of::<S::Entity>(&Lookahead::from(field), &always);
+        let read = if key == Columns::ALL {
+            Columns::every::<S::Entity>()
+        } else {
+            key
+        };
+        let reader = Reader::<S::Entity>::new(read).ok()?;
+        if !reader.reads_json_exactly() {
+            return None;
+        }
+        let child = Child { set, key, reader };
+        let seen = planned.iter().any(|p| {
+            p.as_any()
+                .downcast_ref::<Child<S>>()
+                .is_some_and(|c| c.set == child.set && c.key == child.key)
+        });
+        (!seen).then(|| Box::new(child) as Box<dyn Nested>)
+    }
+}
+
+/// One child set read in a page's statement, its type erased.
+pub trait Nested: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    /// The subquery giving a row's children as a JSON array (as text), or NULL for none.
+    fn subquery(
+        &self,
+        backend: DatabaseBackend,
+        scope: Scope,
+        parent: (&'static str, &'static str),
+    ) -> Expr;
+    /// Reads each shown parent's array and feeds the rows into the loader.
+    fn prime<'a>(
+        &'a self,
+        loaders: &'a RequestLoaders,
+        scope: Scope,
+        arrays: Vec<(i64, Option<String>)>,
+    ) -> BoxFuture<'a, Result<(), DbErr>>;
+}
+
+struct Child<S: Nestable> {
+    set: S,
+    key: Columns,
+    reader: Reader<S::Entity>,
+}
+
+impl<S: Nestable> Nested for Child<S> {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn subquery(
+        &self,
+        backend: DatabaseBackend,
+        scope: Scope,
+        (parent_table, parent_id): (&'static str, &'static str),
+    ) -> Expr {
+        let table = S::Entity::default();
+        let name = table.table_name();
+        let column = |c: &str| format!("\"{name}\".\"{c}\"");
+        let values = self
+            .reader
+            .columns()
+            .into_iter()
+            .flatten()
+            .map(|c| column(c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (by, order) = self.set.order();
+        let direction = if matches!(order, Order::Desc) {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        let id = S::Entity::id_column().as_str();
+        let order = if by.as_str() == id {
+            format!("{} {direction}", column(id))
+        } else {
+            format!(
+                "{} {direction}, {} {direction}",
+                column(by.as_str()),
+                column(id)
+            )
+        };
+        // Our own identifiers only: nothing from the caller is written into the text.
+        let gather = match backend {
+            DatabaseBackend::Postgres => {
+                format!("json_agg(json_build_array({values}) ORDER BY {order})::text")
+            }
+            _ => format!("json_group_array(json_array({values}) ORDER BY {order})"),
+        };
+        let parent_column = self.set.parent_column();
+        let rows = Query::select()
+            .expr(Expr::cust(gather))
+            .from(table)
+            .and_where(
+                Expr::col((table, parent_column))
+                    .equals((Alias::new(parent_table), Alias::new(parent_id))),
+            )
+            .cond_where(self.set.condition())
+            .cond_where(visible_under::<S::Entity>(scope, parent_column, true))
+            .to_owned();
+        Expr::SubQuery(None, Box::new(rows.into_sub_query_statement()))
+    }
+
+    fn prime<'a>(
+        &'a self,
+        loaders: &'a RequestLoaders,
+        scope: Scope,
+        arrays: Vec<(i64, Option<String>)>,
+    ) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(async move {
+            let mut fed = Vec::with_capacity(arrays.len());
+            for (parent, array) in arrays {
+                let rows: Vec<Vec<serde_json::Value>> = match array {
+                    Some(text) => serde_json::from_str(&text)
+                        .map_err(|e| DbErr::Json(format!("children as JSON: {e}")))?,
+                    None => Vec::new(),
+                };
+                let rows = rows
+                    .into_iter()
+                    .map(|values| Ok(Visible::read(scope, self.reader.read_json(values)?)))
+                    .collect::<Result<Vec<_>, DbErr>>()?;
+                fed.push(((ParentRef::shown(parent), self.set.clone(), self.key), rows));
+            }
+            loaders.get(Loaders::children::<S>).feed_many(fed).await;
+            Ok(())
+        })
+    }
+}
+
+/// The children a page's nodes resolve that its statement reads.
+#[derive(Default)]
+pub struct Nesting(Vec<Box<dyn Nested>>);
+
+impl Nesting {
+    /// The nested fields of `nodes` (the occurrences of a page's node, whose rows are of
+    /// `E`) that their resolvers will load.
+    pub fn of<E: Keyed>(nodes: &[SelectionField<'_>]) -> Nesting {
+        let nests = E::nests();
+        let mut planned: Vec<Box<dyn Nested>> = Vec::new();
+        if nests.is_empty() {
+            return Nesting(planned);
+        }
+        for node in nodes {
+            for field in node.selection_set() {
+                let Some(nest) = nests.iter().find(|n| n.field == field.name()) else {
+                    continue;
+                };
+                if planned.len() == MAX_NESTED {
+                    return Nesting(planned);
+                }
+                if let Some(child) = nest.set.plan(field, &planned) {
+                    planned.push(child);
+                }
+            }
+        }
+        Nesting(planned)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Nested> {
+        self.0.iter().map(|n| n.as_ref())
+    }
+
+    /// The name of the column holding the `k`-th child set's arrays.
+    pub fn column(k: usize) -> String {
+        format!("n{k}_children")
+    }
+
+    /// Feeds the arrays read (per child set, each parent's) into the loaders.
+    pub async fn prime(
+        &self,
+        loaders: &RequestLoaders,
+        scope: Scope,
+        arrays: Vec<Vec<(i64, Option<String>)>>,
+    ) -> Result<(), DbErr> {
+        for (child, arrays) in self.0.iter().zip(arrays) {
+            child.prime(loaders, scope, arrays).await?;
+        }
+        Ok(())
+    }
+}

@@ -89,6 +89,10 @@ impl<S: Nestable> NestSet for SetOf<S> {
         field: SelectionField<'_>,
         planned: &[Box<dyn Nested>],
     ) -> Option<Box<dyn Nested>> {
+        // A field under `@skip` or `@include` may not be resolved: its resolver loads it.
+        if !field.directives().ok()?.is_empty() {
+            return None;
+        }
         let set = S::from_arguments(&field.arguments().ok()?)?;
         if matches!(set.order().1, Order::Field(_)) {
             return None;

@@ -205,6 +205,42 @@ impl Kind {
         })
     }
 
+    /// A value of this kind as PostgreSQL writes it by [`Kind::pg_text`].
+    fn read_text(self, text: Option<String>) -> Option<Value> {
+        let Some(text) = text else {
+            return Some(self.null());
+        };
+        Some(match self {
+            Kind::Bool => Value::Bool(Some(match text.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return None,
+            })),
+            Kind::Int => Value::Int(Some(text.parse().ok()?)),
+            Kind::BigInt => Value::BigInt(Some(text.parse().ok()?)),
+            Kind::Double => Value::Double(Some(text.parse().ok()?)),
+            Kind::Text => Value::String(Some(text)),
+            Kind::Json => Value::Json(Some(Box::new(serde_json::from_str(&text).ok()?))),
+            Kind::Date => {
+                Value::ChronoDate(Some(NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?))
+            }
+            Kind::Instant => Value::ChronoDateTimeUtc(Some(instant(&text)?)),
+        })
+    }
+
+    /// `column` as text on PostgreSQL: dates and instants (in UTC) in ISO form whatever
+    /// the session's `DateStyle` and `TimeZone`.
+    fn pg_text(self, column: &str) -> String {
+        match self {
+            Kind::Date => format!("to_char({column}, 'YYYY-MM-DD')"),
+            Kind::Instant => {
+                format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')")
+            }
+            Kind::Text => column.to_owned(),
+            _ => format!("{column}::text"),
+        }
+    }
+
     fn null(self) -> Value {
         match self {
             Kind::Bool => Value::Bool(None),
@@ -277,8 +313,20 @@ impl<E: Keyed> Reader<E> {
         Some(part.read.iter().map(|(column, _)| *column))
     }
 
-    /// Whether every column read comes back from the databases' JSON as it went in
-    /// (SQLite writes a double with 15 digits, and JSON held as text as a string).
+    /// The columns read as PostgreSQL text, in the order of [`Reader::columns`], each
+    /// qualified by `table` (quoted).
+    pub fn pg_text_columns(&self, table: &str) -> Vec<String> {
+        let Some(part) = &self.part else {
+            return Vec::new();
+        };
+        part.read
+            .iter()
+            .map(|(column, kind)| kind.pg_text(&format!("\"{table}\".\"{}\"", column.as_str())))
+            .collect()
+    }
+
+    /// Whether every column read comes back from SQLite's JSON as it went in (SQLite
+    /// writes a double with 15 digits, and JSON held as text as a string).
     pub fn reads_json_exactly(&self) -> bool {
         self.part.as_ref().is_some_and(|part| {
             part.read
@@ -289,9 +337,22 @@ impl<E: Keyed> Reader<E> {
 
     /// A row from a JSON array of its columns' values, in the order of [`Reader::columns`].
     pub fn read_json(&self, values: Vec<serde_json::Value>) -> Result<E::Model, DbErr> {
+        self.read_values(values, Kind::read_json)
+    }
+
+    /// A row from its columns' values as [`Reader::pg_text_columns`] writes them.
+    pub fn read_text(&self, values: Vec<Option<String>>) -> Result<E::Model, DbErr> {
+        self.read_values(values, Kind::read_text)
+    }
+
+    fn read_values<V>(
+        &self,
+        values: Vec<V>,
+        read_value: impl Fn(Kind, V) -> Option<Value>,
+    ) -> Result<E::Model, DbErr> {
         let Some(Part { blank, read }) = &self.part else {
             return Err(DbErr::Custom(
-                "a whole row is read by name, not from JSON".into(),
+                "a whole row is read by name, not by position".into(),
             ));
         };
         if values.len() != read.len() {
@@ -303,9 +364,8 @@ impl<E: Keyed> Reader<E> {
         }
         let mut model = blank.clone();
         for ((column, kind), value) in read.iter().zip(values) {
-            let value = kind.read_json(value).ok_or_else(|| {
-                DbErr::Type(format!("{}: not a {kind:?} in JSON", column.as_str()))
-            })?;
+            let value = read_value(*kind, value)
+                .ok_or_else(|| DbErr::Type(format!("{}: not a {kind:?}", column.as_str())))?;
             model.try_set(*column, value)?;
         }
         Ok(model)

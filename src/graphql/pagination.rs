@@ -179,7 +179,6 @@ where
     let page = page.narrow(|page| {
         page.order_by(sort.column, order.clone())
             .order_by(id_column, order)
-            .limit(limit + 1)
     });
     // The nodes' columns, asked through `edges { node }` or `nodes`, with those the
     // cursor needs; a page that shows no node (`totalCount` alone) reads whole rows.
@@ -194,13 +193,14 @@ where
     let nesting = Nesting::of::<E>(&nodes);
     let rows = if plan.is_empty() && nesting.is_empty() {
         let (page, scope) = page.into_parts();
+        let page = page.limit(limit + 1);
         read_all(scope, columns.all(db, page).await.map_err(AppError::from)?)
     } else {
         let loaders = loaders::request_loaders(ctx)?;
         let scope = page.scope();
         let mut rows = Vec::new();
         let mut children = vec![Vec::new(); nesting.len()];
-        let read = select_with(db, page, columns, &plan, &nesting).await;
+        let read = select_with(db, page, columns, &plan, &nesting, Some(limit + 1)).await;
         for read in read.map_err(AppError::from)? {
             prime_all(loaders, &read.parents).await;
             if let Some(id) = as_i64(read.row.get(id_column))
@@ -213,7 +213,7 @@ where
             rows.push(read.row);
         }
         nesting
-            .prime(loaders, scope, children)
+            .prime(loaders, scope, db.get_database_backend(), children)
             .await
             .map_err(AppError::from)?;
         rows

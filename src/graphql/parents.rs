@@ -294,7 +294,7 @@ impl<E: Keyed> ByIdWith<E> {
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
         let rows = VisibleSelect::<E>::new(self.1).filter(E::id_column().is_in(ids));
         Ok(
-            select_with(&self.0, rows, Columns::ALL, plan, &Nesting::default())
+            select_with(&self.0, rows, Columns::ALL, plan, &Nesting::default(), None)
                 .await?
                 .into_iter()
                 .filter_map(|Read { row, parents, .. }| {
@@ -315,14 +315,20 @@ pub struct Read<M> {
 }
 
 /// Runs `select` with the parents `plan` names joined and the children `nesting` names
-/// gathered ([`super::nested`]). `select` keeps its conditions, order and limit, and
-/// selects the row's `columns` ([`Columns::apply`]).
+/// gathered ([`super::nested`]), at most `limit` rows. `select` keeps its conditions and
+/// order, and selects the row's `columns` ([`Columns::apply`]).
+///
+/// The limit is written into the statement as a constant: bound, it left PostgreSQL
+/// unable to cost a generic plan of a statement with a subquery per row (for all it
+/// knew, the page was of a thousand rows), so the statement was planned afresh at every
+/// execution. A plan per page size is kept instead.
 pub async fn select_with<E: Keyed>(
     db: &DatabaseConnection,
     select: VisibleSelect<E>,
     columns: Columns,
     plan: &Plan,
     nesting: &Nesting,
+    limit: Option<u64>,
 ) -> Result<Vec<Read<E::Model>>, sea_orm::DbErr> {
     let reader = Reader::<E>::new(columns)?;
     let (select, scope) = select.into_parts();
@@ -357,7 +363,10 @@ pub async fn select_with<E: Keyed>(
         let parent = (root.name(), root.id_name());
         q.expr_as(child.subquery(backend, scope, parent), Alias::new(name));
     }
-    let statement = backend.build(&q);
+    let mut statement = backend.build(&q);
+    if let Some(limit) = limit {
+        statement.sql.push_str(&format!(" LIMIT {limit}"));
+    }
     let mut out = Vec::new();
     for row in db.query_all_raw(statement).await? {
         let model = reader.read(&row)?;

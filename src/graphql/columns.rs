@@ -102,6 +102,14 @@ impl Columns {
         }
     }
 
+    /// These columns but `column` (of `E`).
+    pub fn without<E: EntityTrait>(self, column: E::Column) -> Columns {
+        match E::Column::iter().position(|c| c.as_str() == column.as_str()) {
+            Some(i) if i < 64 && self != Columns::ALL => Columns(self.0 & !(1 << i)),
+            _ => self,
+        }
+    }
+
     fn has(self, i: usize) -> bool {
         i >= 64 || self.0 & (1 << i) != 0
     }

@@ -18,13 +18,13 @@ use std::{any::Any, marker::PhantomData};
 use async_graphql::{Lookahead, Name, SelectionField, Value as ConstValue};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    DatabaseBackend, DbErr, EntityName, IdenStatic, Order,
+    DatabaseBackend, DbErr, EntityName, EntityTrait, IdenStatic, ModelTrait, Order, Value,
     sea_query::{Alias, Expr, ExprTrait, Query, QueryStatementBuilder},
 };
 
 use super::{
     columns::{Columns, Reader},
-    loaders::{ChildrenOf, Keyed, Loaders, ParentRef, RequestLoaders},
+    loaders::{ChildSet, ChildrenOf, Keyed, Loaders, ParentRef, RequestLoaders},
 };
 use crate::auth::{
     Scope,
@@ -106,11 +106,25 @@ impl<S: Nestable> NestSet for SetOf<S> {
         } else {
             key
         };
+        // The parent column is the parent's id, known without reading it.
+        let parent_column = set.parent_column();
+        let from_parent = S::Entity::blank()
+            .is_some_and(|blank| matches!(blank.get(parent_column), Value::BigInt(_)));
+        let read = if from_parent {
+            read.without::<S::Entity>(parent_column)
+        } else {
+            read
+        };
         let reader = Reader::<S::Entity>::new(read).ok()?;
         if !reader.reads_json_exactly() {
             return None;
         }
-        let child = Child { set, key, reader };
+        let child = Child {
+            set,
+            key,
+            reader,
+            from_parent,
+        };
         let seen = planned.iter().any(|p| {
             p.as_any()
                 .downcast_ref::<Child<S>>()
@@ -140,10 +154,14 @@ pub trait Nested: Send + Sync {
     ) -> BoxFuture<'a, Result<(), DbErr>>;
 }
 
+type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
+
 struct Child<S: Nestable> {
     set: S,
     key: Columns,
     reader: Reader<S::Entity>,
+    /// The rows' parent column is not read but set from the parent's id.
+    from_parent: bool,
 }
 
 impl<S: Nestable> Nested for Child<S> {
@@ -160,8 +178,8 @@ impl<S: Nestable> Nested for Child<S> {
         let table = S::Entity::default();
         let name = table.table_name();
         let column = |c: &str| format!("\"{name}\".\"{c}\"");
-        let (by, order) = self.set.order();
-        let direction = if matches!(order, Order::Desc) {
+        let (by, sort) = self.set.order();
+        let direction = if matches!(sort, Order::Desc) {
             "DESC"
         } else {
             "ASC"
@@ -176,14 +194,33 @@ impl<S: Nestable> Nested for Child<S> {
                 column(id)
             )
         };
+        let parent_column = self.set.parent_column();
+        let rows = Query::select()
+            .from(table)
+            .and_where(
+                Expr::col((table, parent_column))
+                    .equals((Alias::new(parent_table), Alias::new(parent_id))),
+            )
+            .cond_where(self.set.condition())
+            .cond_where(visible_under::<S::Entity>(scope, parent_column, true))
+            .to_owned();
         // Our own identifiers only: nothing from the caller is written into the text.
-        // PostgreSQL builds a text array (`{{..},{..}}`) faster than JSON; SQLite has
-        // JSON at hand.
-        let gather = match backend {
-            DatabaseBackend::Postgres => format!(
-                "array_agg(array[{}]::text[] ORDER BY {order})::text",
-                self.reader.pg_text_columns(name).join(", ")
-            ),
+        // PostgreSQL builds a text array (`{{..},{..}}`) faster than JSON, and an array
+        // of a subquery faster than `array_agg`; SQLite has JSON at hand.
+        match backend {
+            DatabaseBackend::Postgres => {
+                let values = self.reader.pg_text_columns(name).join(", ");
+                let mut rows = rows;
+                rows.expr(Expr::cust(format!("array[{values}]::text[]")))
+                    .order_by((table, by), sort.clone());
+                if by.as_str() != id {
+                    rows.order_by((table, S::Entity::id_column()), sort);
+                }
+                Expr::cust_with_expr(
+                    "array($1)::text",
+                    Expr::SubQuery(None, Box::new(rows.into_sub_query_statement())),
+                )
+            }
             _ => {
                 let values = self
                     .reader
@@ -193,21 +230,12 @@ impl<S: Nestable> Nested for Child<S> {
                     .map(|c| column(c.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ");
-                format!("json_group_array(json_array({values}) ORDER BY {order})")
+                let gather = format!("json_group_array(json_array({values}) ORDER BY {order})");
+                let mut rows = rows;
+                rows.expr(Expr::cust(gather));
+                Expr::SubQuery(None, Box::new(rows.into_sub_query_statement()))
             }
-        };
-        let parent_column = self.set.parent_column();
-        let rows = Query::select()
-            .expr(Expr::cust(gather))
-            .from(table)
-            .and_where(
-                Expr::col((table, parent_column))
-                    .equals((Alias::new(parent_table), Alias::new(parent_id))),
-            )
-            .cond_where(self.set.condition())
-            .cond_where(visible_under::<S::Entity>(scope, parent_column, true))
-            .to_owned();
-        Expr::SubQuery(None, Box::new(rows.into_sub_query_statement()))
+        }
     }
 
     fn prime<'a>(
@@ -235,10 +263,16 @@ impl<S: Nestable> Nested for Child<S> {
                         .map(|values| self.reader.read_json(values))
                         .collect::<Result<_, _>>()?,
                 };
-                let rows: Vec<_> = rows
+                let rows = rows
                     .into_iter()
-                    .map(|row| Visible::read(scope, row))
-                    .collect();
+                    .map(|mut row: ChildModel<S>| {
+                        if self.from_parent {
+                            let id = Value::BigInt(Some(parent));
+                            row.try_set(self.set.parent_column(), id)?;
+                        }
+                        Ok(Visible::read(scope, row))
+                    })
+                    .collect::<Result<Vec<_>, DbErr>>()?;
                 fed.push(((ParentRef::shown(parent), self.set.clone(), self.key), rows));
             }
             loaders.get(Loaders::children::<S>).feed_many(fed).await;

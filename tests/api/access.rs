@@ -640,7 +640,7 @@ db_test!(
                 .into_iter()
                 .find_map(|s| {
                     let rest = &s[s.find(&from)?..];
-                    Some(rest[..rest.find(") AS").unwrap_or(rest.len())].to_owned())
+                    Some(rest[..rest.find(" AS \"").unwrap_or(rest.len())].to_owned())
                 })
                 .unwrap_or_else(|| panic!("nothing reads {table}: {:?}", app.sql()))
         };

@@ -11,7 +11,7 @@ use crate::{db_test, helpers::*};
 const CHILDREN: &str =
     "stages { id name position dueDate plannedStart completedAt status updatedAt }
     open: tickets(open: true) { id title status priority createdAt assignee { name } }
-    done: tickets(open: false) { id title resolvedAt closedAt }
+    done: tickets(open: false) { id title resolvedAt closedAt project { id } }
     tickets { id title description }
     risks(open: true) { id title score sharedWithClient raisedAt }
     allRisks: risks { id status }";
@@ -93,16 +93,18 @@ db_test!(a_page_reads_its_nodes_children_as_the_loaders_do, |app| {
             assert_eq!(node["tickets"].as_array().unwrap().len(), 4, "{node}");
             assert_eq!(node["open"].as_array().unwrap().len(), 3, "{node}");
             assert_eq!(node["done"][0]["title"], "Done and dusted", "{node}");
+            // Their parent column is set from the page's row, not read.
+            assert_eq!(node["done"][0]["project"]["id"], node["id"], "{node}");
         }
-        // No statement of their own for the children: the page's (and the tickets'
-        // assignees', a loader of theirs, when one is assigned).
+        // No statement of their own for the children: the page's (and, through loaders
+        // of their own, the tickets' projects and assignees).
         let own = statements.iter().filter(|s| {
             ["stages", "tickets", "risks"]
                 .iter()
                 .any(|t| s.starts_with(&format!("SELECT \"{t}\".")))
         });
         assert_eq!(own.count(), 0, "{statements:#?}");
-        assert!(statements.len() <= 2, "{statements:#?}");
+        assert!(statements.len() <= 3, "{statements:#?}");
     }
     // The portal sees the shared risk only, the staff both.
     let (nodes, _) = through_the_page(&app, &app.admin).await;

@@ -333,8 +333,9 @@ impl<E: Keyed> Reader<E> {
             .collect()
     }
 
-    /// Whether every column read comes back from SQLite's JSON as it went in (SQLite
-    /// writes a double with 15 digits, and JSON held as text as a string).
+    /// Whether every column read comes back exactly from the text a page's statement
+    /// gathers children into (`super::nested`): SQLite's JSON writes a double with 15
+    /// digits, and JSON held as text as a string; so neither kind is gathered anywhere.
     pub fn reads_json_exactly(&self) -> bool {
         self.part.as_ref().is_some_and(|part| {
             part.read

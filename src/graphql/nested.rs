@@ -68,7 +68,7 @@ pub fn open_argument(arguments: &[(Name, ConstValue)]) -> Option<Option<bool>> {
 /// A [`Nestable`] set, its type erased.
 pub trait NestSet: Send + Sync {
     /// The children one occurrence of the field reads, unless `planned` has them already
-    /// or they cannot be read as JSON.
+    /// or their columns would not come back exactly as text.
     fn plan(
         &self,
         field: SelectionField<'_>,
@@ -98,7 +98,7 @@ impl<S: Nestable> NestSet for SetOf<S> {
             return None;
         }
         // The key its resolver asks (`loaders::selected_children`), and what is read for
-        // it: a whole row is read by name, which JSON has not, so by position instead.
+        // it: a whole row is read by name, which a gathered array has not, so by position.
         let always = [S::Entity::id_column(), set.parent_column()];
         let key = Columns::of::<S::Entity>(&Lookahead::from(field), &always);
         let read = if key == Columns::ALL {
@@ -137,7 +137,8 @@ impl<S: Nestable> NestSet for SetOf<S> {
 /// One child set read in a page's statement, its type erased.
 pub trait Nested: Send + Sync {
     fn as_any(&self) -> &dyn Any;
-    /// The subquery giving a row's children as a JSON array (as text), or NULL for none.
+    /// The subquery giving a row's children as one text (PostgreSQL's array text, SQLite's
+    /// JSON), or NULL for none.
     fn subquery(
         &self,
         backend: DatabaseBackend,

@@ -112,8 +112,6 @@ const ASSIGNEE: Hop = Hop::new(
     &Of::<entity::user::Entity>::TABLE,
 );
 
-/// Tables whose to-one parents ride along in their statement when the query asks, and
-/// which of them declare the columns their fields read.
 /// The to-many fields of a project that a page of projects may read in its statement.
 const PROJECT_CHILDREN: &[Nest] = &[
     Nest::new("stages", &SetOf::<StagesOfProject>::SET),
@@ -121,6 +119,9 @@ const PROJECT_CHILDREN: &[Nest] = &[
     Nest::new("risks", &SetOf::<RisksOfProject>::SET),
 ];
 
+/// Tables whose to-one parents ride along in their statement when the query asks, which
+/// of them declare the columns their fields read, and which have children that may ride
+/// along in their page's statement.
 macro_rules! keyed_with_parents {
     ($($m:ident => [$($hop:expr),+] $(, reads $columns:expr)? $(, nests $nests:expr)?);+ $(;)?) => { $(impl Keyed for entity::$m::Entity {
         fn id_column() -> Self::Column {

@@ -307,7 +307,7 @@ impl<E: Keyed> ByIdWith<E> {
 }
 
 /// A row read by [`select_with`]: as its scope may read it, with the parents its plan
-/// joined and, per child set of its nesting, its children as a JSON array.
+/// joined and, per child set of its nesting, its children gathered as text.
 pub struct Read<M> {
     pub row: Visible<M>,
     pub parents: Arc<[Parent]>,

@@ -1,5 +1,6 @@
 //! The child sets the graph loads through [`super::loaders::Children`].
 
+use async_graphql::{Name, Value as ConstValue};
 use entity::{
     DocumentOwner, RiskStatus, acceptance, acceptance_criterion, action_item, change_request,
     contact, contract, document, escalation_level, follow_up, interaction, meeting,
@@ -9,8 +10,6 @@ use entity::{
     ticket_comment, ticket_escalation,
 };
 use sea_orm::{ColumnTrait, Condition, Order};
-
-use async_graphql::{Name, Value as ConstValue};
 
 use super::{
     loaders::{ChildSet, ChildrenOf},

@@ -141,7 +141,7 @@ impl Client {
             .collect())
     }
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
-        Ok(loaders::children(ctx, &self.0, ProjectsOfClient)
+        Ok(loaders::selected_children(ctx, &self.0, ProjectsOfClient)
             .await?
             .into_iter()
             .map(Project)
@@ -149,11 +149,13 @@ impl Client {
     }
     /// The client's tickets, newest first; `open: true` for those still needing work.
     async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
-        Ok(loaders::children(ctx, &self.0, TicketsOfClient { open })
-            .await?
-            .into_iter()
-            .map(Ticket)
-            .collect())
+        Ok(
+            loaders::selected_children(ctx, &self.0, TicketsOfClient { open })
+                .await?
+                .into_iter()
+                .map(Ticket)
+                .collect(),
+        )
     }
     /// Sales-internal: the interaction log, newest first (empty in the customer portal).
     async fn interactions(

@@ -25,7 +25,7 @@ use super::{
     columns::{Columns, FieldColumns},
     nested::{Nest, SetOf},
     parents::{ByIdWith, Hop, Of, Plan, prime_all},
-    sets::{RisksOfProject, StagesOfProject, TicketsOfProject},
+    sets::{ProjectsOfClient, RisksOfProject, StagesOfProject, TicketsOfClient, TicketsOfProject},
 };
 use crate::{
     auth::{
@@ -119,6 +119,20 @@ const PROJECT_CHILDREN: &[Nest] = &[
     Nest::new("risks", &SetOf::<RisksOfProject>::SET),
 ];
 
+/// A page of clients may read their projects and tickets in its statement.
+impl Keyed for entity::client::Entity {
+    fn id_column() -> Self::Column {
+        entity::client::Column::Id
+    }
+    fn nests() -> &'static [Nest] {
+        const CHILDREN: &[Nest] = &[
+            Nest::new("projects", &SetOf::<ProjectsOfClient>::SET),
+            Nest::new("tickets", &SetOf::<TicketsOfClient>::SET),
+        ];
+        CHILDREN
+    }
+}
+
 /// Tables whose to-one parents ride along in their statement when the query asks, which
 /// of them declare the columns their fields read, and which have children that may ride
 /// along in their page's statement.
@@ -157,7 +171,6 @@ keyed!(
     document,
     survey,
     user,
-    client,
     contact,
     team_member,
     ticket_comment,

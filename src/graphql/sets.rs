@@ -98,6 +98,20 @@ child_set!(
     CommentsOfTicket: ticket_comment by TicketId of ticket, order CreatedAt Asc
 );
 
+impl Nestable for ProjectsOfClient {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        arguments.is_empty().then_some(ProjectsOfClient)
+    }
+}
+
+impl Nestable for TicketsOfClient {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        Some(Self {
+            open: open_argument(arguments)?,
+        })
+    }
+}
+
 impl Nestable for StagesOfProject {
     fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
         arguments.is_empty().then_some(StagesOfProject)

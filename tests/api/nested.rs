@@ -114,3 +114,51 @@ db_test!(a_page_reads_its_nodes_children_as_the_loaders_do, |app| {
     assert_eq!(nodes[0]["allRisks"].as_array().unwrap().len(), 1);
     assert_eq!(nodes[0]["risks"][0]["title"], "Supplier delay");
 });
+
+db_test!(
+    a_page_of_clients_reads_their_projects_and_tickets_as_the_loaders_do,
+    |app| {
+        let (acme, contact) = projects(&app).await;
+        const CLIENT_CHILDREN: &str = "projects { id name status contractValue { amount } }
+        open: tickets(open: true) { id title status project { id } }
+        tickets { id title resolvedAt }";
+        let portal = portal_token(&app, &acme, &contact);
+        for (token, expected_clients) in [(app.admin.clone(), 2), (portal, 1)] {
+            app.settle_statements().await;
+            let body = app
+                .gql_as(
+                    Some(&token),
+                    &format!("{{ clients(first: 10) {{ nodes {{ id {CLIENT_CHILDREN} }} }} }}"),
+                    json!({}),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            let statements = app.sql();
+            // No statement reads the children by their clients (the open tickets' projects
+            // come from a loader, by id).
+            let own = statements
+                .iter()
+                .filter(|s| s.contains("\"client_id\" IN ("));
+            assert_eq!(own.count(), 0, "{statements:#?}");
+            let nodes = body["data"]["clients"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), expected_clients);
+            for node in nodes {
+                let one = app
+                    .gql_as(
+                        Some(&token),
+                        &format!(
+                            "query($id: ID!) {{ client(id: $id) {{ id {CLIENT_CHILDREN} }} }}"
+                        ),
+                        json!({ "id": node["id"] }),
+                    )
+                    .await;
+                assert_eq!(node, &one["data"]["client"], "{one}");
+                assert!(!node["projects"].as_array().unwrap().is_empty(), "{node}");
+                assert_eq!(
+                    node["tickets"].as_array().unwrap().len(),
+                    4 * node["projects"].as_array().unwrap().len()
+                );
+            }
+        }
+    }
+);

@@ -119,17 +119,18 @@ const PROJECT_CHILDREN: &[Nest] = &[
     Nest::new("risks", &SetOf::<RisksOfProject>::SET),
 ];
 
-/// A page of clients may read their projects and tickets in its statement.
+/// The to-many fields of a client that a page of clients may read in its statement.
+const CLIENT_CHILDREN: &[Nest] = &[
+    Nest::new("projects", &SetOf::<ProjectsOfClient>::SET),
+    Nest::new("tickets", &SetOf::<TicketsOfClient>::SET),
+];
+
 impl Keyed for entity::client::Entity {
     fn id_column() -> Self::Column {
         entity::client::Column::Id
     }
     fn nests() -> &'static [Nest] {
-        const CHILDREN: &[Nest] = &[
-            Nest::new("projects", &SetOf::<ProjectsOfClient>::SET),
-            Nest::new("tickets", &SetOf::<TicketsOfClient>::SET),
-        ];
-        CHILDREN
+        CLIENT_CHILDREN
     }
 }
 
@@ -266,7 +267,7 @@ impl ParentRef {
 /// (and set of columns read).
 pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
 
-type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
+pub(super) type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
 type ChildRows<S> = Vec<Visible<ChildModel<S>>>;
 
 /// Which children: whose, which set, and which of their columns are read.

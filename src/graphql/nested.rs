@@ -18,13 +18,13 @@ use std::{any::Any, marker::PhantomData};
 use async_graphql::{Lookahead, Name, SelectionField, Value as ConstValue};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    DatabaseBackend, DbErr, EntityName, EntityTrait, IdenStatic, ModelTrait, Order, Value,
+    DatabaseBackend, DbErr, EntityName, IdenStatic, ModelTrait, Order, Value,
     sea_query::{Alias, Expr, ExprTrait, Query, QueryStatementBuilder},
 };
 
 use super::{
     columns::{Columns, Reader},
-    loaders::{ChildSet, ChildrenOf, Keyed, Loaders, ParentRef, RequestLoaders},
+    loaders::{ChildModel, ChildrenOf, Keyed, Loaders, ParentRef, RequestLoaders},
 };
 use crate::auth::{
     Scope,
@@ -155,8 +155,6 @@ pub trait Nested: Send + Sync {
     ) -> BoxFuture<'a, Result<(), DbErr>>;
 }
 
-type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
-
 struct Child<S: Nestable> {
     set: S,
     key: Columns,
@@ -180,23 +178,9 @@ impl<S: Nestable> Nested for Child<S> {
         let name = table.table_name();
         let column = |c: &str| format!("\"{name}\".\"{c}\"");
         let (by, sort) = self.set.order();
-        let direction = if matches!(sort, Order::Desc) {
-            "DESC"
-        } else {
-            "ASC"
-        };
-        let id = S::Entity::id_column().as_str();
-        let order = if by.as_str() == id {
-            format!("{} {direction}", column(id))
-        } else {
-            format!(
-                "{} {direction}, {} {direction}",
-                column(by.as_str()),
-                column(id)
-            )
-        };
+        let id = S::Entity::id_column();
         let parent_column = self.set.parent_column();
-        let rows = Query::select()
+        let mut rows = Query::select()
             .from(table)
             .and_where(
                 Expr::col((table, parent_column))
@@ -211,11 +195,10 @@ impl<S: Nestable> Nested for Child<S> {
         match backend {
             DatabaseBackend::Postgres => {
                 let values = self.reader.pg_text_columns(name).join(", ");
-                let mut rows = rows;
                 rows.expr(Expr::cust(format!("array[{values}]::text[]")))
                     .order_by((table, by), sort.clone());
-                if by.as_str() != id {
-                    rows.order_by((table, S::Entity::id_column()), sort);
+                if by.as_str() != id.as_str() {
+                    rows.order_by((table, id), sort);
                 }
                 Expr::cust_with_expr(
                     "array($1)::text",
@@ -231,8 +214,17 @@ impl<S: Nestable> Nested for Child<S> {
                     .map(|c| column(c.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ");
+                // SQLite orders inside the aggregate, so the order is written out here.
+                let direction = if matches!(sort, Order::Desc) {
+                    "DESC"
+                } else {
+                    "ASC"
+                };
+                let mut order = format!("{} {direction}", column(by.as_str()));
+                if by.as_str() != id.as_str() {
+                    order.push_str(&format!(", {} {direction}", column(id.as_str())));
+                }
                 let gather = format!("json_group_array(json_array({values}) ORDER BY {order})");
-                let mut rows = rows;
                 rows.expr(Expr::cust(gather));
                 Expr::SubQuery(None, Box::new(rows.into_sub_query_statement()))
             }

@@ -104,33 +104,9 @@ impl Nestable for ProjectsOfClient {
     }
 }
 
-impl Nestable for TicketsOfClient {
-    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
-        Some(Self {
-            open: open_argument(arguments)?,
-        })
-    }
-}
-
 impl Nestable for StagesOfProject {
     fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
         arguments.is_empty().then_some(StagesOfProject)
-    }
-}
-
-impl Nestable for RisksOfProject {
-    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
-        Some(Self {
-            open: open_argument(arguments)?,
-        })
-    }
-}
-
-impl Nestable for TicketsOfProject {
-    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
-        Some(Self {
-            open: open_argument(arguments)?,
-        })
     }
 }
 
@@ -161,6 +137,14 @@ impl ChildSet for RisksOfProject {
     }
 }
 
+impl Nestable for RisksOfProject {
+    fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+        Some(Self {
+            open: open_argument(arguments)?,
+        })
+    }
+}
+
 /// Which tickets of a parent: `open` as in the ticket filter.
 fn open_tickets(open: Option<bool>) -> Condition {
     open.map_or(Condition::all(), |open| {
@@ -178,6 +162,14 @@ macro_rules! tickets_of {
 
         impl ChildrenOf for $name {
             type Parent = entity::$of::Entity;
+        }
+
+        impl Nestable for $name {
+            fn from_arguments(arguments: &[(Name, ConstValue)]) -> Option<Self> {
+                Some(Self {
+                    open: open_argument(arguments)?,
+                })
+            }
         }
 
         impl ChildSet for $name {

@@ -113,6 +113,8 @@ pub struct AppState {
     pub executor: LocalPoolHandle,
     /// The live fan-out of committed events.
     pub hub: Hub,
+    /// The recently parsed queries of HTTP requests.
+    pub queries: Arc<crate::http::parsed::ParsedQueries>,
     /// What websockets share: connections per caller, parsed operations.
     pub ws: Arc<ws::Shared>,
     /// Cancelled when the server begins to shut down: websockets close with 1001.
@@ -174,6 +176,7 @@ impl AppState {
             schema: builder.finish(),
             db,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
+            queries: Arc::default(),
             ws: Arc::new(ws::Shared::new(options.ws.max_connections_per_caller)),
             hub,
             shutdown,

@@ -8,9 +8,7 @@ use crate::metrics::{self, Outcome};
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use std::sync::Arc;
-
-use async_graphql::parser::{parse_query, types::OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::{
     body::Bytes,
     extract::{Query, Request, State},
@@ -22,6 +20,7 @@ use serde_json::{Map, Value};
 use super::{
     negotiate::{MediaType, is_json, negotiate},
     operation::{self, Answer, Params, Prepared},
+    parsed::ParsedQueries,
 };
 use crate::{error::AppError, service::Caller, startup::AppState};
 
@@ -108,8 +107,8 @@ fn params_from_url(pairs: Vec<(String, String)>) -> Result<Params, String> {
 }
 
 /// Whether the operation the request would run is a mutation (or subscription).
-fn selects_non_query(params: &Params) -> bool {
-    let Ok(doc) = parse_query(&params.query) else {
+fn selects_non_query(queries: &ParsedQueries, params: &Params) -> bool {
+    let Ok(doc) = queries.parse(&params.query) else {
         return false;
     };
     let ty = operation::selected(&doc, params.operation_name.as_deref()).map(|op| op.ty);
@@ -176,8 +175,9 @@ async fn execute(
         operation = params.operation_name.as_deref().unwrap_or("-"),
         caller = %caller.limit_key(),
     );
-    // Parsed once, here: async-graphql runs it, and it orders the response afterwards.
-    let doc = parse_query(&params.query).ok().map(Arc::new);
+    // Parsed once, here (or kept from a request with the same text): async-graphql runs
+    // it, and it orders the response afterwards.
+    let doc = state.queries.parse(&params.query).ok();
     let name = operation::name_of(doc.as_deref(), params.operation_name.as_deref());
     let prepared = Prepared::new(params, doc);
     // A panic in a resolver is a bug; it fails this request (500), not the connection.
@@ -352,7 +352,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Ok(params) => params,
         Err(message) => return errors_body(media, StatusCode::BAD_REQUEST, &message),
     };
-    if selects_non_query(&params) {
+    if selects_non_query(&state.queries, &params) {
         let mut res = errors_body(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -389,15 +389,21 @@ mod tests {
             variables: Map::new(),
             uploads: Vec::new(),
         };
-        assert!(selects_non_query(&p("mutation { a }", None)));
-        assert!(!selects_non_query(&p("{ a }", None)));
-        assert!(selects_non_query(&p(
-            "query Q { a } mutation M { a }",
-            Some("M")
-        )));
-        assert!(!selects_non_query(&p(
-            "query Q { a } mutation M { a }",
-            Some("Q")
-        )));
+        assert!(selects_non_query(
+            &ParsedQueries::default(),
+            &p("mutation { a }", None)
+        ));
+        assert!(!selects_non_query(
+            &ParsedQueries::default(),
+            &p("{ a }", None)
+        ));
+        assert!(selects_non_query(
+            &ParsedQueries::default(),
+            &p("query Q { a } mutation M { a }", Some("M"))
+        ));
+        assert!(!selects_non_query(
+            &ParsedQueries::default(),
+            &p("query Q { a } mutation M { a }", Some("Q"))
+        ));
     }
 }

@@ -5,6 +5,7 @@ pub mod documents;
 pub mod graphql;
 pub mod negotiate;
 pub mod operation;
+pub mod parsed;
 pub mod rate_limit;
 pub mod unsubscribe;
 pub mod ws;

@@ -80,9 +80,11 @@ impl ActionItem {
         ))
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
-            .await?
-            .map(Project))
+        Ok(
+            loaders::selected_one::<project::Entity>(ctx, self.0.project_id)
+                .await?
+                .map(Project),
+        )
     }
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
         let Some(id) = self.0.stage_id else {

@@ -11,14 +11,15 @@
 //! The statement selects those columns only ([`Columns::apply`]); [`Reader`] makes each
 //! row whole again from the table's blank row (its model's `Default`), so that resolvers
 //! keep one row type. Such rows are only ever handed to the resolvers of the selection
-//! they were read for: they never enter a by-id cache. What [`Redact`] reads is always
-//! read, so a row read in part is redacted as the whole row would be.
+//! they were read for: a by-id cache keeps them under their columns too
+//! (`loaders::selected_one`), never as whole rows. What [`Redact`] reads is always read, so
+//! a row read in part is redacted as the whole row would be.
 
 use async_graphql::Lookahead;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    ModelTrait, QueryResult, QuerySelect, QueryTrait, Select, Value,
+    ColIdx, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, ModelTrait, QueryResult, QuerySelect, QueryTrait, Select, Value,
 };
 
 use super::loaders::Keyed;
@@ -110,7 +111,7 @@ impl Columns {
         }
     }
 
-    fn has(self, i: usize) -> bool {
+    pub(super) fn has(self, i: usize) -> bool {
         i >= 64 || self.0 & (1 << i) != 0
     }
 
@@ -262,19 +263,20 @@ impl Kind {
         }
     }
 
-    fn read(self, row: &QueryResult, i: usize) -> Result<Value, DbErr> {
+    /// The value of the column at `at` (a position, or a name).
+    fn read(self, row: &QueryResult, at: impl ColIdx) -> Result<Value, DbErr> {
         Ok(match self {
-            Kind::Bool => Value::Bool(row.try_get_by_index(i)?),
-            Kind::Int => Value::Int(row.try_get_by_index(i)?),
-            Kind::BigInt => Value::BigInt(row.try_get_by_index(i)?),
-            Kind::Double => Value::Double(row.try_get_by_index(i)?),
-            Kind::Text => Value::String(row.try_get_by_index(i)?),
+            Kind::Bool => Value::Bool(row.try_get_by(at)?),
+            Kind::Int => Value::Int(row.try_get_by(at)?),
+            Kind::BigInt => Value::BigInt(row.try_get_by(at)?),
+            Kind::Double => Value::Double(row.try_get_by(at)?),
+            Kind::Text => Value::String(row.try_get_by(at)?),
             Kind::Json => Value::Json(
-                row.try_get_by_index::<Option<serde_json::Value>>(i)?
+                row.try_get_by::<Option<serde_json::Value>, _>(at)?
                     .map(Box::new),
             ),
-            Kind::Date => Value::ChronoDate(row.try_get_by_index(i)?),
-            Kind::Instant => Value::ChronoDateTimeUtc(row.try_get_by_index(i)?),
+            Kind::Date => Value::ChronoDate(row.try_get_by(at)?),
+            Kind::Instant => Value::ChronoDateTimeUtc(row.try_get_by(at)?),
         })
     }
 }
@@ -387,6 +389,20 @@ impl<E: Keyed> Reader<E> {
         let mut model = blank.clone();
         for (i, (column, kind)) in read.iter().enumerate() {
             model.try_set(*column, kind.read(row, i)?)?;
+        }
+        Ok(model)
+    }
+
+    /// A row whose columns are named `{prefix}{column}` (a parent joined to its child's
+    /// statement, [`super::parents`]), wherever they are in `row`.
+    pub fn read_prefixed(&self, row: &QueryResult, prefix: &str) -> Result<E::Model, DbErr> {
+        let Some(Part { blank, read }) = &self.part else {
+            return E::Model::from_query_result(row, prefix);
+        };
+        let mut model = blank.clone();
+        for (column, kind) in read {
+            let name = format!("{prefix}{}", column.as_str());
+            model.try_set(*column, kind.read(row, name.as_str())?)?;
         }
         Ok(model)
     }

@@ -34,7 +34,9 @@ use crate::{
 };
 
 pub(super) async fn project_of(ctx: &Context<'_>, id: i64) -> Result<Option<Project>> {
-    Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
+    Ok(loaders::selected_one::<project::Entity>(ctx, id)
+        .await?
+        .map(Project))
 }
 
 pub(super) async fn user_of(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<User>> {

@@ -56,7 +56,9 @@ impl Interaction {
         let Some(id) = self.0.project_id else {
             return Ok(None);
         };
-        Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
+        Ok(loaders::selected_one::<project::Entity>(ctx, id)
+            .await?
+            .map(Project))
     }
     /// The vendor's people who took part.
     async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<User>> {

@@ -72,9 +72,11 @@ impl KickoffAlert {
     }
     /// The project as it is now (its owner is who must act).
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.entity_id)
-            .await?
-            .map(Project))
+        Ok(
+            loaders::selected_one::<project::Entity>(ctx, self.0.entity_id)
+                .await?
+                .map(Project),
+        )
     }
     async fn event(&self) -> Event {
         Event(self.0.clone())

@@ -90,9 +90,11 @@ impl TicketStatusChange {
     }
     /// The ticket as it is now (it may have moved on since the event).
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
-        Ok(loaders::one::<ticket::Entity>(ctx, self.0.entity_id)
-            .await?
-            .map(Ticket))
+        Ok(
+            loaders::selected_one::<ticket::Entity>(ctx, self.0.entity_id)
+                .await?
+                .map(Ticket),
+        )
     }
     async fn project_id(&self) -> Option<ID> {
         self.0.project_id.map(|id| encode(NodeKind::Project, id))

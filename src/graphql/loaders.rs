@@ -633,14 +633,34 @@ pub async fn one<E: Keyed>(
     ctx: &Context<'_>,
     id: i64,
 ) -> async_graphql::Result<Option<Visible<E::Model>>> {
+    load_one::<E>(ctx, id, Columns::ALL).await
+}
+
+/// Loads a row by id that the field being resolved answers with, reading only the columns
+/// its selection asks for ([`super::columns`]): the row must go to that selection's
+/// resolvers and nowhere else. A to-one field that a statement may join
+/// ([`Keyed::parents`]) resolves through here, where its parent was fed.
+pub async fn selected_one<E: Keyed>(
+    ctx: &Context<'_>,
+    id: i64,
+) -> async_graphql::Result<Option<Visible<E::Model>>> {
+    let columns = Columns::of::<E>(&ctx.look_ahead(), &[E::id_column()]);
+    load_one::<E>(ctx, id, columns).await
+}
+
+async fn load_one<E: Keyed>(
+    ctx: &Context<'_>,
+    id: i64,
+    columns: Columns,
+) -> async_graphql::Result<Option<Visible<E::Model>>> {
     let loaders = request_loaders(ctx)?;
     let plan = Plan::of::<E>(&ctx.look_ahead());
-    if plan.is_empty() {
+    if plan.is_empty() && columns == Columns::ALL {
         return loaders.get(Loaders::by_id::<E>).load_one(id).await;
     }
     let Some(found) = loaders
         .get(Loaders::by_id_with::<E>)
-        .load_one((id, plan))
+        .load_one((id, plan, columns))
         .await?
     else {
         return Ok(None);

@@ -65,9 +65,11 @@ impl Meeting {
         self.0.internal_notes.as_deref()
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
-            .await?
-            .map(Project))
+        Ok(
+            loaders::selected_one::<project::Entity>(ctx, self.0.project_id)
+                .await?
+                .map(Project),
+        )
     }
     /// The stage a milestone review belongs to.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {

@@ -14,8 +14,8 @@ use std::{any::Any, collections::HashMap, fmt, marker::PhantomData, sync::Arc};
 use async_graphql::{Lookahead, dataloader::Loader};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, IdenStatic,
-    Iterable, ModelTrait, QueryResult, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, IdenStatic, Iterable, ModelTrait,
+    QueryResult, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement},
 };
 
@@ -47,11 +47,12 @@ impl Hop {
 }
 
 /// One parent to join: its relation from the row (`from` 0) or from the parent joined by
-/// step `from - 1`.
+/// step `from - 1`, and the columns of it that the query reads.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 struct Step {
     from: usize,
     field: &'static str,
+    columns: Columns,
 }
 
 /// The parents to join, parents before their own parents. Empty: none.
@@ -84,10 +85,7 @@ impl Plan {
         let mut steps = Vec::new();
         for (j, step) in self.0.iter().enumerate().skip(k + 1) {
             if let Some(&from) = node.get(&step.from) {
-                steps.push(Step {
-                    from,
-                    field: step.field,
-                });
+                steps.push(Step { from, ..*step });
                 node.insert(j + 1, steps.len());
             }
         }
@@ -116,6 +114,7 @@ fn walk(
         steps.push(Step {
             from,
             field: hop.field,
+            columns: hop.parent.columns(&below),
         });
         let node = steps.len();
         walk(hop.parent.hops(), &below, node, depth + 1, tables, steps);
@@ -131,14 +130,17 @@ pub trait Table: Send + Sync {
     fn id_name(&self) -> &'static str;
     fn hops(&self) -> &'static [Hop];
     fn visible(&self, scope: Scope) -> Condition;
-    /// Selects every column, named `{prefix}{column}`.
-    fn select(&self, q: &mut SelectStatement, prefix: &str);
-    /// Its row from the columns named `{prefix}{column}`, as `scope` may read it; None
+    /// The columns of its rows that `look` (the field that resolves a row) reads.
+    fn columns(&self, look: &Lookahead<'_>) -> Columns;
+    /// Selects `columns`, each named `{prefix}{column}`.
+    fn select(&self, q: &mut SelectStatement, prefix: &str, columns: Columns);
+    /// Its row from the `columns` named `{prefix}{column}`, as `scope` may read it; None
     /// when the join found none.
     fn parse(
         &self,
         row: &QueryResult,
         prefix: &str,
+        columns: Columns,
         scope: Scope,
     ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr>;
     /// Feeds a parsed row (and those below it) into the loader its resolver asks.
@@ -169,12 +171,18 @@ impl<E: Keyed> Table for Of<E> {
         visible::<E>(scope)
     }
 
-    fn select(&self, q: &mut SelectStatement, prefix: &str) {
-        for c in E::Column::iter() {
-            q.expr_as(
-                Expr::col((E::default(), c)),
-                Alias::new(format!("{prefix}{}", c.as_str())),
-            );
+    fn columns(&self, look: &Lookahead<'_>) -> Columns {
+        Columns::of::<E>(look, &[E::id_column()])
+    }
+
+    fn select(&self, q: &mut SelectStatement, prefix: &str, columns: Columns) {
+        for (i, c) in E::Column::iter().enumerate() {
+            if columns.has(i) {
+                q.expr_as(
+                    Expr::col((E::default(), c)),
+                    Alias::new(format!("{prefix}{}", c.as_str())),
+                );
+            }
         }
     }
 
@@ -182,12 +190,13 @@ impl<E: Keyed> Table for Of<E> {
         &self,
         row: &QueryResult,
         prefix: &str,
+        columns: Columns,
         scope: Scope,
     ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr> {
         let Some(id) = row.try_get::<Option<i64>>(prefix, self.id_name())? else {
             return Ok(None);
         };
-        let model = E::Model::from_query_result(row, prefix)?;
+        let model = Reader::<E>::new(columns)?.read_prefixed(row, prefix)?;
         Ok(Some((id, Arc::new(Visible::read(scope, model)))))
     }
 
@@ -196,7 +205,8 @@ impl<E: Keyed> Table for Of<E> {
             let Some(row) = parent.row.downcast_ref::<Visible<E::Model>>() else {
                 return;
             };
-            if parent.plan.is_empty() {
+            // Under the key its resolver asks (`loaders::selected_one`).
+            if parent.plan.is_empty() && parent.columns == Columns::ALL {
                 loaders
                     .get(Loaders::by_id::<E>)
                     .feed_one(parent.id, row.clone())
@@ -206,9 +216,10 @@ impl<E: Keyed> Table for Of<E> {
                     row: row.clone(),
                     parents: parent.below.clone(),
                 };
+                let key = (parent.id, parent.plan.clone(), parent.columns);
                 loaders
                     .get(Loaders::by_id_with::<E>)
-                    .feed_one((parent.id, parent.plan.clone()), value)
+                    .feed_one(key, value)
                     .await;
             }
             prime_all(loaders, &parent.below).await;
@@ -216,12 +227,13 @@ impl<E: Keyed> Table for Of<E> {
     }
 }
 
-/// A parent read with a row: its table, id and row, the plan it was read with below it,
-/// and its own parents.
+/// A parent read with a row: its table, id, the columns read and the row, the plan it was
+/// read with below it, and its own parents.
 #[derive(Clone)]
 pub struct Parent {
     table: &'static dyn Table,
     id: i64,
+    columns: Columns,
     plan: Plan,
     row: AnyRow,
     below: Arc<[Parent]>,
@@ -257,29 +269,31 @@ impl<M> fmt::Debug for WithParents<M> {
     }
 }
 
-/// Rows by id with the parents their plan names: one statement per plan in a batch.
+/// A row by id: its id, the parents to join, the columns to read.
+pub type RowKey = (i64, Plan, Columns);
+
+/// Rows by id with the parents their plan names, of the columns asked: one statement per
+/// plan and columns in a batch.
 pub struct ByIdWith<E>(
     pub(super) DatabaseConnection,
     pub(super) Scope,
     pub(super) PhantomData<E>,
 );
 
-impl<E: Keyed> Loader<(i64, Plan)> for ByIdWith<E> {
+impl<E: Keyed> Loader<RowKey> for ByIdWith<E> {
     type Value = WithParents<E::Model>;
     type Error = async_graphql::Error;
 
-    async fn load(
-        &self,
-        keys: &[(i64, Plan)],
-    ) -> Result<HashMap<(i64, Plan), Self::Value>, Self::Error> {
-        let mut by_plan: HashMap<&Plan, Vec<i64>> = HashMap::new();
-        for (id, plan) in keys {
-            by_plan.entry(plan).or_default().push(*id);
+    async fn load(&self, keys: &[RowKey]) -> Result<HashMap<RowKey, Self::Value>, Self::Error> {
+        let mut by_shape: HashMap<(&Plan, Columns), Vec<i64>> = HashMap::new();
+        for (id, plan, columns) in keys {
+            by_shape.entry((plan, *columns)).or_default().push(*id);
         }
         let mut out = HashMap::new();
-        for (plan, ids) in by_plan {
-            for (id, value) in self.load_plan(plan, ids).await.map_err(internal)? {
-                out.insert((id, plan.clone()), value);
+        for ((plan, columns), ids) in by_shape {
+            let rows = self.load_rows(plan, columns, ids).await.map_err(internal)?;
+            for (id, value) in rows {
+                out.insert((id, plan.clone(), columns), value);
             }
         }
         Ok(out)
@@ -287,14 +301,17 @@ impl<E: Keyed> Loader<(i64, Plan)> for ByIdWith<E> {
 }
 
 impl<E: Keyed> ByIdWith<E> {
-    async fn load_plan(
+    async fn load_rows(
         &self,
         plan: &Plan,
+        columns: Columns,
         ids: Vec<i64>,
     ) -> Result<Vec<(i64, WithParents<E::Model>)>, sea_orm::DbErr> {
-        let rows = VisibleSelect::<E>::new(self.1).filter(E::id_column().is_in(ids));
+        let rows = VisibleSelect::<E>::new(self.1)
+            .filter(E::id_column().is_in(ids))
+            .narrow(|rows| columns.apply(rows));
         Ok(
-            select_with(&self.0, rows, Columns::ALL, plan, &Nesting::default(), None)
+            select_with(&self.0, rows, columns, plan, &Nesting::default(), None)
                 .await?
                 .into_iter()
                 .filter_map(|Read { row, parents, .. }| {
@@ -354,7 +371,7 @@ pub async fn select_with<E: Keyed>(
             )
             .add(parent.visible(scope));
         q.join(JoinType::LeftJoin, Alias::new(parent.name()), on);
-        parent.select(&mut q, &format!("t{}_", k + 1));
+        parent.select(&mut q, &format!("t{}_", k + 1), step.columns);
         tables.push(parent);
     }
     let backend = db.get_database_backend();
@@ -398,10 +415,12 @@ fn parents_of(
             continue;
         }
         let table = tables[k + 1];
-        if let Some((id, parsed)) = table.parse(row, &format!("t{}_", k + 1), scope)? {
+        let prefix = format!("t{}_", k + 1);
+        if let Some((id, parsed)) = table.parse(row, &prefix, step.columns, scope)? {
             parents.push(Parent {
                 table,
                 id,
+                columns: step.columns,
                 plan: plan.below(k),
                 row: parsed,
                 below: parents_of(row, scope, plan, tables, k + 1)?,
@@ -419,7 +438,11 @@ mod tests {
         Plan(
             steps
                 .iter()
-                .map(|&(from, field)| Step { from, field })
+                .map(|&(from, field)| Step {
+                    from,
+                    field,
+                    columns: Columns::ALL,
+                })
                 .collect(),
         )
     }

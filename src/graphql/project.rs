@@ -415,9 +415,11 @@ impl TeamMember {
             .map(User))
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
-            .await?
-            .map(Project))
+        Ok(
+            loaders::selected_one::<project::Entity>(ctx, self.0.project_id)
+                .await?
+                .map(Project),
+        )
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -509,7 +511,9 @@ impl ProjectQuery {
 
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
         let id = decode_as("id", &id, NodeKind::Project)?;
-        Ok(loaders::one::<project::Entity>(ctx, id).await?.map(Project))
+        Ok(loaders::selected_one::<project::Entity>(ctx, id)
+            .await?
+            .map(Project))
     }
 }
 

@@ -80,9 +80,11 @@ impl FollowUp {
         self.row.cancelled_at
     }
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
-        Ok(loaders::one::<ticket::Entity>(ctx, self.row.ticket_id)
-            .await?
-            .map(Ticket))
+        Ok(
+            loaders::selected_one::<ticket::Entity>(ctx, self.row.ticket_id)
+                .await?
+                .map(Ticket),
+        )
     }
 }
 

@@ -364,9 +364,11 @@ impl ServiceLevelAlert {
     }
     /// The ticket as it is now.
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
-        Ok(loaders::one::<ticket::Entity>(ctx, self.0.entity_id)
-            .await?
-            .map(Ticket))
+        Ok(
+            loaders::selected_one::<ticket::Entity>(ctx, self.0.entity_id)
+                .await?
+                .map(Ticket),
+        )
     }
     async fn project_id(&self) -> Option<ID> {
         self.0.project_id.map(|id| encode(NodeKind::Project, id))

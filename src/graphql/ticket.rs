@@ -100,9 +100,11 @@ impl Ticket {
         self.0.version
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        Ok(loaders::one::<project::Entity>(ctx, self.0.project_id)
-            .await?
-            .map(Project))
+        Ok(
+            loaders::selected_one::<project::Entity>(ctx, self.0.project_id)
+                .await?
+                .map(Project),
+        )
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
         Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
@@ -205,9 +207,11 @@ impl TicketComment {
         Ok(loaders::one::<contact::Entity>(ctx, id).await?.map(Contact))
     }
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
-        Ok(loaders::one::<ticket::Entity>(ctx, self.0.ticket_id)
-            .await?
-            .map(Ticket))
+        Ok(
+            loaders::selected_one::<ticket::Entity>(ctx, self.0.ticket_id)
+                .await?
+                .map(Ticket),
+        )
     }
 }
 
@@ -305,7 +309,9 @@ impl TicketQuery {
 
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Ticket>> {
         let id = decode_as("id", &id, NodeKind::Ticket)?;
-        Ok(loaders::one::<ticket::Entity>(ctx, id).await?.map(Ticket))
+        Ok(loaders::selected_one::<ticket::Entity>(ctx, id)
+            .await?
+            .map(Ticket))
     }
 }
 

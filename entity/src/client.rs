@@ -1,7 +1,7 @@
 //! A customer organisation, from first contact on.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "clients")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -82,6 +82,30 @@ impl IntentGrade {
 /// A customer organisation.
 pub struct Client(pub Visible<client::Model>);
 
+/// The columns each field of `Client` reads ([`super::columns`]).
+pub const COLUMNS: super::columns::FieldColumns = &[
+    ("id", &["id"]),
+    ("name", &["name"]),
+    ("industry", &["industry"]),
+    ("mainBusiness", &["main_business"]),
+    ("source", &["source"]),
+    ("intentLevel", &["intent_level"]),
+    ("budgetRange", &["budget_range"]),
+    ("decisionChain", &["decision_chain"]),
+    ("keyNeeds", &["key_needs"]),
+    ("notes", &["notes"]),
+    ("firstContactAt", &["first_contact_at"]),
+    ("createdAt", &["created_at"]),
+    ("updatedAt", &["updated_at"]),
+    ("version", &["version"]),
+    ("contacts", &[]),
+    ("projects", &[]),
+    ("tickets", &[]),
+    ("interactions", &[]),
+    ("intentHistory", &[]),
+    ("events", &[]),
+];
+
 #[Object]
 impl Client {
     pub async fn id(&self) -> ID {
@@ -247,9 +271,11 @@ impl Contact {
         self.0.version
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     async fn events(
         &self,
@@ -334,7 +360,9 @@ impl ClientQuery {
 
     async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Client>> {
         let id = decode_as("id", &id, NodeKind::Client)?;
-        Ok(loaders::one::<client::Entity>(ctx, id).await?.map(Client))
+        Ok(loaders::selected_one::<client::Entity>(ctx, id)
+            .await?
+            .map(Client))
     }
 }
 

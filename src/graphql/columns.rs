@@ -29,11 +29,13 @@ use crate::auth::scope::Redact;
 pub type FieldColumns = &'static [(&'static str, &'static [&'static str])];
 
 /// Every GraphQL object whose fields declare the columns they read, by type name, with
-/// the field of `Project` that lists its rows (`None`: the projects page itself), for
+/// the field of `Project` that lists its rows or holds its row (`None`: the projects page
+/// itself), for
 /// tests that read each field both ways.
-pub fn declared() -> [(&'static str, Option<&'static str>, FieldColumns); 4] {
+pub fn declared() -> [(&'static str, Option<&'static str>, FieldColumns); 5] {
     [
         ("Project", None, super::project::COLUMNS),
+        ("Client", Some("client"), super::client::COLUMNS),
         ("Ticket", Some("tickets"), super::ticket::COLUMNS),
         ("Stage", Some("stages"), super::delivery::STAGE_COLUMNS),
         ("Risk", Some("risks"), super::delivery::RISK_COLUMNS),
@@ -452,6 +454,7 @@ mod tests {
             );
         }
         check::<entity::project::Entity>();
+        check::<entity::client::Entity>();
         check::<entity::ticket::Entity>();
         check::<entity::stage::Entity>();
         check::<entity::risk::Entity>();

@@ -48,9 +48,11 @@ impl Interaction {
         self.0.outcome.as_deref()
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
         let Some(id) = self.0.project_id else {

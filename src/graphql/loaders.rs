@@ -132,6 +132,12 @@ impl Keyed for entity::client::Entity {
     fn nests() -> &'static [Nest] {
         CLIENT_CHILDREN
     }
+    fn field_columns() -> Option<FieldColumns> {
+        Some(super::client::COLUMNS)
+    }
+    fn blank() -> Option<Self::Model> {
+        Some(Default::default())
+    }
 }
 
 /// Tables whose to-one parents ride along in their statement when the query asks, which

@@ -148,9 +148,11 @@ impl Project {
         self.0.version
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     /// The "1" of "1+N": the client's single point of contact.
     /// The client's contact who is the project's first point of contact.

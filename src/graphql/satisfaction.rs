@@ -198,7 +198,7 @@ pub struct ClientSatisfaction(i64, Sources);
 #[Object]
 impl ClientSatisfaction {
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0)
+        Ok(loaders::selected_one::<client::Entity>(ctx, self.0)
             .await?
             .map(Client))
     }

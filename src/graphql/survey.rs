@@ -142,7 +142,7 @@ pub struct SurveyClient(i64, i32);
 #[Object]
 impl SurveyClient {
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0)
+        Ok(loaders::selected_one::<client::Entity>(ctx, self.0)
             .await?
             .map(Client))
     }
@@ -177,9 +177,11 @@ impl SurveyAnswer {
             .map(Contact))
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     /// The staff member who recorded an answer given outside the portal.
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
@@ -227,9 +229,11 @@ pub struct ClientSurveyResult(surveys::ClientResult);
 #[Object]
 impl ClientSurveyResult {
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     async fn result(&self) -> SurveyResult {
         SurveyResult(self.0.summary)

@@ -107,9 +107,11 @@ impl Ticket {
         )
     }
     async fn client(&self, ctx: &Context<'_>) -> Result<Option<Client>> {
-        Ok(loaders::one::<client::Entity>(ctx, self.0.client_id)
-            .await?
-            .map(Client))
+        Ok(
+            loaders::selected_one::<client::Entity>(ctx, self.0.client_id)
+                .await?
+                .map(Client),
+        )
     }
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let Some(id) = self.0.assignee_id else {

@@ -53,7 +53,7 @@ impl Viewer {
         let Caller::Contact { client_id, .. } = &self.0 else {
             return Ok(None);
         };
-        Ok(loaders::one::<client::Entity>(ctx, *client_id)
+        Ok(loaders::selected_one::<client::Entity>(ctx, *client_id)
             .await?
             .map(Client))
     }

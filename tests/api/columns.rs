@@ -23,6 +23,9 @@ async fn fill_nullable_columns(app: &TestApp) {
          reporter_contact_id = (SELECT MIN(id) FROM contacts WHERE contacts.client_id = tickets.client_id), \
          resolved_at = created_at, closed_at = updated_at \
          WHERE id = (SELECT MIN(id) FROM tickets)",
+        "UPDATE clients SET industry = 'all columns', main_business = 'main', \
+         budget_range = 'budget', decision_chain = 'chain', key_needs = 'needs', notes = 'notes', \
+         first_contact_at = created_at WHERE id = (SELECT MIN(id) FROM clients)",
         "UPDATE stages SET owner_id = (SELECT MIN(id) FROM users), deliverables = 'all columns', \
          completed_at = updated_at \
          WHERE id = (SELECT MIN(id) FROM stages)",
@@ -88,8 +91,9 @@ async fn both_roads(app: &TestApp, token: Option<&str>) -> Vec<(String, HashMap<
             let query = format!("{{ projects(first: 50) {{ edges {{ node {{ {inner} }} }} }} }}");
             let data = data_as(app, token, &query, json!({})).await;
             for edge in data["projects"]["edges"].as_array().unwrap() {
-                let rows = match of_project {
-                    Some(children) => edge["node"][children].as_array().unwrap().clone(),
+                let rows = match of_project.map(|f| &edge["node"][f]) {
+                    Some(Value::Array(children)) => children.clone(),
+                    Some(parent) => vec![parent.clone()],
                     None => vec![edge["node"].clone()],
                 };
                 for row in rows {
@@ -133,6 +137,7 @@ async fn rows_by_id(
     let root = match ty {
         "Ticket" => "ticket",
         "Project" => "project",
+        "Client" => "client",
         _ => return Vec::new(),
     };
     let mut roads = Vec::new();

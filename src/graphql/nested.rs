@@ -339,54 +339,60 @@ impl Nesting {
 /// (`{{1,"a b",NULL},{2,"\"q\"",x}}`, or `{}`): each element unquoted (and `NULL` for
 /// null), or double-quoted with `\` escaping `"` and `\`. `None`: not such an array.
 fn text_rows(text: &str) -> Option<Vec<Vec<Option<String>>>> {
-    let mut chars = text.chars().peekable();
+    // Scanned by byte: every delimiter is ASCII, so a value's bytes between two of them
+    // are whole UTF-8 characters, copied at once.
+    let bytes = text.as_bytes();
     let mut rows = Vec::new();
-    if chars.next()? != '{' {
+    if bytes.first() != Some(&b'{') {
         return None;
     }
-    if chars.peek() == Some(&'}') {
-        chars.next();
-        return chars.next().is_none().then_some(rows);
+    if bytes.get(1) == Some(&b'}') {
+        return (bytes.len() == 2).then_some(rows);
     }
+    let mut at = 1;
     loop {
-        if chars.next()? != '{' {
+        if bytes.get(at)? != &b'{' {
             return None;
         }
+        at += 1;
         let mut row = Vec::new();
         loop {
-            let value = if chars.peek() == Some(&'"') {
-                chars.next();
+            let value = if bytes.get(at) == Some(&b'"') {
+                at += 1;
                 let mut value = String::new();
                 loop {
-                    match chars.next()? {
-                        '"' => break,
-                        '\\' => value.push(chars.next()?),
-                        c => value.push(c),
+                    let run = bytes[at..].iter().position(|&b| b == b'"' || b == b'\\')?;
+                    value.push_str(text.get(at..at + run)?);
+                    at += run;
+                    if bytes[at] == b'"' {
+                        at += 1;
+                        break;
                     }
+                    // A backslash: the character after it stands for itself.
+                    let escaped = text.get(at + 1..)?.chars().next()?;
+                    value.push(escaped);
+                    at += 1 + escaped.len_utf8();
                 }
                 Some(value)
             } else {
-                let mut value = String::new();
-                while let Some(&c) = chars.peek()
-                    && c != ','
-                    && c != '}'
-                {
-                    value.push(c);
-                    chars.next();
-                }
-                (value != "NULL").then_some(value)
+                let run = bytes[at..].iter().position(|&b| b == b',' || b == b'}')?;
+                let value = text.get(at..at + run)?;
+                at += run;
+                (value != "NULL").then(|| value.to_owned())
             };
             row.push(value);
-            match chars.next()? {
-                ',' => continue,
-                '}' => break,
+            at += 1;
+            match bytes.get(at - 1)? {
+                b',' => continue,
+                b'}' => break,
                 _ => return None,
             }
         }
         rows.push(row);
-        match chars.next()? {
-            ',' => continue,
-            '}' => return chars.next().is_none().then_some(rows),
+        at += 1;
+        match bytes.get(at - 1)? {
+            b',' => continue,
+            b'}' => return (at == bytes.len()).then_some(rows),
             _ => return None,
         }
     }
@@ -418,6 +424,11 @@ mod tests {
         assert_eq!(text_rows(text), Some(vec![one.clone(), one]));
         assert_eq!(text_rows("{}"), Some(vec![]));
         assert_eq!(text_rows("{{7}}"), Some(vec![row(&[Some("7")])]));
+        // Characters of several bytes, quoted, unquoted and escaped.
+        assert_eq!(
+            text_rows(r#"{{日本,"a 😀 b","\é"}}"#),
+            Some(vec![row(&[Some("日本"), Some("a 😀 b"), Some("é")])])
+        );
         for broken in ["", "{", "{{1}", "{{1}}x", "{1,2}", r#"{{"open}}"#, "{{1},}"] {
             assert_eq!(text_rows(broken), None, "{broken}");
         }

@@ -274,3 +274,27 @@ db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
         }
     }
 });
+
+db_test!(fields_asked_through_fragments_are_read, |app| {
+    // The columns a row needs are found through named and inline fragments too, at the
+    // root, in a parent joined to the row and on a page: the same data as the fields
+    // asked directly.
+    let acme = client(&app, "Acme").await;
+    let p = signed_project(&app, &acme, "F-1").await;
+    let t = ticket(&app, &p, "Printer jams").await;
+    let direct = "query($t: ID!) {
+        ticket(id: $t) { title status project { name status client { name industry } } }
+        projects(first: 5) { nodes { name status client { name } } } }";
+    let fragments = "query($t: ID!) {
+        ticket(id: $t) { ...T }
+        projects(first: 5) { nodes { ... on Project { name ...S client { ...C } } } } }
+        fragment T on Ticket { title ... on Ticket { status } project { ...P } }
+        fragment P on Project { name ...S client { ...C industry } }
+        fragment S on Project { status }
+        fragment C on Client { name }";
+    let a = app.ok(direct, json!({ "t": t })).await;
+    let b = app.ok(fragments, json!({ "t": t })).await;
+    assert_eq!(a, b);
+    assert_eq!(a["ticket"]["title"], "Printer jams", "{a}");
+    assert_eq!(a["ticket"]["project"]["client"]["name"], "Acme", "{a}");
+});

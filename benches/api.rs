@@ -103,11 +103,13 @@ struct BenchDb {
 }
 
 async fn open_database() -> BenchDb {
+    // The server's default pool size unless `BENCH_POOL` says otherwise.
+    let pool: u32 = setup::env_or("BENCH_POOL", 16);
     match setup::postgres_server() {
         Some(server) => {
             let name = format!("dd_bench_{}", std::process::id());
             let database = setup::PgDatabase::create(&server, name).await;
-            let db = startup::connect(&database.url, 16).await.expect("open");
+            let db = startup::connect(&database.url, pool).await.expect("open");
             BenchDb {
                 db,
                 engine: format!("PostgreSQL (database {})", database.name),
@@ -121,7 +123,7 @@ async fn open_database() -> BenchDb {
                 "sqlite://{}?mode=rwc",
                 dir.path().join("bench.db").display()
             );
-            let db = startup::connect(&url, 16).await.expect("open");
+            let db = startup::connect(&url, pool).await.expect("open");
             BenchDb {
                 db,
                 engine: "SQLite (WAL, temporary file)".into(),

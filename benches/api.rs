@@ -8,7 +8,8 @@
 //! `BENCH_SECONDS` per measurement (default 3), `BENCH_API_ONLY` (set: only our API is
 //! measured, for a profile of the server alone), `BENCH_CLIENTS` (concurrent clients,
 //! default `1,8,32`), `BENCH_ONLY` (run only the workloads whose name contains it, e.g.
-//! `ticket`: for profiling). Traffic stays on 127.0.0.1.
+//! `ticket`: for profiling), `BENCH_POOL` (the connection pool's size, default 16, the
+//! server's). Traffic stays on 127.0.0.1.
 //!
 //! Each workload also runs as hand-written SQL in the same run: the fewest statements
 //! that fetch the same data (one each: the pages build their JSON in the database),

@@ -17,7 +17,7 @@ use async_graphql::parser::{self, parse_query, types::ExecutableDocument};
 /// How many documents are kept.
 const CAPACITY: usize = 256;
 /// The longest query text kept; longer ones are parsed at every request.
-const MAX_TEXT_BYTES: usize = 16 * 1024;
+const MAX_TEXT_BYTES: usize = 8 * 1024;
 
 /// The recently parsed documents, by query text.
 #[derive(Default)]

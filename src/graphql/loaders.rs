@@ -633,8 +633,10 @@ pub(super) fn request_loaders<'a>(
     ctx.data::<RequestLoaders>()
 }
 
-/// Loads one row by id through the request's loader, with the parents the field being
-/// resolved will ask for in the same statement ([`super::parents`]).
+/// Loads one row by id, whole, through the request's loader, with the parents the field
+/// being resolved will ask for in the same statement ([`super::parents`]). For a row used
+/// beyond the selection of the field being resolved; one that only answers it is read in
+/// part by [`selected_one`].
 pub async fn one<E: Keyed>(
     ctx: &Context<'_>,
     id: i64,

@@ -30,8 +30,7 @@ pub type FieldColumns = &'static [(&'static str, &'static [&'static str])];
 
 /// Every GraphQL object whose fields declare the columns they read, by type name, with
 /// the field of `Project` that lists its rows or holds its row (`None`: the projects page
-/// itself), for
-/// tests that read each field both ways.
+/// itself), for tests that read each field both ways.
 pub fn declared() -> [(&'static str, Option<&'static str>, FieldColumns); 5] {
     [
         ("Project", None, super::project::COLUMNS),
@@ -395,15 +394,41 @@ impl<E: Keyed> Reader<E> {
         Ok(model)
     }
 
-    /// A row whose columns are named `{prefix}{column}` (a parent joined to its child's
-    /// statement, [`super::parents`]), wherever they are in `row`.
-    pub fn read_prefixed(&self, row: &QueryResult, prefix: &str) -> Result<E::Model, DbErr> {
-        let Some(Part { blank, read }) = &self.part else {
-            return E::Model::from_query_result(row, prefix);
+    /// This reader for columns named `{prefix}{column}` wherever they are in a row (a
+    /// parent joined to its child's statement, [`super::parents`]).
+    pub fn prefixed(self, prefix: String) -> PrefixedReader<E> {
+        let names = self.part.as_ref().map_or_else(Vec::new, |part| {
+            part.read
+                .iter()
+                .map(|(column, _)| format!("{prefix}{}", column.as_str()))
+                .collect()
+        });
+        PrefixedReader {
+            reader: self,
+            prefix,
+            names,
+        }
+    }
+}
+
+/// A [`Reader`] of columns named `{prefix}{column}`, the names made once for all rows.
+pub struct PrefixedReader<E: EntityTrait> {
+    reader: Reader<E>,
+    prefix: String,
+    names: Vec<String>,
+}
+
+impl<E: Keyed> PrefixedReader<E> {
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub fn read(&self, row: &QueryResult) -> Result<E::Model, DbErr> {
+        let Some(Part { blank, read }) = &self.reader.part else {
+            return E::Model::from_query_result(row, &self.prefix);
         };
         let mut model = blank.clone();
-        for (column, kind) in read {
-            let name = format!("{prefix}{}", column.as_str());
+        for ((column, kind), name) in read.iter().zip(&self.names) {
             model.try_set(*column, kind.read(row, name.as_str())?)?;
         }
         Ok(model)

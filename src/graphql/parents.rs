@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 use super::{
-    columns::{Columns, Reader},
+    columns::{Columns, PrefixedReader, Reader},
     loaders::{Keyed, Loaders, RequestLoaders, as_i64, internal},
     nested::Nesting,
 };
@@ -134,17 +134,39 @@ pub trait Table: Send + Sync {
     fn columns(&self, look: &Lookahead<'_>) -> Columns;
     /// Selects `columns`, each named `{prefix}{column}`.
     fn select(&self, q: &mut SelectStatement, prefix: &str, columns: Columns);
-    /// Its row from the `columns` named `{prefix}{column}`, as `scope` may read it; None
-    /// when the join found none.
+    /// What reads its rows from the `columns` named `{prefix}{column}`: made once for
+    /// all the rows of a statement.
+    fn reader(
+        &self,
+        columns: Columns,
+        prefix: String,
+    ) -> Result<Box<dyn ParentReader>, sea_orm::DbErr>;
+    /// Feeds a parsed row (and those below it) into the loader its resolver asks.
+    fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()>;
+}
+
+/// Reads a joined parent's row, its type erased.
+pub trait ParentReader: Send + Sync {
+    /// The row, as `scope` may read it; None when the join found none.
     fn parse(
         &self,
         row: &QueryResult,
-        prefix: &str,
-        columns: Columns,
         scope: Scope,
     ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr>;
-    /// Feeds a parsed row (and those below it) into the loader its resolver asks.
-    fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()>;
+}
+
+impl<E: Keyed> ParentReader for PrefixedReader<E> {
+    fn parse(
+        &self,
+        row: &QueryResult,
+        scope: Scope,
+    ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr> {
+        let Some(id) = row.try_get::<Option<i64>>(self.prefix(), E::id_column().as_str())? else {
+            return Ok(None);
+        };
+        let model = self.read(row)?;
+        Ok(Some((id, Arc::new(Visible::read(scope, model)))))
+    }
 }
 
 /// The [`Table`] of an entity.
@@ -186,18 +208,12 @@ impl<E: Keyed> Table for Of<E> {
         }
     }
 
-    fn parse(
+    fn reader(
         &self,
-        row: &QueryResult,
-        prefix: &str,
         columns: Columns,
-        scope: Scope,
-    ) -> Result<Option<(i64, AnyRow)>, sea_orm::DbErr> {
-        let Some(id) = row.try_get::<Option<i64>>(prefix, self.id_name())? else {
-            return Ok(None);
-        };
-        let model = Reader::<E>::new(columns)?.read_prefixed(row, prefix)?;
-        Ok(Some((id, Arc::new(Visible::read(scope, model)))))
+        prefix: String,
+    ) -> Result<Box<dyn ParentReader>, sea_orm::DbErr> {
+        Ok(Box::new(Reader::<E>::new(columns)?.prefixed(prefix)))
     }
 
     fn prime<'a>(&'a self, loaders: &'a RequestLoaders, parent: &'a Parent) -> BoxFuture<'a, ()> {
@@ -352,7 +368,9 @@ pub async fn select_with<E: Keyed>(
     let root: &'static dyn Table = &Of::<E>::TABLE;
     // The table of each node: the row (0), then each step's parent.
     let mut tables: Vec<&'static dyn Table> = vec![root];
-    // The row's own columns keep their names; each parent's are prefixed `t{node}_`.
+    // The row's own columns keep their names; each parent's are prefixed `t{node}_`, and
+    // read by the reader of its step.
+    let mut readers = Vec::with_capacity(plan.0.len());
     let mut q = select.into_query();
     for (k, step) in plan.0.iter().enumerate() {
         let child = tables[step.from];
@@ -371,7 +389,9 @@ pub async fn select_with<E: Keyed>(
             )
             .add(parent.visible(scope));
         q.join(JoinType::LeftJoin, Alias::new(parent.name()), on);
-        parent.select(&mut q, &format!("t{}_", k + 1), step.columns);
+        let prefix = format!("t{}_", k + 1);
+        parent.select(&mut q, &prefix, step.columns);
+        readers.push(parent.reader(step.columns, prefix)?);
         tables.push(parent);
     }
     let backend = db.get_database_backend();
@@ -387,7 +407,7 @@ pub async fn select_with<E: Keyed>(
     let mut out = Vec::new();
     for row in db.query_all_raw(statement).await? {
         let model = reader.read(&row)?;
-        let parents = parents_of(&row, scope, plan, &tables, 0)?;
+        let parents = parents_of(&row, scope, plan, &tables, &readers, 0)?;
         let children = names
             .iter()
             .map(|name| row.try_get::<Option<String>>("", name))
@@ -407,6 +427,7 @@ fn parents_of(
     scope: Scope,
     plan: &Plan,
     tables: &[&'static dyn Table],
+    readers: &[Box<dyn ParentReader>],
     node: usize,
 ) -> Result<Arc<[Parent]>, sea_orm::DbErr> {
     let mut parents = Vec::new();
@@ -414,16 +435,14 @@ fn parents_of(
         if step.from != node {
             continue;
         }
-        let table = tables[k + 1];
-        let prefix = format!("t{}_", k + 1);
-        if let Some((id, parsed)) = table.parse(row, &prefix, step.columns, scope)? {
+        if let Some((id, parsed)) = readers[k].parse(row, scope)? {
             parents.push(Parent {
-                table,
+                table: tables[k + 1],
                 id,
                 columns: step.columns,
                 plan: plan.below(k),
                 row: parsed,
-                below: parents_of(row, scope, plan, tables, k + 1)?,
+                below: parents_of(row, scope, plan, tables, readers, k + 1)?,
             });
         }
     }

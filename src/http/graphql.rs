@@ -389,20 +389,15 @@ mod tests {
             variables: Map::new(),
             uploads: Vec::new(),
         };
+        let queries = ParsedQueries::default();
+        assert!(selects_non_query(&queries, &p("mutation { a }", None)));
+        assert!(!selects_non_query(&queries, &p("{ a }", None)));
         assert!(selects_non_query(
-            &ParsedQueries::default(),
-            &p("mutation { a }", None)
-        ));
-        assert!(!selects_non_query(
-            &ParsedQueries::default(),
-            &p("{ a }", None)
-        ));
-        assert!(selects_non_query(
-            &ParsedQueries::default(),
+            &queries,
             &p("query Q { a } mutation M { a }", Some("M"))
         ));
         assert!(!selects_non_query(
-            &ParsedQueries::default(),
+            &queries,
             &p("query Q { a } mutation M { a }", Some("Q"))
         ));
     }

@@ -172,7 +172,11 @@ impl Client {
             .collect())
     }
     /// The client's tickets, newest first; `open: true` for those still needing work.
-    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        open: Option<bool>,
+    ) -> Result<super::plain::Rows<Ticket>> {
         Ok(
             loaders::selected_children(ctx, &self.0, TicketsOfClient { open })
                 .await?

@@ -15,6 +15,7 @@ use super::{
     input::{opt_id, patch, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
+    plain::{self, PlainFields, Read},
     project::Project,
     svc,
     user::User,
@@ -120,6 +121,24 @@ impl Requirement {
 
 /// A stage (milestone) of the delivery plan.
 pub struct Stage(pub Visible<stage::Model>);
+
+/// The fields of [`Stage`] that read only its row, as their resolvers below answer.
+impl PlainFields for Stage {
+    const FIELDS: &'static [(&'static str, Read<Self>)] = &[
+        ("id", |s| plain::id(encode(NodeKind::Stage, s.0.id))),
+        ("name", |s| plain::text(&s.0.name)),
+        ("position", |s| plain::scalar(&s.0.position)),
+        ("status", |s| plain::variant(s.0.status)),
+        ("plannedStart", |s| plain::opt(&s.0.planned_start)),
+        ("dueDate", |s| plain::opt(&s.0.due_date)),
+        ("completedAt", |s| plain::opt(&s.0.completed_at)),
+        ("deliverables", |s| {
+            plain::opt_text(s.0.deliverables.as_deref())
+        }),
+        ("version", |s| plain::scalar(&s.0.version)),
+        ("updatedAt", |s| plain::scalar(&s.0.updated_at)),
+    ];
+}
 
 /// A stage's progress by its action items.
 pub struct TaskProgress(crate::domain::action_item::Progress);
@@ -246,6 +265,35 @@ impl Stage {
 
 /// An entry of the risk log.
 pub struct Risk(pub Visible<risk::Model>);
+
+/// The fields of [`Risk`] that read only its row, as their resolvers below answer.
+impl PlainFields for Risk {
+    const FIELDS: &'static [(&'static str, Read<Self>)] = &[
+        ("id", |r| plain::id(encode(NodeKind::Risk, r.0.id))),
+        ("title", |r| plain::text(&r.0.title)),
+        ("description", |r| {
+            plain::opt_text(r.0.description.as_deref())
+        }),
+        ("category", |r| plain::variant(r.0.category)),
+        ("likelihood", |r| plain::scalar(&r.0.likelihood)),
+        ("impact", |r| plain::scalar(&r.0.impact)),
+        ("score", |r| plain::scalar(&r.0.score)),
+        ("severity", |r| {
+            plain::variant(RiskSeverity::of_score(r.0.score))
+        }),
+        ("mitigation", |r| plain::opt_text(r.0.mitigation.as_deref())),
+        ("contingency", |r| {
+            plain::opt_text(r.0.contingency.as_deref())
+        }),
+        ("sharedWithClient", |r| {
+            plain::scalar(&r.0.shared_with_client)
+        }),
+        ("status", |r| plain::variant(r.0.status)),
+        ("raisedAt", |r| plain::scalar(&r.0.raised_at)),
+        ("closedAt", |r| plain::opt(&r.0.closed_at)),
+        ("version", |r| plain::scalar(&r.0.version)),
+    ];
+}
 
 /// The columns each field of [`Risk`] reads ([`super::columns`]); a field not named
 /// here reads the whole row.

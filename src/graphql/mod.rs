@@ -31,6 +31,7 @@ pub mod node;
 pub mod pagination;
 pub mod parents;
 pub mod pipeline;
+pub mod plain;
 pub mod preflight;
 pub mod project;
 pub mod proposal;

@@ -13,6 +13,7 @@ use super::{
     input::{ids, opt_id, patch, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
+    plain::Rows,
     scope,
     sets::{
         ReportsOfProject, RequirementsOfProject, RisksOfProject, StagesOfProject, TeamOfProject,
@@ -228,7 +229,7 @@ impl Project {
         super::agreement::acceptance_of(ctx, self.0.id).await
     }
     /// The delivery plan, in order.
-    async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
+    async fn stages(&self, ctx: &Context<'_>) -> Result<Rows<Stage>> {
         Ok(loaders::selected_children(ctx, &self.0, StagesOfProject)
             .await?
             .into_iter()
@@ -278,7 +279,7 @@ impl Project {
         )
     }
     /// The risk log; `open: true` for risks not yet closed.
-    async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Risk>> {
+    async fn risks(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Rows<Risk>> {
         Ok(
             loaders::selected_children(ctx, &self.0, RisksOfProject { open })
                 .await?
@@ -288,7 +289,7 @@ impl Project {
         )
     }
     /// Tickets, newest first; `open: true` for those still needing work.
-    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Vec<Ticket>> {
+    async fn tickets(&self, ctx: &Context<'_>, open: Option<bool>) -> Result<Rows<Ticket>> {
         Ok(
             loaders::selected_children(ctx, &self.0, TicketsOfProject { open })
                 .await?

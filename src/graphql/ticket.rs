@@ -15,6 +15,7 @@ use super::{
     input::{opt_id, patch_id, patch_text, set_text},
     loaders::{self, EventScope},
     pagination::{KeyKind, Page, Sort, paginate},
+    plain::{self, PlainFields, Read},
     project::Project,
     scope,
     sets::CommentsOfTicket,
@@ -28,6 +29,27 @@ use crate::{
 
 /// An after-sales ticket.
 pub struct Ticket(pub Visible<ticket::Model>);
+
+/// The fields of [`Ticket`] that read only its row, as their resolvers below answer.
+impl PlainFields for Ticket {
+    const FIELDS: &'static [(&'static str, Read<Self>)] = &[
+        ("id", |t| plain::id(encode(NodeKind::Ticket, t.0.id))),
+        ("title", |t| plain::text(&t.0.title)),
+        ("description", |t| {
+            plain::opt_text(t.0.description.as_deref())
+        }),
+        ("type", |t| plain::variant(t.0.ticket_type)),
+        ("priority", |t| plain::variant(t.0.priority)),
+        ("grade", |t| plain::variant(t.0.grade)),
+        ("status", |t| plain::variant(t.0.status)),
+        ("channel", |t| plain::variant(t.0.channel)),
+        ("createdAt", |t| plain::scalar(&t.0.created_at)),
+        ("updatedAt", |t| plain::scalar(&t.0.updated_at)),
+        ("resolvedAt", |t| plain::opt(&t.0.resolved_at)),
+        ("closedAt", |t| plain::opt(&t.0.closed_at)),
+        ("version", |t| plain::scalar(&t.0.version)),
+    ];
+}
 
 /// The columns each field of [`Ticket`] reads ([`super::columns`]); a field not named
 /// here reads the whole row.

@@ -12,7 +12,7 @@ use crate::{db_test, helpers::*};
 
 /// Gives one row of each table a value in every nullable column, so that a field reading
 /// a column it did not declare shows as a difference.
-async fn fill_nullable_columns(app: &TestApp) {
+pub(crate) async fn fill_nullable_columns(app: &TestApp) {
     let backend = app.db.get_database_backend();
     for sql in [
         "UPDATE projects SET description = 'all columns', held_from = 'EXECUTION', \

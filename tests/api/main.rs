@@ -28,6 +28,7 @@ mod operations;
 mod oversight;
 mod pagination;
 mod pg_restart;
+mod plain;
 mod portal_walk;
 mod readme;
 mod request_errors;

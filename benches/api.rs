@@ -8,7 +8,7 @@
 //! `BENCH_SECONDS` per measurement (default 3), `BENCH_API_ONLY` (set: only our API is
 //! measured, for a profile of the server alone), `BENCH_CLIENTS` (concurrent clients,
 //! default `1,8,32`), `BENCH_ONLY` (run only the workloads whose name contains it, e.g.
-//! `ticket`: for profiling), `BENCH_POOL` (the connection pool's size, default 16, the
+//! `ticket`: for profiling), `BENCH_POOL` (the connection pool's size, default the
 //! server's). Traffic stays on 127.0.0.1.
 //!
 //! Each workload also runs as hand-written SQL in the same run: the fewest statements
@@ -105,7 +105,10 @@ struct BenchDb {
 
 async fn open_database() -> BenchDb {
     // The server's default pool size unless `BENCH_POOL` says otherwise.
-    let pool: u32 = setup::env_or("BENCH_POOL", 16);
+    let pool: u32 = setup::env_or(
+        "BENCH_POOL",
+        delivery_desk::config::default_db_connections(),
+    );
     match setup::postgres_server() {
         Some(server) => {
             let name = format!("dd_bench_{}", std::process::id());

@@ -161,8 +161,9 @@ pub struct Config {
     /// too slow (1013; it resumes from its last cursor).
     #[arg(long, env = "WS_SEND_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub ws_send_timeout_seconds: u64,
-    /// Largest number of pooled database connections.
-    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    /// Largest number of pooled database connections (default: four per core of this
+    /// machine, 4 to 16).
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = default_db_connections(), global = true)]
     pub db_max_connections: u32,
     /// Folder of uploaded documents' bytes (content-addressed); the database holds what
     /// they are. Instances sharing a database share this folder (a common volume).
@@ -375,12 +376,48 @@ fn dev_secret() -> Result<String, String> {
     Ok(secret)
 }
 
+/// The pool's default size: [`pool_size_for`] this machine's cores.
+pub fn default_db_connections() -> u32 {
+    pool_size_for(std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// Four connections per core, 4 to 16. A request's statements cost PostgreSQL about what
+/// the request costs this server, so more connections than a few per core only queue in
+/// the database; and the driver hands idle connections out oldest first, so each extra
+/// one is a colder backend on every round (measured in docs/benchmarks.md, "Plain
+/// fields"). Never above 16, the old default, so that instances sharing a database ask
+/// it for no more connections than before.
+pub fn pool_size_for(cores: usize) -> u32 {
+    u32::try_from(cores.saturating_mul(4))
+        .unwrap_or(u32::MAX)
+        .clamp(4, 16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Cli {
         Cli::try_parse_from(std::iter::once("delivery-desk").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn the_pool_is_four_connections_a_core_from_4_to_16() {
+        let sizes: Vec<u32> = [0, 1, 2, 3, 4, 64, usize::MAX]
+            .into_iter()
+            .map(pool_size_for)
+            .collect();
+        assert_eq!(sizes, [4, 4, 8, 12, 16, 16, 16]);
+        assert_eq!(
+            parse(&[]).config.db_max_connections,
+            default_db_connections()
+        );
+        assert_eq!(
+            parse(&["--db-max-connections", "3"])
+                .config
+                .db_max_connections,
+            3
+        );
     }
 
     #[test]

@@ -10,9 +10,20 @@ use serde_json::{Value, json};
 
 use crate::{db_test, helpers::*};
 
+/// The demo data, with one row of each table given a value in every nullable column.
+pub(crate) async fn demo_with_every_column_set(app: &TestApp) {
+    delivery_desk::seed::demo(
+        &app.db,
+        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
+    )
+    .await
+    .expect("demo data");
+    fill_nullable_columns(app).await;
+}
+
 /// Gives one row of each table a value in every nullable column, so that a field reading
 /// a column it did not declare shows as a difference.
-pub(crate) async fn fill_nullable_columns(app: &TestApp) {
+async fn fill_nullable_columns(app: &TestApp) {
     let backend = app.db.get_database_backend();
     for sql in [
         "UPDATE projects SET description = 'all columns', held_from = 'EXECUTION', \
@@ -180,13 +191,7 @@ async fn rows_by_id(
 }
 
 db_test!(every_declared_field_reads_as_from_the_whole_row, |app| {
-    delivery_desk::seed::demo(
-        &app.db,
-        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
-    )
-    .await
-    .expect("demo data");
-    fill_nullable_columns(&app).await;
+    demo_with_every_column_set(&app).await;
 
     for (field, whole) in both_roads(&app, None).await {
         // The data gives the field something to get wrong.

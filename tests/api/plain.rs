@@ -5,7 +5,7 @@ use delivery_desk::auth::token::Role;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::{columns::fill_nullable_columns, db_test, helpers::*};
+use crate::{columns::demo_with_every_column_set, db_test, helpers::*};
 
 /// The projects' `list` of `ty`, every plain field asked once directly, once under an
 /// alias and once through a named fragment, and `extra`.
@@ -25,13 +25,7 @@ async fn data_as(app: &TestApp, token: &str, query: &str) -> Value {
 }
 
 db_test!(plain_fields_answer_as_their_resolvers, |app| {
-    delivery_desk::seed::demo(
-        &app.db,
-        &delivery_desk::documents::DocumentStore::new(app.documents.path(), 1 << 20),
-    )
-    .await
-    .expect("demo data");
-    fill_nullable_columns(&app).await;
+    demo_with_every_column_set(&app).await;
     let row = app
         .db
         .query_one_raw(Statement::from_string(

@@ -16,7 +16,7 @@
 //! portal user sees is the same on both roads; `tests/api/plain.rs` checks every declared
 //! field against its resolver, as staff and through the portal.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, collections::HashMap};
 
 use async_graphql::{
     ContextSelectionSet, EnumType, ID, Name, OutputType, Positioned, ScalarType, ServerResult,
@@ -26,7 +26,6 @@ use async_graphql::{
     registry::Registry,
     resolver_utils::{enum_value, resolve_list},
 };
-use std::collections::HashMap;
 
 /// How a plain field's value is read off its row.
 pub type Read<T> = fn(&T) -> Value;
@@ -65,6 +64,8 @@ impl<T: OutputType + PlainFields> OutputType for Rows<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        // `query_env` is public but hidden from async-graphql's docs: the document's
+        // fragments, which its own resolvers read the same way (Cargo.lock holds the version).
         match plan::<T>(&ctx.item.node, &ctx.query_env.fragments) {
             Some(plan) => Ok(Value::List(
                 self.0.iter().map(|row| plan.read(row)).collect(),

@@ -81,3 +81,32 @@ db_test!(plain_fields_answer_as_their_resolvers, |app| {
         }
     }
 });
+
+db_test!(
+    a_list_selected_twice_under_one_key_is_merged_item_by_item,
+    |app| {
+        demo_with_every_column_set(&app).await;
+        // Two occurrences of `stages` resolve apart (each on the plain road) and are merged
+        // item by item, as async-graphql merges any two fields under one key.
+        let twice = app
+        .ok(
+            "{ projects(first: 10) { nodes { stages { name } tickets { title } stages { status name } } } }",
+            json!({}),
+        )
+        .await;
+        let once = app
+            .ok(
+                "{ projects(first: 10) { nodes { stages { name status } tickets { title } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(twice, once);
+        assert!(
+            once["projects"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| !p["stages"].as_array().unwrap().is_empty())
+        );
+    }
+);

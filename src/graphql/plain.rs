@@ -76,7 +76,7 @@ impl<T: OutputType + PlainFields> OutputType for Rows<T> {
 }
 
 /// The response keys of a selection of plain fields, in query order, each with its read.
-pub struct Plan<T> {
+struct Plan<T> {
     fields: Vec<(Name, Read<T>)>,
 }
 
@@ -90,15 +90,15 @@ impl<T> Plan<T> {
         Value::Object(object)
     }
 
-    /// The response keys, in order (for tests).
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    fn keys(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(key, _)| key.as_str())
     }
 }
 
 /// The plan that reads `set` (the selection on each item of a list of `T`), or `None`
 /// when some of it needs async-graphql's own road.
-pub fn plan<T: OutputType + PlainFields>(
+fn plan<T: OutputType + PlainFields>(
     set: &SelectionSet,
     fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
 ) -> Option<Plan<T>> {

@@ -6,7 +6,9 @@
 //! temporary SQLite file (or `BENCH_DATABASE_URL=postgres://…`, a server URL: a fresh
 //! database is created there) and drives it from this process over 127.0.0.1.
 //! `BENCH_SUBSCRIBERS` (default `100,1000,3000,10000`), `BENCH_CHANGES` per run (default
-//! 20), `BENCH_INTERVAL_MS` between them (default 500). On PostgreSQL each count runs with
+//! 20), `BENCH_INTERVAL_MS` between them (default 500). `BENCH_PER_CONNECTION` (default 1)
+//! subscriptions share each websocket, as a page watching several feeds does: the
+//! subscribers are then that many times the connections. On PostgreSQL each count runs with
 //! one and with two server instances on the database (`BENCH_INSTANCES`, default `1,2`):
 //! subscribers alternate between them, changes go through the first. Results go to
 //! `target/bench/live-<engine>.md` and a chart of latency against subscribers to
@@ -143,6 +145,8 @@ struct ServerMessage<'a> {
     #[serde(rename = "type", borrow)]
     kind: &'a str,
     #[serde(borrow)]
+    id: Option<&'a str>,
+    #[serde(borrow)]
     payload: Option<Payload<'a>>,
 }
 
@@ -166,7 +170,7 @@ struct Change<'a> {
     occurred_at: &'a str,
 }
 
-/// What one subscriber saw.
+/// What one subscription saw.
 #[derive(Default)]
 struct Seen {
     latencies_ms: Vec<f64>,
@@ -179,6 +183,7 @@ struct Seen {
 )]
 async fn subscriber(
     index: usize,
+    subscriptions: usize,
     server: std::net::SocketAddr,
     token: String,
     project: String,
@@ -186,7 +191,7 @@ async fn subscriber(
     delivered: Arc<AtomicUsize>,
     subscribed: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
-) -> Seen {
+) -> Vec<Seen> {
     let mut request = format!("ws://{server}/graphql")
         .into_client_request()
         .unwrap();
@@ -217,12 +222,15 @@ async fn subscriber(
     ))
     .await
     .unwrap();
-    ws.send(send(json!({ "id": "1", "type": "subscribe",
-        "payload": { "query": SUBSCRIPTION, "variables": { "p": project, "after": after } } })))
-        .await
-        .unwrap();
-    subscribed.fetch_add(1, Ordering::Relaxed);
-    let mut seen = Seen::default();
+    // Subscriptions are numbered from 1; what each saw is kept apart.
+    for id in 1..=subscriptions {
+        ws.send(send(json!({ "id": id.to_string(), "type": "subscribe",
+            "payload": { "query": SUBSCRIPTION, "variables": { "p": project, "after": after } } })))
+            .await
+            .unwrap();
+    }
+    subscribed.fetch_add(subscriptions, Ordering::Relaxed);
+    let mut seen: Vec<Seen> = (0..subscriptions).map(|_| Seen::default()).collect();
     loop {
         let message = tokio::select! {
             _ = stop.changed() => break,
@@ -243,6 +251,10 @@ async fn subscriber(
             ("next", Some(data)) => {
                 let change = data.stage_status_changed;
                 let at: DateTime<Utc> = change.occurred_at.parse().unwrap();
+                let id: usize = message.id.and_then(|id| id.parse().ok()).unwrap_or(0);
+                let seen = seen
+                    .get_mut(id.wrapping_sub(1))
+                    .unwrap_or_else(|| panic!("next for an unknown id: {text}"));
                 seen.latencies_ms
                     .push((received - at).num_microseconds().unwrap_or(0) as f64 / 1000.0);
                 seen.cursors.push(change.cursor.to_owned());
@@ -285,6 +297,7 @@ struct Row {
 
 async fn run(
     n: usize,
+    per_connection: usize,
     instances: usize,
     changes: usize,
     interval: Duration,
@@ -358,13 +371,15 @@ async fn run(
     let subscribed = Arc::new(AtomicUsize::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);
     let opened = Instant::now();
-    let mut tasks = Vec::with_capacity(n);
-    for i in 0..n {
+    let connections = n / per_connection;
+    let mut tasks = Vec::with_capacity(connections);
+    for i in 0..connections {
         let instance = i % instances;
         tasks.push((
             instance,
             tokio::spawn(subscriber(
                 i,
+                per_connection,
                 servers[instance].base.parse().unwrap(),
                 token.clone(),
                 project.clone(),
@@ -376,7 +391,7 @@ async fn run(
         ));
         // Bursts of 200 connection attempts, within the server's accept backlog.
         if i % 200 == 199 {
-            while subscribed.load(Ordering::Relaxed) < i + 1 - 100 {
+            while subscribed.load(Ordering::Relaxed) < (i + 1 - 100) * per_connection {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         }
@@ -446,18 +461,19 @@ async fn run(
     let mut remote = Vec::new();
     let (mut got, mut duplicates) = (0usize, 0usize);
     for (instance, task) in tasks {
-        let mut seen = task.await.unwrap();
-        got += seen.cursors.len();
-        let distinct: HashSet<&String> = seen.cursors.iter().collect();
-        duplicates += seen.cursors.len() - distinct.len();
-        // The warm-up event is not measured.
-        if !seen.latencies_ms.is_empty() {
-            seen.latencies_ms.remove(0);
+        for mut seen in task.await.unwrap() {
+            got += seen.cursors.len();
+            let distinct: HashSet<&String> = seen.cursors.iter().collect();
+            duplicates += seen.cursors.len() - distinct.len();
+            // The warm-up event is not measured.
+            if !seen.latencies_ms.is_empty() {
+                seen.latencies_ms.remove(0);
+            }
+            if instance > 0 {
+                remote.extend_from_slice(&seen.latencies_ms);
+            }
+            latencies.extend(seen.latencies_ms);
         }
-        if instance > 0 {
-            remote.extend_from_slice(&seen.latencies_ms);
-        }
-        latencies.extend(seen.latencies_ms);
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
     remote.sort_by(|a, b| a.total_cmp(b));
@@ -472,7 +488,7 @@ async fn run(
         format!("{:.1}", setup::percentile(&remote, 0.99))
     };
     let line = format!(
-        "| {engine} | {instances} | {n} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {server_us:.1} | {bench_us:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {engine} | {instances} | {n} | {connections} | {changes} | {got}/{expected} | {duplicates} | {p50:.1} | {p99:.1} | {remote_p99} | {:.1} | {server_us:.1} | {bench_us:.1} | {per_sub:.1} | {:.1} | {:.1} | {:.1} |",
         latencies.last().copied().unwrap_or(f64::NAN),
         rss_before as f64 / 1024.0,
         rss_idle as f64 / 1024.0,
@@ -492,11 +508,16 @@ async fn run(
 #[tokio::main]
 async fn main() {
     let counts = setup::env_list("BENCH_SUBSCRIBERS", "100,1000,3000,10000");
+    let per_connection: usize = setup::env_or("BENCH_PER_CONNECTION", 1);
+    assert!(
+        per_connection >= 1 && counts.iter().all(|n| n % per_connection == 0),
+        "BENCH_SUBSCRIBERS must be multiples of BENCH_PER_CONNECTION"
+    );
     let files = raise_open_files();
-    let most = counts.iter().copied().max().unwrap_or(0) as u64;
+    let most = (counts.iter().copied().max().unwrap_or(0) / per_connection) as u64;
     assert!(
         files > most + 1_000,
-        "{most} subscribers need more than {files} open files (ulimit -n; as root the benchmark raises it)"
+        "{most} connections need more than {files} open files (ulimit -n; as root the benchmark raises it)"
     );
     let changes: usize = setup::env_or("BENCH_CHANGES", 20);
     let interval = Duration::from_millis(setup::env_or("BENCH_INTERVAL_MS", 500));
@@ -511,8 +532,8 @@ async fn main() {
     let engine = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let heading = format!(
         "live feeds: {engine}; machine {}; server(s) and load generator on this machine; {changes} changes {} ms apart per run\n\n\
-         | engine | instances | subscribers | changes | delivered/expected | duplicates | p50 ms | p99 ms | p99 ms, other instance | max ms | server µs CPU/delivery | load generator µs CPU/delivery | KiB/idle subscriber | servers' MiB before | MiB idle | s to open |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         | engine | instances | subscribers | connections | changes | delivered/expected | duplicates | p50 ms | p99 ms | p99 ms, other instance | max ms | server µs CPU/delivery | load generator µs CPU/delivery | KiB/idle subscriber | servers' MiB before | MiB idle | s to open |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         chart::machine(),
         interval.as_millis()
     );
@@ -524,14 +545,14 @@ async fn main() {
                 Some(server) => {
                     let name = format!("dd_bench_live_{}_{k}_{n}", std::process::id());
                     let database = setup::PgDatabase::create(server, name).await;
-                    let row = run(n, k, changes, interval, &database.url, engine).await;
+                    let row = run(n, per_connection, k, changes, interval, &database.url, engine).await;
                     database.drop().await;
                     row
                 }
                 None => {
                     let dir = tempfile::tempdir().unwrap();
                     let url = format!("sqlite://{}?mode=rwc", dir.path().join("live.db").display());
-                    run(n, k, changes, interval, &url, engine).await
+                    run(n, per_connection, k, changes, interval, &url, engine).await
                 }
             };
             rows.push(row);

@@ -545,7 +545,16 @@ async fn main() {
                 Some(server) => {
                     let name = format!("dd_bench_live_{}_{k}_{n}", std::process::id());
                     let database = setup::PgDatabase::create(server, name).await;
-                    let row = run(n, per_connection, k, changes, interval, &database.url, engine).await;
+                    let row = run(
+                        n,
+                        per_connection,
+                        k,
+                        changes,
+                        interval,
+                        &database.url,
+                        engine,
+                    )
+                    .await;
                     database.drop().await;
                     row
                 }

@@ -75,24 +75,42 @@ impl<T: OutputType + PlainFields> OutputType for Rows<T> {
     }
 }
 
-/// The response keys of a selection of plain fields, in query order, each with its read.
+/// The response keys of a selection of plain fields, in query order, and their reads.
 struct Plan<T> {
-    fields: Vec<(Name, Read<T>)>,
+    /// An item's object with every value null: copied per item, then filled in. A copy
+    /// takes the keys' hashes along, where inserting hashes each key of each item again
+    /// (on a dashboard's page of 100, thousands of objects: about 5 % of the server's CPU).
+    template: IndexMap<Name, Value>,
+    /// The read of each key, in the template's order.
+    reads: Vec<Read<T>>,
 }
 
 impl<T> Plan<T> {
+    /// The plan of these keys and reads; `None` when there are none (an item with no
+    /// field left, all skipped, is null on async-graphql's road).
+    fn new(fields: Vec<(Name, Read<T>)>) -> Option<Self> {
+        if fields.is_empty() {
+            return None;
+        }
+        let (keys, reads): (Vec<Name>, Vec<Read<T>>) = fields.into_iter().unzip();
+        Some(Plan {
+            template: keys.into_iter().map(|key| (key, Value::Null)).collect(),
+            reads,
+        })
+    }
+
     /// One item as async-graphql would answer it.
     fn read(&self, row: &T) -> Value {
-        let mut object = IndexMap::with_capacity(self.fields.len());
-        for (key, read) in &self.fields {
-            object.insert(key.clone(), read(row));
+        let mut object = self.template.clone();
+        for (value, read) in object.values_mut().zip(&self.reads) {
+            *value = read(row);
         }
         Value::Object(object)
     }
 
     #[cfg(test)]
     fn keys(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|(key, _)| key.as_str())
+        self.template.keys().map(Name::as_str)
     }
 }
 
@@ -104,8 +122,7 @@ fn plan<T: OutputType + PlainFields>(
 ) -> Option<Plan<T>> {
     let mut fields = Vec::new();
     collect::<T>(set, fragments, &mut fields)?;
-    // An item with no field left (all skipped) is null on async-graphql's road.
-    (!fields.is_empty()).then_some(Plan { fields })
+    Plan::new(fields)
 }
 
 fn collect<T: OutputType + PlainFields>(
@@ -262,6 +279,30 @@ mod tests {
         ] {
             assert_eq!(plan_of(query), None, "{query}");
         }
+    }
+
+    #[test]
+    fn each_item_gets_its_own_values_under_the_plans_keys() {
+        struct Row(i32, &'static str);
+        let plan = Plan::<Row>::new(vec![
+            (Name::new("b"), |r| text(r.1)),
+            (Name::new("a"), |r| Value::from(r.0)),
+        ])
+        .unwrap();
+        let items: Vec<Value> = [Row(1, "x"), Row(2, "y")]
+            .iter()
+            .map(|row| plan.read(row))
+            .collect();
+        assert_eq!(
+            serde_json::to_string(&items).unwrap(),
+            r#"[{"b":"x","a":1},{"b":"y","a":2}]"#
+        );
+        // Read by key too: the copied index finds each value.
+        let Value::Object(first) = &items[0] else {
+            panic!("an object")
+        };
+        assert_eq!(first.get("a"), Some(&Value::from(1)));
+        assert!(Plan::<Row>::new(Vec::new()).is_none());
     }
 
     #[test]

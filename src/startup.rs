@@ -8,9 +8,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
+    serve::{Listener, ListenerExt},
 };
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::{sync::CancellationToken, task::LocalPoolHandle};
 use tower_http::trace::TraceLayer;
 
@@ -274,6 +275,20 @@ pub fn router(state: AppState) -> Router {
     app.layer(trace).with_state(state)
 }
 
+/// `listener`, each accepted connection with Nagle's algorithm off: with it on, a write made
+/// while earlier data is unacknowledged waits for the ACK (a round trip, or the peer's
+/// delayed-ACK timer, 40 ms on Linux): the tail of a large response after its full
+/// segments, the second of two websocket frames sent close together.
+pub fn accepting(
+    listener: TcpListener,
+) -> impl Listener<Io = TcpStream, Addr = std::net::SocketAddr> {
+    listener.tap_io(|stream| {
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!(%err, "TCP_NODELAY not set on an accepted connection");
+        }
+    })
+}
+
 /// Serves until SIGINT or SIGTERM, then closes websockets with 1001 and finishes
 /// in-flight requests.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
@@ -283,7 +298,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
     let mailer = state.mailer.clone();
     // No request is answered before the portal gate knows who has left.
     state.departed.ready().await;
-    axum::serve(listener, router(state))
+    axum::serve(accepting(listener), router(state))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             shutdown.cancel();
@@ -333,4 +348,19 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagles_algorithm_off() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut listener = accepting(listener);
+        let _client = TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await;
+        assert!(stream.nodelay().unwrap());
+    }
 }

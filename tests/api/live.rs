@@ -323,6 +323,41 @@ db_test!(
 );
 
 db_test!(
+    subscriptions_sharing_a_socket_each_hear_a_change_at_once,
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let pid = signed_project(&app, &acme, "W-1").await;
+        let sid = stage(&app, &pid, "Build").await;
+        let mut ws = app.ws(Some(&app.admin)).await;
+        let ids = ["a", "b", "c"];
+        for id in ids {
+            ws.subscribe(id, STAGES, json!({ "p": pid })).await;
+        }
+        ws.silent(Duration::from_millis(300)).await;
+        for status in ["IN_PROGRESS", "BLOCKED"] {
+            set_stage(&app, &sid, status).await;
+            // Their results leave in one write: each arrives, once, without waiting for
+            // the keep-alive (15 s) or anything else to push a buffer out.
+            let mut heard: Vec<String> = tokio::time::timeout(Duration::from_secs(5), async {
+                let mut heard = Vec::new();
+                for _ in ids {
+                    let got = ws.recv().await;
+                    assert_eq!(got["type"], "next", "{got}");
+                    assert_eq!(got["payload"]["data"]["stageStatusChanged"]["to"], status);
+                    heard.push(got["id"].as_str().unwrap().to_owned());
+                }
+                heard
+            })
+            .await
+            .expect("every subscription's result within 5 s");
+            heard.sort();
+            assert_eq!(heard, ids);
+        }
+        ws.silent(Duration::from_millis(300)).await;
+    }
+);
+
+db_test!(
     operations_that_cannot_start_are_errors_and_queries_answer_once,
     |app| {
         let mut ws = app.ws(Some(&app.admin)).await;

@@ -68,9 +68,11 @@ pub async fn upgrade(state: AppState, mut parts: Parts) -> Response {
         None => ws,
     };
     // Small buffers: an idle subscriber should cost kilobytes, not the 128 KiB default.
+    // Messages are written when the session flushes (results ready together leave in
+    // one write), or once 8 KiB are waiting; the buffer grows only as far as it is used.
     let ws = ws
         .read_buffer_size(1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_write_buffer_size(4 << 20)
         .max_message_size(state.options.max_body_bytes);
     let sessions = state.ws.sessions.clone();

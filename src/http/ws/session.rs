@@ -13,16 +13,16 @@
 //! Operations beyond the per-connection limit, or beyond the caller's rate, are refused
 //! with an `error` message for that operation; the connection stays open.
 
-use std::{ops::ControlFlow, sync::Arc, time::Duration};
+use std::{ops::ControlFlow, sync::Arc, task::Poll, time::Duration};
 
 use async_graphql::{
     Response as GqlResponse, Value as GqlValue,
     parser::types::{ExecutableDocument, OperationType, Selection},
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::{StreamExt, stream::BoxStream};
+use futures_util::{SinkExt, StreamExt, stream::BoxStream};
 use serde_json::{Map, Value};
-use tokio::time::{Instant, interval_at, sleep, sleep_until, timeout};
+use tokio::time::{Instant, error::Elapsed, interval_at, sleep, sleep_until, timeout};
 use tokio_stream::StreamMap;
 
 use super::{
@@ -46,19 +46,37 @@ struct Conn {
 }
 
 impl Conn {
+    /// Writes `message`, and anything queued before it.
     async fn send(&mut self, message: ServerMessage<'_>) -> Flow {
         let text = encode(self.protocol, message);
-        let sent = {
-            let send = self.socket.send(Message::Text(text.into()));
-            tokio::pin!(send);
-            // Most sends complete at once (the kernel's buffer has room): no timer for
-            // those, which at ten thousand subscribers per event is measurable.
-            match futures_util::poll!(send.as_mut()) {
-                std::task::Poll::Ready(result) => Ok(result),
-                std::task::Poll::Pending => timeout(self.send_timeout, send).await,
-            }
-        };
-        match sent {
+        let sent = write(
+            self.send_timeout,
+            self.socket.send(Message::Text(text.into())),
+        )
+        .await;
+        self.written(sent).await
+    }
+
+    /// Queues `message` to leave with the next [`Conn::flush`] or [`Conn::send`]: messages
+    /// ready at the same moment go out in one write (one system call, one segment).
+    async fn queue(&mut self, message: ServerMessage<'_>) -> Flow {
+        let text = encode(self.protocol, message);
+        let fed = write(
+            self.send_timeout,
+            self.socket.feed(Message::Text(text.into())),
+        )
+        .await;
+        self.written(fed).await
+    }
+
+    async fn flush(&mut self) -> Flow {
+        let flushed = write(self.send_timeout, self.socket.flush()).await;
+        self.written(flushed).await
+    }
+
+    /// What a write's outcome means for the connection.
+    async fn written(&mut self, outcome: Result<Result<(), axum::Error>, Elapsed>) -> Flow {
+        match outcome {
             Ok(Ok(())) => ControlFlow::Continue(()),
             Ok(Err(_)) => ControlFlow::Break(()),
             Err(_) => {
@@ -84,6 +102,20 @@ impl Conn {
         )
         .await;
         ControlFlow::Break(())
+    }
+}
+
+/// Awaits a write, with a timer only when it cannot complete at once: most complete at
+/// once (the kernel's buffer has room), and a timer each at ten thousand subscribers per
+/// event is measurable.
+async fn write(
+    limit: Duration,
+    write: impl Future<Output = Result<(), axum::Error>>,
+) -> Result<Result<(), axum::Error>, Elapsed> {
+    tokio::pin!(write);
+    match futures_util::poll!(write.as_mut()) {
+        Poll::Ready(result) => Ok(result),
+        Poll::Pending => timeout(limit, write).await,
     }
 }
 
@@ -316,20 +348,21 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
                 }
             }
             _ = keepalive.tick() => conn.send(ServerMessage::KeepAlive).await,
-            Some((id, item)) = ops.next(), if !ops.is_empty() => match item {
-                Some(Outcome::Error(errors)) => {
-                    ops.remove(&id);
-                    conn.send(ServerMessage::Error { id: &id, errors: &errors }).await
+            Some((id, item)) = ops.next(), if !ops.is_empty() => {
+                let mut flow = deliver(&mut conn, &mut ops, &id, item).await;
+                // What the other operations have ready now (several subscriptions on this
+                // socket hearing of one change) leaves in the same write.
+                while flow.is_continue() {
+                    let Poll::Ready(Some((id, item))) = futures_util::poll!(ops.next()) else {
+                        break;
+                    };
+                    flow = deliver(&mut conn, &mut ops, &id, item).await;
                 }
-                Some(Outcome::Next(payload)) => {
-                    crate::metrics::delivered();
-                    conn.send(ServerMessage::Next { id: &id, payload: &payload }).await
+                match flow {
+                    ControlFlow::Continue(()) => conn.flush().await,
+                    ControlFlow::Break(()) => flow,
                 }
-                Some(Outcome::Behind) => {
-                    conn.close(close::TRY_AGAIN_LATER, "too far behind; resume from the last cursor").await
-                }
-                None => conn.send(ServerMessage::Complete { id: &id }).await,
-            },
+            }
             incoming = receive(&mut conn) => match incoming {
                 Incoming::Message(message) => {
                     handle(&mut conn, state, &caller, &mut ops, message).await
@@ -342,6 +375,42 @@ async fn operate(mut conn: Conn, state: &AppState, caller: Caller, expires: Opti
         if flow.is_break() {
             return;
         }
+    }
+}
+
+/// Hands one operation's outcome to the client: a result is queued (the caller flushes),
+/// anything else is written at once.
+async fn deliver(
+    conn: &mut Conn,
+    ops: &mut StreamMap<String, Responses>,
+    id: &str,
+    item: Option<Outcome>,
+) -> Flow {
+    match item {
+        Some(Outcome::Error(errors)) => {
+            ops.remove(id);
+            conn.send(ServerMessage::Error {
+                id,
+                errors: &errors,
+            })
+            .await
+        }
+        Some(Outcome::Next(payload)) => {
+            crate::metrics::delivered();
+            conn.queue(ServerMessage::Next {
+                id,
+                payload: &payload,
+            })
+            .await
+        }
+        Some(Outcome::Behind) => {
+            conn.close(
+                close::TRY_AGAIN_LATER,
+                "too far behind; resume from the last cursor",
+            )
+            .await
+        }
+        None => conn.send(ServerMessage::Complete { id }).await,
     }
 }
 

@@ -662,10 +662,8 @@ async fn serve_twin(raws: Vec<RawFn>, keys: TokenKeys) -> String {
     let app = axum::Router::new()
         .route("/raw/{k}", axum::routing::post(handle))
         .with_state(Arc::new((raws, keys)));
-    // Its sockets as the server's (TCP_NODELAY), so that only the work differs.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
-        let _ = stream.set_nodelay(true);
-    });
+    // Accepting as the server does (TCP_NODELAY), so that only the work differs.
+    let listener = startup::accepting(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
     base
 }

@@ -251,9 +251,11 @@ async fn subscriber(
             ("next", Some(data)) => {
                 let change = data.stage_status_changed;
                 let at: DateTime<Utc> = change.occurred_at.parse().unwrap();
-                let id: usize = message.id.and_then(|id| id.parse().ok()).unwrap_or(0);
-                let seen = seen
-                    .get_mut(id.wrapping_sub(1))
+                let seen = message
+                    .id
+                    .and_then(|id| id.parse::<usize>().ok())
+                    .and_then(|id| id.checked_sub(1))
+                    .and_then(|index| seen.get_mut(index))
                     .unwrap_or_else(|| panic!("next for an unknown id: {text}"));
                 seen.latencies_ms
                     .push((received - at).num_microseconds().unwrap_or(0) as f64 / 1000.0);

@@ -48,13 +48,10 @@ struct Conn {
 impl Conn {
     /// Writes `message`, and anything queued before it.
     async fn send(&mut self, message: ServerMessage<'_>) -> Flow {
-        let text = encode(self.protocol, message);
-        let sent = write(
-            self.send_timeout,
-            self.socket.send(Message::Text(text.into())),
-        )
-        .await;
-        self.written(sent).await
+        if self.queue(message).await.is_break() {
+            return ControlFlow::Break(());
+        }
+        self.flush().await
     }
 
     /// Queues `message` to leave with the next [`Conn::flush`] or [`Conn::send`]: messages

@@ -808,7 +808,8 @@ async fn run(server: tokio::runtime::Handle) {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let echo = std::env::var_os("BENCH_ECHO_SQL").is_some();
-    db.set_metric_callback(move |info| {
+    // Statements through the pool and on the connections reads keep (`reads::Reads`).
+    let count: delivery_desk::reads::MetricCallback = Arc::new(move |info| {
         if echo {
             eprintln!(
                 "{:>8.3} ms  {:.3000}",
@@ -818,6 +819,8 @@ async fn run(server: tokio::runtime::Handle) {
         }
         counter.fetch_add(1, Ordering::Relaxed);
     });
+    let pool_count = count.clone();
+    db.set_metric_callback(move |info| pool_count(info));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -838,10 +841,9 @@ async fn run(server: tokio::runtime::Handle) {
         rate_limit_per_minute: u32::MAX,
         ..Options::default()
     };
-    server.spawn(startup::serve(
-        listener,
-        AppState::new(db.clone(), options, keys),
-    ));
+    let state = AppState::new(db.clone(), options, keys);
+    state.reads.set_metric_callback(count);
+    server.spawn(startup::serve(listener, state));
     // PostGraphile on the same database, when it is PostgreSQL.
     let database_name = bench_db.created.as_ref().map(|d| d.name.clone());
     let peer = match &bench_db.created {

@@ -25,12 +25,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     if let Some(path) = sqlite_file(url) {
         prepare_sqlite(url, Path::new(path))?;
     }
+    // On PostgreSQL reads keep as many connections of their own as the pool has
+    // (`reads::Reads`): the two halves of `max_connections`.
+    let mut pool_size = max_connections;
     if let Some(pg) = postgres_target(url) {
         pg.reachable().await?;
+        pool_size = (max_connections / 2).max(1);
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(max_connections)
+        .max_connections(pool_size)
         .acquire_timeout(Duration::from_secs(10))
         // A request is mostly one statement: a ping at every hand-out was half its round
         // trips (docs/benchmarks.md). A connection idle for a second is still pinged, so

@@ -13,6 +13,7 @@ pub mod live;
 pub mod mail;
 pub mod metrics;
 pub mod random;
+pub mod reads;
 pub mod seed;
 pub mod service;
 pub mod sql;

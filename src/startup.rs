@@ -103,6 +103,8 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The connection pool, for request data and health checks.
     pub db: DatabaseConnection,
+    /// The connection GraphQL's reads run on (the pool, and kept connections).
+    pub reads: crate::reads::Reads,
     /// Settings.
     pub options: Arc<Options>,
     /// How bearer tokens are checked.
@@ -135,15 +137,17 @@ impl AppState {
     pub fn new(db: DatabaseConnection, options: Options, tokens: TokenKeys) -> Self {
         let hub = Hub::start(db.clone());
         let departed = crate::auth::departed::Departed::start(db.clone(), hub.clone());
-        let mut builder = graphql::schema_builder(db.clone(), QueryLimits::default())
-            .data(hub.clone())
-            .data(departed.clone())
-            .data(options.time.clone())
-            .data(options.documents.clone())
-            .data(options.mail.links.clone())
-            .data(graphql::proposal::ReviewPolicy(
-                options.proposal_reviewers.clone(),
-            ));
+        let reads = crate::reads::Reads::new(&db);
+        let mut builder =
+            graphql::schema_builder(db.clone(), reads.clone(), QueryLimits::default())
+                .data(hub.clone())
+                .data(departed.clone())
+                .data(options.time.clone())
+                .data(options.documents.clone())
+                .data(options.mail.links.clone())
+                .data(graphql::proposal::ReviewPolicy(
+                    options.proposal_reviewers.clone(),
+                ));
         if !options.introspection {
             builder = builder.disable_introspection();
         }
@@ -176,6 +180,7 @@ impl AppState {
             mailer,
             schema: builder.finish(),
             db,
+            reads,
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
             queries: Arc::default(),
             ws: Arc::new(ws::Shared::new(options.ws.max_connections_per_caller)),

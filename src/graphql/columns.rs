@@ -18,8 +18,8 @@
 use async_graphql::Lookahead;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{
-    ColIdx, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, ModelTrait, QueryResult, QuerySelect, QueryTrait, Select, Value,
+    ColIdx, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait,
+    QueryResult, QuerySelect, QueryTrait, Select, Value,
 };
 
 use super::loaders::Keyed;
@@ -134,7 +134,7 @@ impl Columns {
     /// Runs `select`, narrowed by [`Columns::apply`], and reads its rows.
     pub async fn all<E: Keyed>(
         self,
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         select: Select<E>,
     ) -> Result<Vec<E::Model>, DbErr> {
         if self == Columns::ALL {

@@ -16,7 +16,7 @@ use async_graphql::{
 };
 use entity::{EntityKind, event};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, ModelTrait, Order,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, ModelTrait, Order,
     QueryFilter, QueryOrder, Statement, Value,
 };
 
@@ -34,6 +34,7 @@ use crate::{
     },
     domain::service_level::Policy,
     error::AppError,
+    reads::Reads,
 };
 
 /// A table whose rows have an `i64` id column.
@@ -216,7 +217,7 @@ pub(super) fn internal(err: sea_orm::DbErr) -> async_graphql::Error {
 }
 
 /// Rows by id, of those the request's caller may see.
-pub struct ById<E>(DatabaseConnection, Scope, PhantomData<E>);
+pub struct ById<E>(Reads, Scope, PhantomData<E>);
 
 impl<E: Keyed> Loader<i64> for ById<E> {
     type Value = Visible<E::Model>;
@@ -271,7 +272,7 @@ impl ParentRef {
 
 /// The children of many parents that the caller may see, one query per distinct child set
 /// (and set of columns read).
-pub struct Children<S>(DatabaseConnection, Scope, PhantomData<S>);
+pub struct Children<S>(Reads, Scope, PhantomData<S>);
 
 pub(super) type ChildModel<S> = <<S as ChildSet>::Entity as EntityTrait>::Model;
 type ChildRows<S> = Vec<Visible<ChildModel<S>>>;
@@ -332,7 +333,7 @@ pub enum EventScope {
 
 /// The latest `limit` events of each of many parents that the caller may see, in one
 /// windowed query.
-pub struct LatestEvents(DatabaseConnection, Scope);
+pub struct LatestEvents(Reads, Scope);
 
 impl Loader<(i64, EventScope, u32)> for LatestEvents {
     type Value = Vec<Visible<event::Model>>;
@@ -415,7 +416,7 @@ impl Loader<(i64, EventScope, u32)> for LatestEvents {
 
 /// The latest delivery attempts of many webhook endpoints, `last` of each, in one
 /// windowed query (staff only: the `webhooks` root is).
-pub struct RecentDeliveries(DatabaseConnection);
+pub struct RecentDeliveries(Reads);
 
 impl Loader<(i64, u32)> for RecentDeliveries {
     type Value = Vec<entity::webhook_delivery::Model>;
@@ -481,14 +482,14 @@ pub async fn recent_deliveries(
 /// [`Driven`](super::batching::Driven): it starts them when the request can go no further without rows,
 /// which makes one query per relation level whatever the load.
 pub struct Loaders {
-    db: DatabaseConnection,
+    db: Reads,
     scope: Scope,
     cached: bool,
     batches: Batches,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, scope: Scope, batches: Batches) -> Self {
+    pub fn new(db: &Reads, scope: Scope, batches: Batches) -> Self {
         Self {
             db: db.clone(),
             scope,
@@ -499,7 +500,7 @@ impl Loaders {
 
     /// Loaders that batch but do not cache: for subscriptions, whose request lives on
     /// while the rows change.
-    pub fn uncached(db: &DatabaseConnection, scope: Scope, batches: Batches) -> Self {
+    pub fn uncached(db: &Reads, scope: Scope, batches: Batches) -> Self {
         Self {
             cached: false,
             ..Self::new(db, scope, batches)
@@ -535,7 +536,7 @@ impl Loaders {
 /// Service-level policies in their domain form (calendar and targets) by id (`None`: the
 /// default one), read once per request: every clock's state is computed with its
 /// project's policy.
-pub struct PolicyById(DatabaseConnection);
+pub struct PolicyById(Reads);
 
 impl Loader<Option<i64>> for PolicyById {
     type Value = Arc<Policy>;
@@ -578,7 +579,7 @@ pub async fn today(ctx: &Context<'_>) -> async_graphql::Result<chrono::NaiveDate
 }
 
 /// The id of the policy tickets follow, read once per request.
-pub struct CurrentPolicyId(DatabaseConnection);
+pub struct CurrentPolicyId(Reads);
 
 impl Loader<()> for CurrentPolicyId {
     type Value = i64;
@@ -767,7 +768,7 @@ pub async fn latest_events(
 
 /// Projects' health and report schedules, assessed together for every project the
 /// request asks about (`service::health::assess`: a few queries for the whole batch).
-pub struct HealthOf(DatabaseConnection, chrono::DateTime<chrono::Utc>);
+pub struct HealthOf(Reads, chrono::DateTime<chrono::Utc>);
 
 impl Loader<i64> for HealthOf {
     type Value = Arc<crate::service::health::Assessment>;

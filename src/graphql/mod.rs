@@ -53,6 +53,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::Scope,
     live::Hub,
+    reads::Reads,
     service::{self, Caller},
 };
 
@@ -142,6 +143,7 @@ impl Default for QueryLimits {
 /// [`root`].
 pub fn schema_builder(
     db: DatabaseConnection,
+    reads: Reads,
     limits: QueryLimits,
 ) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
@@ -150,6 +152,7 @@ pub fn schema_builder(
         SubscriptionRoot::default(),
     )
     .data(db)
+    .data(reads)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
 }
@@ -184,7 +187,7 @@ pub fn selected_operation<'a>(
 /// inside [`batching::Driven`] with the returned batches (see [`loaders::Loaders`]).
 pub fn request_data(
     request: async_graphql::Request,
-    db: &DatabaseConnection,
+    db: &Reads,
     caller: Caller,
 ) -> (async_graphql::Request, Batches) {
     let batches = Batches::default();
@@ -196,7 +199,7 @@ pub fn request_data(
 /// keep no cache, so every event shows the objects as they are when it is delivered.
 pub fn subscription_data(
     request: async_graphql::Request,
-    db: &DatabaseConnection,
+    db: &Reads,
     caller: Caller,
 ) -> (async_graphql::Request, Batches) {
     let batches = Batches::default();
@@ -234,6 +237,11 @@ pub fn seen<M: crate::auth::scope::Redact>(
     row: M,
 ) -> async_graphql::Result<crate::auth::scope::Visible<M>> {
     Ok(crate::auth::scope::Visible::new(scope(ctx)?, row))
+}
+
+/// The connection a resolver's reads run on (see [`Reads`]).
+pub fn reads<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Reads> {
+    ctx.data::<Reads>()
 }
 
 /// The service context of a resolver: the database and who is calling.

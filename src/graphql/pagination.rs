@@ -14,8 +14,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryOrder,
-    QuerySelect, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait,
+    QueryOrder, QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +143,7 @@ where
     E: Keyed,
     N: async_graphql::OutputType,
 {
-    let db = super::svc(ctx)?.db;
+    let db = super::reads(ctx)?;
     let limit = page_size(first)?;
     let count_db = db.clone();
     let count_select = select.clone().into_parts().0;

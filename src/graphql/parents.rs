@@ -14,8 +14,8 @@ use std::{any::Any, collections::HashMap, fmt, marker::PhantomData, sync::Arc};
 use async_graphql::{Lookahead, dataloader::Loader};
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, IdenStatic, Iterable, ModelTrait,
-    QueryResult, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, IdenStatic, Iterable, ModelTrait, QueryResult,
+    QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement},
 };
 
@@ -28,6 +28,7 @@ use crate::auth::{
     Scope,
     scope::{Visible, VisibleSelect, visible},
 };
+use crate::reads::Reads;
 
 /// How many levels of parents a statement joins (ticket -> project -> client is two).
 pub const MAX_DEPTH: usize = 2;
@@ -291,7 +292,7 @@ pub type RowKey = (i64, Plan, Columns);
 /// Rows by id with the parents their plan names, of the columns asked: one statement per
 /// plan and columns in a batch.
 pub struct ByIdWith<E>(
-    pub(super) DatabaseConnection,
+    pub(super) Reads,
     pub(super) Scope,
     pub(super) PhantomData<E>,
 );
@@ -356,7 +357,7 @@ pub struct Read<M> {
 /// knew, the page was of a thousand rows), so the statement was planned afresh at every
 /// execution. A plan per page size is kept instead.
 pub async fn select_with<E: Keyed>(
-    db: &DatabaseConnection,
+    db: &Reads,
     select: VisibleSelect<E>,
     columns: Columns,
     plan: &Plan,

@@ -149,7 +149,7 @@ impl Prepared {
             Ok(execution) => execution,
             Err(err) => return Answer::refused(vec![err]),
         };
-        let (request, batches) = request_data(self.request, &state.db, caller);
+        let (request, batches) = request_data(self.request, &state.reads, caller);
         let response = Driven::new(state.schema.execute(request).boxed(), batches).await;
         finish(response, &execution)
     }
@@ -164,7 +164,7 @@ impl Prepared {
                 return futures_util::stream::once(async move { answer.response }).boxed();
             }
         };
-        let (request, batches) = subscription_data(self.request, &state.db, caller);
+        let (request, batches) = subscription_data(self.request, &state.reads, caller);
         Driven::new(state.schema.execute_stream(request), batches)
             .map(move |response| finish(response, &execution).response)
             .boxed()

@@ -288,7 +288,8 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
     let sql = Arc::<std::sync::Mutex<Vec<String>>>::default();
     let (counter, texts) = (statements.clone(), sql.clone());
     let echo = std::env::var_os("TEST_ECHO_SQL").is_some();
-    db.set_metric_callback(move |info| {
+    // Statements through the pool and on the connections reads keep (`reads::Reads`).
+    let count: delivery_desk::reads::MetricCallback = Arc::new(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
         texts
             .lock()
@@ -298,6 +299,8 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
             eprintln!("SQL {}", info.statement);
         }
     });
+    let pool_count = count.clone();
+    db.set_metric_callback(move |info| pool_count(info));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -305,6 +308,7 @@ pub async fn spawn_app_with(backend: Backend, mut options: Options) -> Option<Te
     let keys = TokenKeys::hs256(TEST_SECRET.as_bytes(), "delivery-desk").expect("keys");
     let time = options.time.clone();
     let state = AppState::new(db.clone(), options, keys.clone());
+    state.reads.set_metric_callback(count);
     let alarms = Some(state.alarms.clone());
     let hub = Some(state.hub.clone());
     tokio::spawn(startup::serve(listener, state));

@@ -31,6 +31,7 @@ mod pg_restart;
 mod plain;
 mod portal_walk;
 mod readme;
+mod reads;
 mod request_errors;
 mod road;
 mod scale_out;

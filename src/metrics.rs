@@ -22,6 +22,8 @@ use prometheus_client::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::reads::Reads;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Request {
     operation: String,
@@ -78,6 +80,7 @@ struct Metrics {
     clocks: Family<State, Gauge>,
     outbox: Family<State, Gauge>,
     pool: Family<State, Gauge>,
+    reads: Family<State, Gauge>,
     names: Mutex<HashSet<String>>,
 }
 
@@ -149,6 +152,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Database pool connections: open, idle and the configured maximum",
         pool.clone(),
     );
+    let reads = Family::<State, Gauge>::default();
+    registry.register(
+        "db_read_connections",
+        "Connections reads keep beside the pool (PostgreSQL): open, idle and the maximum",
+        reads.clone(),
+    );
     Metrics {
         registry,
         requests,
@@ -161,6 +170,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         clocks,
         outbox,
         pool,
+        reads,
         names: Mutex::default(),
     }
 });
@@ -241,7 +251,8 @@ impl Drop for GaugeGuard {
 }
 
 /// The text exposition, with the database gauges read now.
-pub async fn render(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> String {
+pub async fn render(reads: &Reads, now: chrono::DateTime<chrono::Utc>) -> String {
+    let db = reads.pool();
     if let Err(err) = read_database_gauges(db, now).await {
         tracing::warn!(error = %err, "reading service-level clocks and the outbox for /metrics failed");
     }
@@ -250,6 +261,17 @@ pub async fn render(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>)
     m.pool.get_or_create(&State { state: "open" }).set(size);
     m.pool.get_or_create(&State { state: "idle" }).set(idle);
     m.pool.get_or_create(&State { state: "max" }).set(max);
+    let kept = reads.kept();
+    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    m.reads
+        .get_or_create(&State { state: "open" })
+        .set(as_i64(kept.open));
+    m.reads
+        .get_or_create(&State { state: "idle" })
+        .set(as_i64(kept.idle));
+    m.reads
+        .get_or_create(&State { state: "max" })
+        .set(as_i64(kept.max));
     let mut out = String::new();
     if encode(&mut out, &m.registry).is_err() {
         return String::new();

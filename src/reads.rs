@@ -43,8 +43,17 @@ const MAX_LIFETIME: Duration = Duration::from_secs(1800);
 /// takes, for the statements that do not pass through the pool.
 pub type MetricCallback = Arc<dyn Fn(&metric::Info<'_>) + Send + Sync>;
 
+/// How many connections reads keep (see [`Reads::kept`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeptUse {
+    pub open: usize,
+    pub idle: usize,
+    pub max: usize,
+}
+
 /// The reads' connection: the pool, and on PostgreSQL the connections reads keep.
-/// Cheap to clone.
+/// Cheap to clone. For reads only: a statement whose kept connection broke under it is
+/// run again on the pool, which only a statement that changes nothing may be.
 #[derive(Clone)]
 pub struct Reads {
     db: DatabaseConnection,
@@ -85,11 +94,16 @@ impl Reads {
         }
     }
 
-    /// Connections kept open for reads, in use or idle.
-    pub fn kept_open(&self) -> usize {
+    /// The kept connections: open (in use or idle), idle, and the most there may be.
+    /// All 0 on SQLite.
+    pub fn kept(&self) -> KeptUse {
         self.kept
             .as_ref()
-            .map_or(0, |kept| kept.open.load(Ordering::Relaxed))
+            .map_or(KeptUse::default(), |kept| KeptUse {
+                open: kept.open.load(Ordering::Relaxed),
+                idle: kept.idle.lock().unwrap_or_else(|e| e.into_inner()).len(),
+                max: kept.limit,
+            })
     }
 }
 

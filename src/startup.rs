@@ -197,7 +197,7 @@ impl AppState {
 pub use crate::database::{connect, migrate};
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let body = crate::metrics::render(&state.db, state.options.time.now()).await;
+    let body = crate::metrics::render(&state.reads, state.options.time.now()).await;
     (
         [(
             axum::http::header::CONTENT_TYPE,

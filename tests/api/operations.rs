@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::{
     db_test,
-    helpers::{self, signed_project, spawn_app_with, test_options},
+    helpers::{self, Backend, signed_project, spawn_app_with, test_options},
 };
 
 /// The value of the first sample of `metric` with all of `labels`, in a text exposition.
@@ -96,6 +96,13 @@ db_test!(metrics_count_requests_websockets_events_and_clocks, |app| {
     // Read from this server's database: its one ticket's three clocks are running.
     at_least("service_level_clocks", &["state=\"RUNNING\""], 3.0);
     at_least("db_pool_connections", &["state=\"max\""], 1.0);
+    // Reads keep connections of their own on PostgreSQL only; on SQLite the maximum is 0.
+    let kept = if app.backend == Backend::Postgres {
+        1.0
+    } else {
+        0.0
+    };
+    at_least("db_read_connections", &["state=\"max\""], kept);
 });
 
 db_test!(cors_answers_the_configured_origins_only, |app| {

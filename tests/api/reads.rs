@@ -46,7 +46,7 @@ async fn one_kept_connection_serves_reads_one_after_another() {
             .expect("rows");
         assert_eq!(rows.len(), 3);
     }
-    assert_eq!(reads.kept_open(), 1);
+    assert_eq!(reads.kept().open, 1);
 }
 
 #[tokio::test]
@@ -67,7 +67,7 @@ async fn reads_beyond_the_kept_connections_take_the_pool() {
     for read in all {
         assert_eq!(read.await.unwrap().expect("read").len(), 1);
     }
-    assert_eq!(reads.kept_open(), 2, "the pool's size, kept");
+    assert_eq!(reads.kept().open, 2, "the pool's size, kept");
 }
 
 #[tokio::test]
@@ -82,9 +82,9 @@ async fn a_cancelled_read_closes_its_connection() {
     )
     .await;
     assert!(cancelled.is_err(), "the read was still running");
-    assert_eq!(reads.kept_open(), 0, "left mid-statement: closed, not kept");
+    assert_eq!(reads.kept().open, 0, "left mid-statement: closed, not kept");
     assert_ne!(backend(&reads).await, first, "a new connection");
-    assert_eq!(reads.kept_open(), 1);
+    assert_eq!(reads.kept().open, 1);
 }
 
 #[tokio::test]
@@ -98,7 +98,7 @@ async fn a_failed_read_reports_its_error_and_the_next_read_works() {
         .expect_err("no such table");
     assert!(matches!(err, DbErr::Query(_)), "{err:?}");
     assert!(err.to_string().contains("no_such_table"), "{err}");
-    assert_eq!(reads.kept_open(), 0);
+    assert_eq!(reads.kept().open, 0);
     backend(&reads).await;
 }
 
@@ -120,5 +120,5 @@ async fn a_read_whose_connection_the_database_ended_is_answered_through_the_pool
     tokio::time::sleep(Duration::from_millis(100)).await;
     let answered = backend(&reads).await;
     assert_ne!(answered, kept);
-    assert_eq!(reads.kept_open(), 0, "the ended connection is not kept");
+    assert_eq!(reads.kept().open, 0, "the ended connection is not kept");
 }

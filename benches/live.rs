@@ -231,10 +231,16 @@ async fn subscriber(
     }
     subscribed.fetch_add(subscriptions, Ordering::Relaxed);
     let mut seen: Vec<Seen> = (0..subscriptions).map(|_| Seen::default()).collect();
+    // One wait for the stop, registered once: made anew for each message, it took and
+    // released the lock all subscribers' waits share (~3 % of this generator's samples in
+    // a profile; an A/B of 10,000 subscribers was within the noise).
+    let stopped = stop.changed();
+    tokio::pin!(stopped);
     loop {
         let message = tokio::select! {
-            _ = stop.changed() => break,
+            biased;
             m = ws.next() => m,
+            _ = &mut stopped => break,
         };
         let Some(Ok(Message::Text(text))) = message else {
             if matches!(message, Some(Ok(Message::Ping(_) | Message::Pong(_)))) {

@@ -78,7 +78,7 @@ async fn a_cancelled_read_closes_its_connection() {
     let first = backend(&reads).await;
     let cancelled = tokio::time::timeout(
         Duration::from_millis(100),
-        reads.query_all_raw(sql("SELECT pg_sleep(5)")),
+        reads.query_all_raw(sql("SELECT pg_sleep(2)")),
     )
     .await;
     assert!(cancelled.is_err(), "the read was still running");

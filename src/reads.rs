@@ -20,8 +20,8 @@ use std::{
 };
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, ExecResult, QueryResult,
-    RuntimeErr, Statement, metric,
+    ConnAcquireErr, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, ExecResult,
+    QueryResult, RuntimeErr, Statement, metric,
     sea_query::Values,
     sqlx::{
         self, Connection,
@@ -29,6 +29,7 @@ use sea_orm::{
     },
 };
 use sea_query_sqlx::SqlxValues;
+use tokio::time::timeout;
 
 /// A kept connection unused for this long is tested before use, as the pool tests its
 /// own (see `database::connect`): one left from before a database restart is replaced
@@ -70,6 +71,7 @@ impl Reads {
             Arc::new(Kept {
                 options: (*pool.connect_options()).clone(),
                 limit: pool.options().get_max_connections() as usize,
+                wait: pool.options().get_acquire_timeout(),
                 open: AtomicUsize::new(0),
                 idle: Mutex::default(),
                 metric: OnceLock::new(),
@@ -173,6 +175,9 @@ fn lost(err: &sqlx::Error) -> bool {
 struct Kept {
     options: PgConnectOptions,
     limit: usize,
+    /// The longest a read waits to open or test a connection: the pool's acquire timeout
+    /// (an unreachable host would otherwise hold it for the TCP timeout, minutes).
+    wait: Duration,
     /// Kept connections open: in use, idle, or being opened.
     open: AtomicUsize,
     /// Most recently used last: the next read takes the warmest.
@@ -201,7 +206,9 @@ impl Kept {
                 lease.close();
                 continue;
             }
-            if conn.since.elapsed() > TEST_IF_IDLE_FOR && conn.conn.ping().await.is_err() {
+            if conn.since.elapsed() > TEST_IF_IDLE_FOR
+                && !matches!(timeout(self.wait, conn.conn.ping()).await, Ok(Ok(())))
+            {
                 continue; // dropped with the lease
             }
             return Ok(Some(lease));
@@ -217,8 +224,9 @@ impl Kept {
         }
         // Counted from here: if opening fails or is cancelled, the lease's drop uncounts it.
         let mut lease = Lease::of(self, None);
-        let conn = PgConnection::connect_with(&self.options)
+        let conn = timeout(self.wait, PgConnection::connect_with(&self.options))
             .await
+            .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
             .map_err(|err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))?;
         let now = Instant::now();
         lease.conn = Some(Idle {

@@ -122,3 +122,44 @@ async fn a_read_whose_connection_the_database_ended_is_answered_through_the_pool
     assert_ne!(answered, kept);
     assert_eq!(reads.kept().open, 0, "the ended connection is not kept");
 }
+
+#[tokio::test]
+async fn a_database_that_never_answers_fails_a_read_within_the_acquire_timeout() {
+    // Accepts connections and says nothing, as a host behind a dropping firewall would
+    // after the handshake.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            sockets.push(socket);
+        }
+    });
+    let mut options = sea_orm::ConnectOptions::new(format!("postgres://postgres@{addr}/none"));
+    options
+        .connect_lazy(true)
+        .acquire_timeout(Duration::from_millis(300));
+    let db = sea_orm::Database::connect(options)
+        .await
+        .expect("lazy pool");
+    let reads = Reads::new(&db);
+    let started = std::time::Instant::now();
+    let err = reads
+        .query_all_raw(sql("SELECT 1"))
+        .await
+        .expect_err("nothing answers");
+    assert!(
+        matches!(
+            err,
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)
+        ),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(reads.kept().open, 0, "the attempt is not counted as open");
+    held.abort();
+}

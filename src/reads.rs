@@ -198,10 +198,9 @@ impl Kept {
         loop {
             let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let Some(idle) = idle else { break };
+            // Leased before the test below awaits: cancelled there, it is uncounted.
             let mut lease = Lease::of(self, Some(idle));
-            let Some(conn) = lease.conn.as_mut() else {
-                unreachable!("a lease made of an idle connection holds it")
-            };
+            let conn = lease.held();
             if conn.born.elapsed() > MAX_LIFETIME {
                 lease.close();
                 continue;
@@ -283,12 +282,14 @@ impl<'a> Lease<'a> {
         }
     }
 
-    fn connection(&mut self) -> &mut PgConnection {
-        &mut self
-            .conn
+    fn held(&mut self) -> &mut Idle {
+        self.conn
             .as_mut()
             .expect("a lease in use holds its connection")
-            .conn
+    }
+
+    fn connection(&mut self) -> &mut PgConnection {
+        &mut self.held().conn
     }
 
     /// Back to the idle ones, after a statement read to its end. Those unused for the

@@ -8,8 +8,8 @@
 //! `BENCH_SECONDS` per measurement (default 3), `BENCH_API_ONLY` (set: only our API is
 //! measured, for a profile of the server alone), `BENCH_CLIENTS` (concurrent clients,
 //! default `1,8,32`), `BENCH_ONLY` (run only the workloads whose name contains it, e.g.
-//! `ticket`: for profiling), `BENCH_POOL` (the connection pool's size, default the
-//! server's). Traffic stays on 127.0.0.1.
+//! `ticket`: for profiling), `BENCH_POOL` (the server's `DB_MAX_CONNECTIONS`, default
+//! the server's). Traffic stays on 127.0.0.1.
 //!
 //! Each workload also runs as hand-written SQL in the same run: the fewest statements
 //! that fetch the same data (one each: the pages build their JSON in the database),
@@ -62,6 +62,7 @@ use std::{
 use chrono::Utc;
 use delivery_desk::{
     auth::token::{Role, TokenKeys},
+    reads::Reads,
     startup::{self, AppState, Options},
 };
 use entity::*;
@@ -365,7 +366,7 @@ fn text(row: &sea_orm::QueryResult, col: &str) -> Value {
 
 /// The dashboard page in one statement that builds the response in the database: the page
 /// with its clients, each project's stages, open tickets and open risks as nested arrays.
-async fn raw_dashboard(db: DatabaseConnection, n: usize) -> Option<String> {
+async fn raw_dashboard(db: Reads, n: usize) -> Option<String> {
     raw_projects(db, n, None).await
 }
 
@@ -373,7 +374,7 @@ async fn raw_dashboard(db: DatabaseConnection, n: usize) -> Option<String> {
 /// statement, as PostGraphile and a hand-tuned JSON service would: PostgreSQL's
 /// `json_build_object`/`json_agg`, SQLite's `json_object`/`json_group_array`, the body
 /// sent as the database wrote it.
-async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> Option<String> {
+async fn raw_projects(db: Reads, n: usize, client: Option<i64>) -> Option<String> {
     let b = db.get_database_backend();
     let pg = b == DatabaseBackend::Postgres;
     let (object, array) = if pg {
@@ -450,7 +451,7 @@ async fn raw_projects(db: DatabaseConnection, n: usize, client: Option<i64>) -> 
 }
 
 /// A ticket with its project and client, in one statement.
-async fn raw_ticket(db: DatabaseConnection, id: i64) -> Option<String> {
+async fn raw_ticket(db: Reads, id: i64) -> Option<String> {
     let b = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -843,6 +844,8 @@ async fn run(server: tokio::runtime::Handle) {
     };
     let state = AppState::new(db.clone(), options, keys);
     state.reads.set_metric_callback(count);
+    // The hand-written twin reads as the API does: on the connections reads keep.
+    let reads = state.reads.clone();
     server.spawn(startup::serve(listener, state));
     // PostGraphile on the same database, when it is PostgreSQL.
     let database_name = bench_db.created.as_ref().map(|d| d.name.clone());
@@ -896,23 +899,23 @@ async fn run(server: tokio::runtime::Handle) {
     let raw_half: Arc<Vec<i64>> = Arc::new(tickets[half..].to_vec());
     let raw_db = db.clone();
     let raw_portal: RawFn = {
-        let db = raw_db.clone();
+        let db = reads.clone();
         Arc::new(move |_| Box::pin(raw_projects(db.clone(), 20, Some(1))))
     };
     let raws: Vec<RawFn> = vec![
         {
-            let db = raw_db.clone();
+            let db = reads.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 20)))
         },
         // The portal, and the same data through the staff road.
         raw_portal.clone(),
         raw_portal,
         {
-            let db = raw_db.clone();
+            let db = reads.clone();
             Arc::new(move |_| Box::pin(raw_dashboard(db.clone(), 100)))
         },
         {
-            let (db, t) = (raw_db.clone(), tickets.clone());
+            let (db, t) = (reads.clone(), tickets.clone());
             Arc::new(move |i| Box::pin(raw_ticket(db.clone(), t[i % t.len()])))
         },
         {

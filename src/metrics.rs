@@ -256,22 +256,13 @@ pub async fn render(reads: &Reads, now: chrono::DateTime<chrono::Utc>) -> String
     if let Err(err) = read_database_gauges(db, now).await {
         tracing::warn!(error = %err, "reading service-level clocks and the outbox for /metrics failed");
     }
-    let (size, idle, max) = pool_use(db);
     let m = &*METRICS;
-    m.pool.get_or_create(&State { state: "open" }).set(size);
-    m.pool.get_or_create(&State { state: "idle" }).set(idle);
-    m.pool.get_or_create(&State { state: "max" }).set(max);
+    set_use(&m.pool, pool_use(db));
     let kept = reads.kept();
-    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    m.reads
-        .get_or_create(&State { state: "open" })
-        .set(as_i64(kept.open));
-    m.reads
-        .get_or_create(&State { state: "idle" })
-        .set(as_i64(kept.idle));
-    m.reads
-        .get_or_create(&State { state: "max" })
-        .set(as_i64(kept.max));
+    set_use(
+        &m.reads,
+        (count(kept.open), count(kept.idle), count(kept.max)),
+    );
     let mut out = String::new();
     if encode(&mut out, &m.registry).is_err() {
         return String::new();
@@ -279,19 +270,29 @@ pub async fn render(reads: &Reads, now: chrono::DateTime<chrono::Utc>) -> String
     out
 }
 
+/// A connection gauge's open, idle and maximum states.
+fn set_use(family: &Family<State, Gauge>, (open, idle, max): (i64, i64, i64)) {
+    for (state, value) in [("open", open), ("idle", idle), ("max", max)] {
+        family.get_or_create(&State { state }).set(value);
+    }
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// Open, idle and maximum connections of the pool.
 fn pool_use(db: &DatabaseConnection) -> (i64, i64, i64) {
-    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     match db.get_database_backend() {
         sea_orm::DatabaseBackend::Sqlite => {
             let p = db.get_sqlite_connection_pool();
             let max = i64::from(p.options().get_max_connections());
-            (i64::from(p.size()), as_i64(p.num_idle()), max)
+            (i64::from(p.size()), count(p.num_idle()), max)
         }
         sea_orm::DatabaseBackend::Postgres => {
             let p = db.get_postgres_connection_pool();
             let max = i64::from(p.options().get_max_connections());
-            (i64::from(p.size()), as_i64(p.num_idle()), max)
+            (i64::from(p.size()), count(p.num_idle()), max)
         }
         _ => (0, 0, 0),
     }

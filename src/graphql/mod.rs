@@ -12,6 +12,7 @@ pub mod contract;
 pub mod dashboard;
 pub mod delivery;
 pub mod document;
+pub mod document_size;
 pub mod escalation;
 pub mod event;
 pub mod field_errors;

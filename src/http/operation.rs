@@ -19,8 +19,8 @@ use crate::{
     auth::Caller,
     error::{AppError, AppResult},
     graphql::{
-        Driven, field_errors::null_failed_fields, request_data, response_order::order_like_query,
-        root::Execution, subscription_data,
+        Driven, document_size, field_errors::null_failed_fields, request_data,
+        response_order::order_like_query, root::Execution, subscription_data,
     },
     startup::AppState,
 };
@@ -119,6 +119,7 @@ impl Prepared {
             }),
         }
         .and_then(|doc| {
+            document_size::check(&doc)?;
             if selected(&doc, name.as_deref()).is_none() {
                 let message = match &name {
                     Some(name) => format!("the document has no operation named {name:?}"),
@@ -193,6 +194,7 @@ fn finish(mut response: Response, execution: &Execution) -> Answer {
                 *err = AppError::ValidationFailed(message).into_server_error(locations);
             }
         }
+        document_size::cap_errors(&mut response.errors);
         return Answer { response, executed };
     }
     let (doc, name) = (execution.doc(), execution.operation_name());

@@ -273,3 +273,43 @@ db_test!(
         assert_eq!(fingerprint(&app).await, before);
     }
 );
+
+db_test!(
+    a_document_too_large_is_refused_and_its_errors_do_not_grow_with_its_mistakes,
+    |app| {
+        // Within the body limit (64 KiB here), but 30,000 fields: refused before validation.
+        let huge = format!("{{ {} }}", "a ".repeat(30_000));
+        let (status, body) = app.post_as(None, &huge, json!({})).await;
+        assert_eq!(status, 400, "{body}");
+        let errors = body["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 1, "{body}");
+        assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("too large")),
+            "{body}"
+        );
+        // Small enough to validate, wrong in thousands of places: at most 20 errors, the
+        // last saying how many more.
+        let variables: Vec<String> = (0..3_000).map(|i| format!("$v{i}: Int")).collect();
+        let unused = format!("query({}) {{ viewer {{ role }} }}", variables.join(" "));
+        let directives = format!(
+            "{{ viewer {{ role {} }} }}",
+            "@include(if: true) ".repeat(2_500)
+        );
+        for (q, more) in [(unused, 2_981), (directives, 2_480)] {
+            let (status, body) = app.post_as(None, &q, json!({})).await;
+            assert_eq!(status, 400, "{body}");
+            let errors = body["errors"].as_array().expect("errors");
+            assert_eq!(errors.len(), 20, "{}", &body.to_string()[..500]);
+            let last = errors[19]["message"].as_str().unwrap_or_default();
+            assert!(last.contains(&format!("and {more} more errors")), "{last}");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED")
+            );
+        }
+    }
+);

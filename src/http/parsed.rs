@@ -14,6 +14,8 @@ use std::{
 
 use async_graphql::parser::{self, parse_query, types::ExecutableDocument};
 
+use crate::graphql::document_size;
+
 /// How many documents are kept.
 const CAPACITY: usize = 256;
 /// The longest query text kept; longer ones are parsed at every request.
@@ -36,6 +38,13 @@ impl ParsedQueries {
         if let Some(doc) = self.kept(query) {
             return Ok(doc);
         }
+        // Counted before the parser, whose time grows with the text (a megabyte of names
+        // is most of a second): see `document_size`.
+        document_size::check_text(query).map_err(|message| parser::Error::Syntax {
+            message,
+            start: parser::Pos { line: 1, column: 1 },
+            end: None,
+        })?;
         // Parsed outside the lock: a long document does not hold up other requests.
         let doc = Arc::new(parse_query(query)?);
         if query.len() <= MAX_TEXT_BYTES {

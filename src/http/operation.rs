@@ -113,10 +113,15 @@ impl Prepared {
         let name = params.operation_name;
         let ready = match doc {
             Some(doc) => Ok(doc),
-            None => parse_query(&request.query).map(Arc::new).map_err(|err| {
-                let err = ServerError::from(err);
-                AppError::ParseFailed(err.message).into_server_error(err.locations)
-            }),
+            // The caller's parse failed (or was not tried): the text is bounded before it
+            // is parsed again, so that the error says why.
+            None => match document_size::check_text(&request.query) {
+                Err(message) => Err(AppError::ParseFailed(message).into_server_error(Vec::new())),
+                Ok(()) => parse_query(&request.query).map(Arc::new).map_err(|err| {
+                    let err = ServerError::from(err);
+                    AppError::ParseFailed(err.message).into_server_error(err.locations)
+                }),
+            },
         }
         .and_then(|doc| {
             document_size::check(&doc)?;

@@ -177,8 +177,8 @@ async fn execute(
     );
     // Parsed once, here (or kept from a request with the same text): async-graphql runs
     // it, and it orders the response afterwards.
-    let doc = state.queries.parse(&params.query).ok();
-    let name = operation::name_of(doc.as_deref(), params.operation_name.as_deref());
+    let doc = state.queries.parse(&params.query);
+    let name = operation::name_of(doc.as_deref().ok(), params.operation_name.as_deref());
     let prepared = Prepared::new(params, doc);
     // A panic in a resolver is a bug; it fails this request (500), not the connection.
     let response = std::panic::AssertUnwindSafe(prepared.run(&state, caller).instrument(span))

@@ -7,10 +7,7 @@ use std::sync::Arc;
 
 use async_graphql::{
     Response, ServerError, Value as GqlValue, Variables,
-    parser::{
-        parse_query,
-        types::{DocumentOperations, ExecutableDocument},
-    },
+    parser::types::{DocumentOperations, ExecutableDocument},
 };
 use futures_util::{FutureExt, StreamExt, stream::BoxStream};
 use serde_json::{Map, Value};
@@ -104,42 +101,30 @@ impl Answer {
 }
 
 impl Prepared {
-    /// `params` for `caller`; `doc` is the document already parsed from `params.query`
-    /// (`None` when it does not parse).
-    pub fn new(params: Params, doc: Option<Arc<ExecutableDocument>>) -> Self {
+    /// `params` for `caller`; `doc` is `params.query` parsed, or why it did not parse
+    /// (`document_size::parse`, through the transport's cache).
+    pub fn new(params: Params, doc: Result<Arc<ExecutableDocument>, ServerError>) -> Self {
         let mut request = async_graphql::Request::new(params.query)
             .variables(Variables::from_json(Value::Object(params.variables)));
         request.uploads = params.uploads;
         let name = params.operation_name;
-        let ready = match doc {
-            Some(doc) => Ok(doc),
-            // The caller's parse failed (or was not tried): the text is bounded before it
-            // is parsed again, so that the error says why.
-            None => match document_size::check_text(&request.query) {
-                Err(message) => Err(AppError::ParseFailed(message).into_server_error(Vec::new())),
-                Ok(()) => parse_query(&request.query).map(Arc::new).map_err(|err| {
-                    let err = ServerError::from(err);
-                    AppError::ParseFailed(err.message).into_server_error(err.locations)
-                }),
-            },
-        }
-        .and_then(|doc| {
-            document_size::check(&doc)?;
-            if selected(&doc, name.as_deref()).is_none() {
-                let message = match &name {
-                    Some(name) => format!("the document has no operation named {name:?}"),
-                    None => {
-                        "the document has several operations: name one (operationName)".to_owned()
-                    }
-                };
-                return Err(AppError::OperationNotFound(message).into_server_error(Vec::new()));
-            }
-            Ok(doc)
-        })
-        .map(|doc| {
-            request.set_parsed_query(ExecutableDocument::clone(&doc));
-            Execution::new(doc, name.clone())
-        });
+        let ready = doc
+            .and_then(|doc| {
+                document_size::check(&doc)?;
+                if selected(&doc, name.as_deref()).is_none() {
+                    let message = match &name {
+                        Some(name) => format!("the document has no operation named {name:?}"),
+                        None => "the document has several operations: name one (operationName)"
+                            .to_owned(),
+                    };
+                    return Err(AppError::OperationNotFound(message).into_server_error(Vec::new()));
+                }
+                Ok(doc)
+            })
+            .map(|doc| {
+                request.set_parsed_query(ExecutableDocument::clone(&doc));
+                Execution::new(doc, name.clone())
+            });
         if let Ok(execution) = &ready {
             request = request.data(execution.clone());
         }

@@ -12,7 +12,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use async_graphql::parser::{self, parse_query, types::ExecutableDocument};
+use async_graphql::{ServerError, parser::types::ExecutableDocument};
 
 use crate::graphql::document_size;
 
@@ -34,19 +34,12 @@ struct Kept {
 
 impl ParsedQueries {
     /// `query` parsed, from the last request that sent the same text when there was one.
-    pub fn parse(&self, query: &str) -> Result<Arc<ExecutableDocument>, parser::Error> {
+    pub fn parse(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
         if let Some(doc) = self.kept(query) {
             return Ok(doc);
         }
-        // Counted before the parser, whose time grows with the text (a megabyte of names
-        // is most of a second): see `document_size`.
-        document_size::check_text(query).map_err(|message| parser::Error::Syntax {
-            message,
-            start: parser::Pos { line: 1, column: 1 },
-            end: None,
-        })?;
         // Parsed outside the lock: a long document does not hold up other requests.
-        let doc = Arc::new(parse_query(query)?);
+        let doc = Arc::new(document_size::parse(query)?);
         if query.len() <= MAX_TEXT_BYTES {
             self.keep(query, doc.clone());
         }

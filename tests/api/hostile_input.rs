@@ -313,3 +313,33 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    a_text_of_too_many_names_is_refused_unparsed_on_every_transport,
+    options = delivery_desk::startup::Options {
+        // Room for 60,000 names (120 KB), which the usual test limit (64 KiB) refuses
+        // as a body before the text is looked at.
+        max_body_bytes: 256 * 1024,
+        ..helpers::test_options()
+    },
+    |app| {
+        let huge = format!("{{ {} }}", "a ".repeat(60_000));
+        let too_large = |error: &Value| {
+            error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+                && error["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("too large") && m.contains("names"))
+        };
+        let (status, body) = app.post_as(None, &huge, json!({})).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(too_large(&body["errors"][0]), "{body}");
+        // The websocket road reached the parser with its own cache: the text was parsed
+        // whole, and only the parsed document's size was refused.
+        let mut ws = app.ws(None).await;
+        ws.subscribe("1", &huge, json!({})).await;
+        let refused = ws.recv().await;
+        assert_eq!(refused["type"], "error", "{refused}");
+        assert_eq!(refused["id"], "1");
+        assert!(too_large(&refused["payload"][0]), "{refused}");
+    }
+);

@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, Mutex, Weak},
 };
 
-use async_graphql::parser::{parse_query, types::ExecutableDocument};
+use async_graphql::{ServerError, parser::types::ExecutableDocument};
 use axum::{
     extract::{FromRequestParts, WebSocketUpgrade},
     http::{HeaderMap, header, request::Parts},
@@ -22,7 +22,7 @@ use axum::{
 };
 
 use self::protocol::Protocol;
-use crate::startup::AppState;
+use crate::{graphql::document_size, startup::AppState};
 
 /// Whether a request asks to become a websocket.
 pub fn is_upgrade(headers: &HeaderMap) -> bool {
@@ -116,17 +116,17 @@ impl Shared {
 pub struct Documents(Mutex<HashMap<String, Weak<ExecutableDocument>>>);
 
 impl Documents {
-    pub fn parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+    pub fn parse(&self, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
         let mut docs = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(doc) = docs.get(query).and_then(Weak::upgrade) {
-            return Some(doc);
+            return Ok(doc);
         }
-        let doc = Arc::new(parse_query(query).ok()?);
+        let doc = Arc::new(document_size::parse(query)?);
         if docs.len() >= 1024 {
             docs.retain(|_, d| d.strong_count() > 0);
         }
         docs.insert(query.to_owned(), Arc::downgrade(&doc));
-        Some(doc)
+        Ok(doc)
     }
 }
 
@@ -197,7 +197,7 @@ mod tests {
         let a = docs.parse("{ a }").unwrap();
         let b = docs.parse("{ a }").unwrap();
         assert!(Arc::ptr_eq(&a, &b));
-        assert!(docs.parse("{").is_none());
+        assert!(docs.parse("{").is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::{ops::ControlFlow, sync::Arc, task::Poll, time::Duration};
 
 use async_graphql::{
-    Response as GqlResponse, Value as GqlValue,
+    Response as GqlResponse, ServerError, Value as GqlValue,
     parser::types::{ExecutableDocument, OperationType, Selection},
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -484,11 +484,11 @@ fn start(state: &AppState, caller: &Caller, operation: Operation) -> Responses {
     let doc = state.ws.documents.parse(&operation.query);
     let subscription = doc
         .as_deref()
-        .is_some_and(|d| is_subscription(d, operation.operation_name.as_deref()));
+        .is_ok_and(|d| is_subscription(d, operation.operation_name.as_deref()));
     if !subscription {
         return execute(state, caller, operation, doc);
     }
-    let resumes = doc.as_deref().is_some_and(|d| {
+    let resumes = doc.as_deref().is_ok_and(|d| {
         resumes_from_cursor(d, operation.operation_name.as_deref(), &operation.variables)
     });
     let key = SubscriptionKey {
@@ -544,7 +544,7 @@ fn execute(
     state: &AppState,
     caller: &Caller,
     operation: Operation,
-    doc: Option<Arc<ExecutableDocument>>,
+    doc: Result<Arc<ExecutableDocument>, ServerError>,
 ) -> Responses {
     let params = Params {
         query: operation.query,

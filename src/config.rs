@@ -162,7 +162,7 @@ pub struct Config {
     #[arg(long, env = "WS_SEND_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub ws_send_timeout_seconds: u64,
     /// Largest number of pooled database connections (default: four per core of this
-    /// machine, 4 to 16).
+    /// machine, 4 to 16). On PostgreSQL the event listener's `LISTEN` holds one more.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = default_db_connections(), global = true)]
     pub db_max_connections: u32,
     /// Folder of uploaded documents' bytes (content-addressed); the database holds what

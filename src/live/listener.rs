@@ -1,6 +1,8 @@
 //! PostgreSQL `LISTEN`: commits of other server instances wake this instance's pump.
 
-use sea_orm::sqlx::postgres::PgListener;
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 
 use super::{CHANNEL, Hub, hub::backoff};
 
@@ -9,7 +11,7 @@ use super::{CHANNEL, Hub, hub::backoff};
 /// while disconnected cost nothing but latency.
 pub async fn listen(hub: Hub) {
     // Only started on PostgreSQL (see `Hub::start`).
-    let pool = hub.db().get_postgres_connection_pool().clone();
+    let pool = own_connection(hub.db().get_postgres_connection_pool());
     let mut failures = 0;
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -53,4 +55,19 @@ pub async fn listen(hub: Hub) {
         // A fresh listener re-issues LISTEN and starts from a clean connection.
         tokio::time::sleep(backoff(0)).await;
     }
+}
+
+/// A pool of one connection for the listener, to the application pool's database. A
+/// `LISTEN` holds its connection for the life of the process: taken from the application
+/// pool, it left that pool one connection fewer, and none when it had one
+/// (`DB_MAX_CONNECTIONS` under 4): every write and every `/readyz` then waited out its
+/// acquire timeout, and the instance never became ready.
+fn own_connection(pool: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(1)
+        // Held until lost; the pool only reconnects it.
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(PgConnectOptions::clone(&pool.connect_options()))
 }

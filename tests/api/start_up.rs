@@ -8,9 +8,10 @@ use std::{
 };
 
 use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::json;
 
 use crate::{
-    helpers::{TEST_SECRET, fresh_postgres_url},
+    helpers::{Backend, TEST_SECRET, fresh_postgres_url},
     scale_out::Server,
 };
 
@@ -61,6 +62,16 @@ impl Drop for Logged {
 }
 
 fn spawn_logged(dir: &std::path::Path, url: &str, name: &str) -> Logged {
+    spawn_with_connections(dir, url, name, 4)
+}
+
+/// As [`spawn_logged`], with `DB_MAX_CONNECTIONS` at `connections`.
+fn spawn_with_connections(
+    dir: &std::path::Path,
+    url: &str,
+    name: &str,
+    connections: u32,
+) -> Logged {
     let port = free_port();
     let log = dir.join(format!("{name}.log"));
     let child = command(
@@ -69,7 +80,7 @@ fn spawn_logged(dir: &std::path::Path, url: &str, name: &str) -> Logged {
         &[
             ("DATABASE_URL", url),
             ("BIND_ADDR", &format!("127.0.0.1:{port}")),
-            ("DB_MAX_CONNECTIONS", "4"),
+            ("DB_MAX_CONNECTIONS", &connections.to_string()),
         ],
     )
     .stdout(Stdio::null())
@@ -83,9 +94,15 @@ fn spawn_logged(dir: &std::path::Path, url: &str, name: &str) -> Logged {
     }
 }
 
+/// Whether the server at `base` answers `/readyz` within 30 s (a probe that hangs counts
+/// as not ready, as a load balancer's would).
 async fn await_ready(base: &str) -> bool {
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
         if let Ok(res) = http.get(format!("{base}/readyz")).send().await
             && res.status().is_success()
         {
@@ -94,6 +111,38 @@ async fn await_ready(base: &str) -> bool {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fewest_database_connections_allowed_still_serve_reads_and_writes() {
+    let Some(url) = fresh_postgres_url().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The least allowed: a pool of one connection (and reads keep one of their own).
+    let server = spawn_with_connections(dir.path(), &url, "one", 1);
+    let ready = await_ready(&server.base).await;
+    let log = || std::fs::read_to_string(&server.log).unwrap_or_default();
+    assert!(ready, "never became ready:\n{}", log());
+    // Ready means listening: the listener's connection is open, and writes and reads go
+    // on beside it, each well inside the pool's 10 s acquire timeout.
+    let db = Database::connect(&url).await.unwrap();
+    let app = crate::helpers::TestApp::attach(server.base.clone(), db, Backend::Postgres).await;
+    let started = Instant::now();
+    let id = crate::helpers::client(&app, "Small Pool Ltd").await;
+    let read = app
+        .ok(
+            "query($id: ID!) { client(id: $id) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(read["client"]["name"], "Small Pool Ltd");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a write and a read took {:?}:\n{}",
+        started.elapsed(),
+        log()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -127,8 +127,51 @@ pub fn parse(text: &str) -> Result<ExecutableDocument, ServerError> {
         .map_err(|message| AppError::ParseFailed(message).into_server_error(Vec::new()))?;
     parse_query(text).map_err(|err| {
         let err = ServerError::from(err);
-        AppError::ParseFailed(err.message).into_server_error(err.locations)
+        let message = match err.locations.first() {
+            Some(at) => quoted_briefly(err.message, text, at.line, at.column),
+            None => err.message,
+        };
+        AppError::ParseFailed(message).into_server_error(err.locations)
     })
+}
+
+/// The longest source line a parse error quotes whole.
+const QUOTED_LINE: usize = 120;
+/// Characters quoted on each side of the error's column in a longer line.
+const QUOTED_AROUND: usize = 40;
+
+/// The parser's message quotes the whole line of the error, with a caret under its
+/// column: on a minified query or a megabyte of brackets on one line, the answer echoed
+/// the request (800 KB in, 800 KB out). A line longer than [`QUOTED_LINE`] is quoted
+/// around the column only, in the parser's own layout; its last line (what was expected)
+/// is kept.
+fn quoted_briefly(message: String, text: &str, line: usize, column: usize) -> String {
+    let Some(source) = text.lines().nth(line.saturating_sub(1)) else {
+        return message;
+    };
+    if source.chars().count() <= QUOTED_LINE {
+        return message;
+    }
+    let at = column.saturating_sub(1);
+    let from = at.saturating_sub(QUOTED_AROUND);
+    let window: String = source.chars().skip(from).take(2 * QUOTED_AROUND).collect();
+    let before = if from > 0 { "…" } else { "" };
+    let after = if from + 2 * QUOTED_AROUND < source.chars().count() {
+        "…"
+    } else {
+        ""
+    };
+    let caret = " ".repeat(at - from + usize::from(from > 0));
+    let gutter = " ".repeat(line.to_string().len());
+    let expected = message
+        .lines()
+        .last()
+        .filter(|l| l.trim_start().starts_with('='))
+        .map(|l| format!("\n{gutter} |\n{gutter} {}", l.trim_start()))
+        .unwrap_or_default();
+    format!(
+        "{gutter}--> {line}:{column}\n{gutter} |\n{line} | {before}{window}{after}\n{gutter} | {caret}^---{expected}"
+    )
 }
 
 /// Refuses a document over [`MAX_NODES`], as a request error.
@@ -164,6 +207,35 @@ mod tests {
     use async_graphql::parser::parse_query;
 
     use super::*;
+
+    #[test]
+    fn a_parse_error_quotes_a_long_line_around_its_column_only() {
+        // A short line: the parser's message as it is.
+        let short = parse("{ viewer { id } } }").expect_err("fails");
+        assert_eq!(
+            short.message,
+            " --> 1:19\n  |\n1 | { viewer { id } } }\n  |                   ^---\n  |\n  = expected EOI or executable_definition"
+        );
+        // A megabyte of one line: about two hundred bytes, the column, and the parser's
+        // reason (here its own nesting limit).
+        let long = format!("{{ a(x: {}{}) }}", "[".repeat(400_000), "]".repeat(400_000));
+        let err = parse(&long).expect_err("fails");
+        assert!(err.message.len() < 300, "{}", err.message);
+        let at = err.locations[0];
+        assert!(
+            err.message.starts_with(&format!(" --> 1:{}\n", at.column)),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("\n  = "), "{}", err.message);
+        // The caret stands under the column's character in the quoted window.
+        let minified = format!("{{{}viewer {{ id }} }} }}", " ".repeat(500));
+        let err = parse(&minified).expect_err("fails");
+        let lines: Vec<&str> = err.message.lines().collect();
+        let (quoted, caret) = (lines[2], lines[3]);
+        let under = caret.find('^').expect("caret");
+        assert_eq!(quoted.chars().nth(under), Some('}'), "{}", err.message);
+    }
 
     fn count(query: &str) -> usize {
         nodes(&parse_query(query).expect("parses"))

@@ -341,5 +341,18 @@ db_test!(
         assert_eq!(refused["type"], "error", "{refused}");
         assert_eq!(refused["id"], "1");
         assert!(too_large(&refused["payload"][0]), "{refused}");
+        // Few names, one long line the parser gives up on: the error quotes the line
+        // around its column, not whole (it echoed the request).
+        let brackets = format!("{{ a(x: {}{}) }}", "[".repeat(100_000), "]".repeat(100_000));
+        let (_, body) = app.post_as(None, &brackets, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "GRAPHQL_PARSE_FAILED"
+        );
+        assert!(
+            body.to_string().len() < 1_000,
+            "{} bytes",
+            body.to_string().len()
+        );
     }
 );

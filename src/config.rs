@@ -215,6 +215,10 @@ pub struct Config {
     /// e.g. `https://portal.example.com`; none by default (same origin only).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+    /// A bearer token `/metrics` asks of its scraper (at least 16 characters); without
+    /// it `/metrics` is open, for a scraper on a network the public cannot reach.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
     /// The reviewer roles whose approval a proposal version needs before the client may
     /// see it, comma-separated: any of SALES, PRODUCT, TECHNICAL, LEGAL.
     #[arg(
@@ -294,6 +298,13 @@ impl Config {
         for origin in &self.cors_origins {
             check_origin(origin.trim())
                 .map_err(|why| format!("CORS_ORIGINS (--cors-origins): {origin:?} {why}"))?;
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < 16)
+        {
+            return Err("METRICS_TOKEN (--metrics-token) must be at least 16 characters".into());
         }
         Ok(())
     }
@@ -463,5 +474,23 @@ mod tests {
         assert!(cli.config.validate().is_ok());
         let bad = parse(&["--cors-origins", "a.example"]);
         assert!(bad.config.validate().unwrap_err().contains("CORS_ORIGINS"));
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_enough_to_guess_slowly() {
+        let short = parse(&["--metrics-token", "fifteen chars.."]);
+        assert!(
+            short
+                .config
+                .validate()
+                .unwrap_err()
+                .contains("METRICS_TOKEN")
+        );
+        assert!(
+            parse(&["--metrics-token", "sixteen chars..."])
+                .config
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -157,6 +157,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let options = startup::Options {
                 graphiql: config.graphiql,
                 cors_origins: config.cors_origins.clone(),
+                metrics_token: config.metrics_token.clone(),
                 introspection: config.introspection,
                 max_body_bytes: config.max_body_bytes,
                 rate_limit_per_minute: config.rate_limit_per_minute,

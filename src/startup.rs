@@ -31,6 +31,8 @@ pub struct Options {
     pub introspection: bool,
     /// Origins allowed by CORS (validated by the configuration).
     pub cors_origins: Vec<String>,
+    /// The bearer token `/metrics` asks for; open without one.
+    pub metrics_token: Option<String>,
     pub max_body_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub ws: WsOptions,
@@ -55,6 +57,7 @@ impl Default for Options {
         Self {
             graphiql: true,
             cors_origins: Vec::new(),
+            metrics_token: None,
             introspection: true,
             max_body_bytes: 1 << 20,
             rate_limit_per_minute: 600,
@@ -196,7 +199,21 @@ impl AppState {
 
 pub use crate::database::{connect, migrate};
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.options.metrics_token {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| crate::http::operation::bearer_token(v, false));
+        if !given.is_some_and(|given| same_secret(given.as_bytes(), token.as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "a bearer token is required (METRICS_TOKEN)",
+            )
+                .into_response();
+        }
+    }
     let body = crate::metrics::render(&state.reads, state.options.time.now()).await;
     (
         [(
@@ -206,6 +223,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Whether two secrets are equal, in a time that does not say where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 async fn healthz() -> &'static str {

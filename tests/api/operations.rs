@@ -140,3 +140,35 @@ db_test!(cors_answers_the_configured_origins_only, |app| {
         .unwrap();
     assert!(!plain.headers().contains_key("access-control-allow-origin"));
 });
+
+db_test!(
+    metrics_ask_for_their_token_when_one_is_set,
+    options = Options {
+        metrics_token: Some("a scraper's token, 16+".into()),
+        ..test_options()
+    },
+    |app| {
+        let get = |token: Option<String>| {
+            let mut req = app.http.get(format!("{}/metrics", app.base));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            req.send()
+        };
+        // What the service-level clocks say of the vendor's tickets is not for anyone
+        // who can reach the port.
+        // Nor is an API token a scraper's.
+        for refused in [
+            None,
+            Some("a scraper's token, 16-".into()),
+            Some(app.admin.clone()),
+        ] {
+            let res = get(refused).await.unwrap();
+            assert_eq!(res.status(), 401);
+            assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        }
+        let res = get(Some("a scraper's token, 16+".into())).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.text().await.unwrap().ends_with("# EOF\n"));
+    }
+);

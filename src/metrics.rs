@@ -176,8 +176,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
 });
 
 /// The label of an operation name: `anonymous`, the name, or `other` past
-/// [`MAX_OPERATIONS`] distinct names or for a name no schema could declare.
-fn operation_label(name: Option<&str>) -> String {
+/// [`MAX_OPERATIONS`] distinct names, for a name no schema could declare, or for a name
+/// not yet a label when `may_add` is false.
+fn operation_label(name: Option<&str>, may_add: bool) -> String {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         return "anonymous".into();
     };
@@ -188,7 +189,7 @@ fn operation_label(name: Option<&str>) -> String {
         return "other".into();
     }
     let mut names = METRICS.names.lock().unwrap_or_else(|p| p.into_inner());
-    if names.contains(name) || names.len() < MAX_OPERATIONS {
+    if names.contains(name) || may_add && names.len() < MAX_OPERATIONS {
         names.insert(name.to_owned());
         name.to_owned()
     } else {
@@ -196,9 +197,14 @@ fn operation_label(name: Option<&str>) -> String {
     }
 }
 
-/// Counts one GraphQL request over HTTP and its duration.
-pub fn request(operation: Option<&str>, outcome: Outcome, took: Duration) {
-    let operation = operation_label(operation);
+/// Counts one GraphQL request over HTTP and its duration. Only an authenticated caller's
+/// request (`authenticated`) may make its operation's name a label: the labels are few,
+/// and an anonymous client sending made-up names (refused, invalid, or `{ __typename }`)
+/// once took them all, so that every real operation after counted as `other` until a
+/// restart. (A known caller's invalid operation keeps its name: a deployed client with a
+/// broken query is what an operator looks for.)
+pub fn request(operation: Option<&str>, outcome: Outcome, took: Duration, authenticated: bool) {
+    let operation = operation_label(operation, authenticated);
     METRICS
         .requests
         .get_or_create(&Request {
@@ -378,14 +384,19 @@ mod tests {
 
     #[test]
     fn operation_labels_are_bounded() {
-        assert_eq!(operation_label(None), "anonymous");
-        assert_eq!(operation_label(Some("Dashboard")), "Dashboard");
-        assert_eq!(operation_label(Some("drop table; --")), "other");
-        assert_eq!(operation_label(Some(&"x".repeat(101))), "other");
+        assert_eq!(operation_label(None, true), "anonymous");
+        assert_eq!(operation_label(Some("Dashboard"), true), "Dashboard");
+        assert_eq!(operation_label(Some("drop table; --"), true), "other");
+        assert_eq!(operation_label(Some(&"x".repeat(101)), true), "other");
+        // Names nobody vouched for take no label, and a label once taken stays.
         for i in 0..MAX_OPERATIONS + 10 {
-            operation_label(Some(&format!("Op{i}")));
+            assert_eq!(operation_label(Some(&format!("Junk{i}")), false), "other");
         }
-        assert_eq!(operation_label(Some("OneTooMany")), "other");
-        assert_eq!(operation_label(Some("Dashboard")), "Dashboard");
+        assert_eq!(operation_label(Some("Dashboard"), false), "Dashboard");
+        for i in 0..MAX_OPERATIONS + 10 {
+            operation_label(Some(&format!("Op{i}")), true);
+        }
+        assert_eq!(operation_label(Some("OneTooMany"), true), "other");
+        assert_eq!(operation_label(Some("Dashboard"), true), "Dashboard");
     }
 }

@@ -165,7 +165,7 @@ async fn execute(
         Ok(caller) => caller,
         Err(response) => {
             let name = params.operation_name.as_deref();
-            metrics::request(name, Outcome::Refused, begun.elapsed());
+            metrics::request(name, Outcome::Refused, begun.elapsed(), false);
             return *response;
         }
     };
@@ -180,6 +180,7 @@ async fn execute(
     let doc = state.queries.parse(&params.query);
     let name = operation::name_of(doc.as_deref().ok(), params.operation_name.as_deref());
     let prepared = Prepared::new(params, doc);
+    let authenticated = !matches!(caller, Caller::Anonymous);
     // A panic in a resolver is a bug; it fails this request (500), not the connection.
     let response = std::panic::AssertUnwindSafe(prepared.run(&state, caller).instrument(span))
         .catch_unwind()
@@ -196,7 +197,7 @@ async fn execute(
         (true, true) => Outcome::Ok,
         (true, false) => Outcome::Error,
     };
-    metrics::request(name.as_deref(), outcome, begun.elapsed());
+    metrics::request(name.as_deref(), outcome, begun.elapsed(), authenticated);
     tracing::info!(
         operation = name.as_deref().unwrap_or("-"),
         outcome = ?outcome,

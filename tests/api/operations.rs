@@ -52,6 +52,9 @@ db_test!(metrics_count_requests_websockets_events_and_clocks, |app| {
     )
     .await;
     ws.next("s").await;
+    // A stranger's made-up operation name takes no label (they are few).
+    app.post_as(None, "query MadeUpByAStranger { __typename }", json!({}))
+        .await;
 
     let res = app
         .http
@@ -68,6 +71,7 @@ db_test!(metrics_count_requests_websockets_events_and_clocks, |app| {
     );
     let text = res.text().await.unwrap();
     assert!(text.ends_with("# EOF\n"), "{text}");
+    assert!(!text.contains("MadeUpByAStranger"), "{text}");
     let at_least = |metric: &str, labels: &[&str], min: f64| {
         let v = sample(&text, metric, labels)
             .unwrap_or_else(|| panic!("no {metric} {labels:?} in\n{text}"));

@@ -198,6 +198,10 @@ pub struct Config {
         global = true
     )]
     pub webhook_disable_after_hours: u64,
+    /// Let webhooks reach loopback, private and link-local addresses (receivers on the
+    /// server's own network); by default only public addresses are reached.
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private_addresses: bool,
     /// Where e-mail goes, with its TLS mode, credentials and sender, e.g.
     /// `smtp://user:pass@mail.example:587?tls=required&from=Desk%20%3Cdesk%40vendor.example%3E`
     /// (see docs/mail.md). Without it messages wait in the outbox.

@@ -12,6 +12,7 @@ pub mod http;
 pub mod live;
 pub mod mail;
 pub mod metrics;
+pub mod public_address;
 pub mod random;
 pub mod reads;
 pub mod seed;

@@ -174,6 +174,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 webhooks: delivery_desk::webhooks::WebhookOptions {
                     timeout: Duration::from_secs(config.webhook_timeout_seconds),
                     disable_after: Duration::from_secs(config.webhook_disable_after_hours * 3600),
+                    allow_private: config.webhook_allow_private_addresses,
                     ..Default::default()
                 },
                 mail: delivery_desk::mail::MailOptions {

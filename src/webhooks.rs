@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     domain::webhook::{backoff, gives_up, signature},
     live::{Hub, hub::read_after},
+    public_address,
     service::webhooks::interest_of,
     time::Time,
 };
@@ -51,6 +52,8 @@ pub struct WebhookOptions {
     /// The longest wait between two looks at the endpoints when no event comes: a look
     /// also wakes when the earliest backoff or another instance's lease ends.
     pub poll: Duration,
+    /// Whether deliveries may reach addresses that are not public (`public_address`).
+    pub allow_private: bool,
 }
 
 impl Default for WebhookOptions {
@@ -62,6 +65,7 @@ impl Default for WebhookOptions {
             disable_after: Duration::from_secs(3 * 24 * 3600),
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(60),
+            allow_private: false,
         }
     }
 }
@@ -152,12 +156,14 @@ async fn run(
     stopped: CancellationToken,
 ) {
     let _done = stopped.drop_guard();
-    let http = match reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(options.timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("DeliveryDesk-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+        .user_agent(concat!("DeliveryDesk-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if !options.allow_private {
+        builder = builder.dns_resolver(Arc::new(public_address::PublicOnly));
+    }
+    let http = match builder.build() {
         Ok(http) => http,
         Err(e) => {
             tracing::error!(error = %e, "webhooks: no HTTP client; deliveries stopped");
@@ -504,6 +510,13 @@ impl Worker {
         ep: &endpoint::Model,
         e: &entity::event::Model,
     ) -> (Option<i32>, Option<String>, Duration) {
+        if !self.options.allow_private
+            && let Some(refused) = reqwest::Url::parse(&ep.url)
+                .ok()
+                .and_then(|url| public_address::literal_refused(&url))
+        {
+            return (None, Some(refused.to_string()), Duration::ZERO);
+        }
         let body = crate::graphql::event::payload(e).to_string();
         let timestamp = chrono::Utc::now().timestamp();
         let started = Instant::now();
@@ -535,6 +548,11 @@ impl Worker {
                     latency,
                 )
             }
+            Err(err) if public_address::cause(&err).is_some() => (
+                None,
+                public_address::cause(&err).map(ToString::to_string),
+                latency,
+            ),
             Err(err) if err.is_timeout() => (
                 None,
                 Some(format!("no answer within {:?}", self.options.timeout)),

@@ -262,6 +262,11 @@ pub fn test_options() -> Options {
         max_body_bytes: 64 * 1024,
         rate_limit_per_minute: 1_000_000,
         weekly_digests: false,
+        // The tests' webhook receivers listen on loopback.
+        webhooks: delivery_desk::webhooks::WebhookOptions {
+            allow_private: true,
+            ..Default::default()
+        },
         ..Options::default()
     }
 }

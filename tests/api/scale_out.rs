@@ -40,6 +40,8 @@ impl Server {
             .env("JWT_SECRET", TEST_SECRET)
             .env("LOG_LEVEL", "warn")
             .env("DB_MAX_CONNECTIONS", "4")
+            // The tests' webhook receivers listen on loopback.
+            .env("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

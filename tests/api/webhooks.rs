@@ -163,6 +163,7 @@ fn quick() -> Options {
             disable_after: Duration::from_secs(3600),
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(50),
+            allow_private: true,
         },
         ..helpers::test_options()
     }
@@ -534,3 +535,45 @@ async fn across_instances_and_a_restart_nothing_is_lost_or_repeated() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(hook.sequences(), want, "every event once, in order");
 }
+
+db_test!(
+    webhooks_reach_no_address_inside_the_network_unless_allowed,
+    options = Options {
+        webhooks: WebhookOptions {
+            allow_private: false,
+            ..quick().webhooks
+        },
+        ..helpers::test_options()
+    },
+    |app| {
+        let acme = helpers::client(&app, "Acme").await;
+        let p = helpers::signed_project(&app, &acme, "H-9").await;
+        // A receiver on loopback, named by its address and by a name that resolves there.
+        let (receiver, url) = Receiver::start(Behaviour::Answer).await;
+        let by_name = url.replace("127.0.0.1", "localhost");
+        let (literal, _) = register(&app, json!({ "url": url })).await;
+        let (named, _) = register(&app, json!({ "url": by_name })).await;
+        changes(&app, &p, 1).await;
+        for (id, refused) in [(literal, "127.0.0.1"), (named, "localhost")] {
+            let start = Instant::now();
+            let error = loop {
+                let log = app.ok(LOG, json!({ "id": id })).await;
+                let first = &log["node"]["deliveries"][0];
+                if !first.is_null() {
+                    break first["error"].as_str().unwrap_or_default().to_owned();
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "no attempt: {log}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            assert!(
+                error.contains(&format!("{refused} is not a public address")),
+                "{error}"
+            );
+        }
+        // Nothing reached the receiver.
+        assert_eq!(*receiver.requests.lock().unwrap(), 0);
+    }
+);

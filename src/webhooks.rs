@@ -548,22 +548,20 @@ impl Worker {
                     latency,
                 )
             }
-            Err(err) if public_address::cause(&err).is_some() => (
-                None,
-                public_address::cause(&err).map(ToString::to_string),
-                latency,
-            ),
-            Err(err) if err.is_timeout() => (
-                None,
-                Some(format!("no answer within {:?}", self.options.timeout)),
-                latency,
-            ),
-            Err(err) if err.is_connect() => (
-                None,
-                Some("connection refused or unreachable".into()),
-                latency,
-            ),
-            Err(err) => (None, Some(format!("request failed: {err}")), latency),
+            Err(err) => (None, Some(self.no_answer(&err)), latency),
+        }
+    }
+
+    /// What the log says of an attempt that got no answer.
+    fn no_answer(&self, err: &reqwest::Error) -> String {
+        if let Some(refused) = public_address::cause(err) {
+            refused.to_string()
+        } else if err.is_timeout() {
+            format!("no answer within {:?}", self.options.timeout)
+        } else if err.is_connect() {
+            "connection refused or unreachable".into()
+        } else {
+            format!("request failed: {err}")
         }
     }
 }

@@ -149,14 +149,15 @@ fn quoted_briefly(message: String, text: &str, line: usize, column: usize) -> St
     let Some(source) = text.lines().nth(line.saturating_sub(1)) else {
         return message;
     };
-    if source.chars().count() <= QUOTED_LINE {
+    let length = source.chars().count();
+    if length <= QUOTED_LINE {
         return message;
     }
     let at = column.saturating_sub(1);
     let from = at.saturating_sub(QUOTED_AROUND);
     let window: String = source.chars().skip(from).take(2 * QUOTED_AROUND).collect();
     let before = if from > 0 { "…" } else { "" };
-    let after = if from + 2 * QUOTED_AROUND < source.chars().count() {
+    let after = if from + 2 * QUOTED_AROUND < length {
         "…"
     } else {
         ""
